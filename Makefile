@@ -1,0 +1,44 @@
+# Two commands on a fresh clone:  make demo  |  make test
+# Both need only Python 3.11 and the package registries.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+DEMO_RELEASES ?= 400
+# The demo runs with debug on (local only); tests and production never do.
+DEMO_ENV := DJANGO_DEBUG=1
+
+.PHONY: demo test lint format run migrate clean bench loadtest browsers
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## demo: install, build the SQLite demo database and serve it on http://127.0.0.1:$(PORT)
+demo: $(VENV)/.runtime
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py load_taxonomy
+	$(DEMO_ENV) $(BIN)/python manage.py demo_setup --releases $(DEMO_RELEASES)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""The two editorial roles, as data. Migrations call :func:`sync_roles`.
+
+Roles only ever gain permissions here; a permission an administrator added to
+a group by hand is never taken away by a deployment.
+"""
+
+TREE_MODELS = (
+    "topic",
+    "topicalias",
+    "location",
+    "locationalias",
+    "structure",
+    "structurealias",
+    "meeting",
+    "meetingalias",
+    "chairpersonship",
+)
+CRUD = ("add", "change", "delete", "view")
+
+SITE_ADMINISTRATORS = "Site administrators"
+COMMUNICATIONS_STAFF = "Communications staff"
+
+ROLES = {
+    SITE_ADMINISTRATORS: [
+        *(f"taxonomy.{action}_{model}" for model in TREE_MODELS for action in CRUD),
+        *(f"auth.{action}_{model}" for model in ("user", "group") for action in CRUD),
+    ],
+    COMMUNICATIONS_STAFF: [f"taxonomy.view_{model}" for model in TREE_MODELS],
+}
+
+
+def ensure_permissions(apps):
+    """Create the permission rows now: Django would only do it after all migrations."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, apps=apps, verbosity=0)
+
+
+def sync_roles(apps, roles=None):
+    ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in (roles or ROLES).items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.add(*wanted)

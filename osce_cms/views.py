@@ -1,0 +1,20 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,44 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from osce_cms.roles import COMMUNICATIONS_STAFF
+
+DEMO_USER = os.environ.get("DEMO_USER", "admin")
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "admin")
+EDITOR_USER = "editor"
+
+
+class Command(BaseCommand):
+    help = "Prepare the local demo: a demo superuser and demo content. Never for production."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--releases", type=int, default=400)
+
+    def handle(self, *args, releases, **options):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        editor, created = User.objects.get_or_create(
+            username=EDITOR_USER, defaults={"is_staff": True}
+        )
+        if created:
+            editor.set_password(EDITOR_USER)
+            editor.save()
+            editor.groups.add(Group.objects.get(name=COMMUNICATIONS_STAFF))
+        call_command("check_trees")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nDemo ready. Site: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/\n"
+                f"Log in as {DEMO_USER!r} / {DEMO_PASSWORD!r} (superuser) or "
+                f"{EDITOR_USER!r} / {EDITOR_USER!r} (communications staff).\n"
+                "These are local demo accounts: drop the database before any real use.\n"
+            )
+        )

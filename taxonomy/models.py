@@ -1,0 +1,338 @@
+"""The organisation's structure as four typed trees.
+
+One abstract MPTT base and one concrete table per dimension, so that the
+press releases' relations are typed and permissions are per tree. Sibling
+order is the tree order itself (``lft``), set by drag and drop in the admin
+and by the order of the shipped data file: a second "position" integer would
+be a second truth that drifts from the tree.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from .locking import tree_write
+from .naming import NameIndex, normalize_name
+
+
+class NodeInUse(Exception):
+    """A node cannot be deleted: deleting it would lose children or links."""
+
+    def __init__(self, node, reasons):
+        self.node = node
+        self.reasons = reasons
+        super().__init__(f"{node} cannot be deleted: " + "; ".join(reasons))
+
+
+class NodeQuerySet(TreeQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_descendants(self, nodes):
+        """These nodes and everything under them, as one SQL condition on the tree columns."""
+        return self.model._tree_manager.get_queryset_descendants(nodes, include_self=True)
+
+    def resolve(self, name):
+        """The one node called ``name`` (by name, slug or alias); raises UnknownName."""
+        return NameIndex(self.model).resolve(name)
+
+    def delete(self):
+        """Delete node by node, deepest first, so every node's rules apply."""
+        deleted = 0
+        for node in self.order_by("-level", "-lft"):
+            node.delete()
+            deleted += 1
+        return deleted, {self.model._meta.label: deleted}
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class NodeManager(TreeManager.from_queryset(NodeQuerySet)):
+    """Moves go through the manager (the admin's drag and drop does): lock first."""
+
+    def move_node(self, node, target, position="last-child"):
+        with tree_write(self.model, using=self.db):
+            # mptt computes the move from the instances' lft/rght: read them
+            # again now that nobody else can change them.
+            node._mptt_refresh()
+            if target is not None:
+                target._mptt_refresh()
+            return super().move_node(node, target, position)
+
+
+class Node(MPTTModel):
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Stable identifier used by the shipped data file. Set once from the slug; "
+            "renaming a node never changes it."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Part of the public address. Defaults to the name in lower case."),
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        # Deleting a parent must never take its subtree with it silently.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick to mark the node closed (e.g. a closed field operation). Closed nodes "
+            "stay filterable and keep their press releases."
+        ),
+    )
+    source_data = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="What the shipped data file said when it was last loaded (see load_taxonomy).",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = NodeManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["tree_id", "lft"]
+        # Declaring indexes (even none) is what makes django-mptt add its
+        # (tree_id, lft) index to migrations; descendant filters need it.
+        indexes = []
+
+    class MPTTMeta:
+        order_insertion_by = []
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self):
+        return not self.is_active
+
+    def path_names(self, separator=" › "):
+        """ "Secretariat › Conflict Prevention Centre": the name with its ancestors."""
+        names = [a.name for a in self.get_ancestors()] if self.parent_id else []
+        return separator.join([*names, self.name])
+
+    def clean(self):
+        super().clean()
+        if self.name and not self.slug:
+            self.slug = slugify(self.name)[:120]
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        if not self.key:
+            self.key = self.slug[:100]
+        with tree_write(type(self), using=kwargs.get("using")):
+            if self.pk and not self._state.adding:
+                self._refresh_tree_state(kwargs.get("using"))
+            if self.parent_id is not None and self.parent is not None:
+                # mptt moves a node under the parent's in-memory lft/rght.
+                self.parent._mptt_refresh()
+            super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def _refresh_tree_state(self, using=None):
+        """Re-read where this node really is, now that the lock is held.
+
+        mptt decides whether and how to move a node from the instance's
+        ``lft``/``rght`` and the parent it was loaded with. If another writer
+        moved the node since, both are stale: the save would write a new
+        parent without moving the subtree, and the tree would break.
+        """
+        opts = self._mptt_meta
+        fields = [opts.left_attr, opts.right_attr, opts.tree_id_attr, opts.level_attr]
+        row = (
+            type(self)
+            ._base_manager.using(using or self._state.db or "default")
+            .filter(pk=self.pk)
+            .values(*fields, f"{opts.parent_attr}_id")
+            .first()
+        )
+        if row is None:
+            return
+        for name in fields:
+            setattr(self, name, row[name])
+        self._mptt_cached_fields[opts.parent_attr] = row[f"{opts.parent_attr}_id"]
+
+    def deletion_blockers(self):
+        """Why this node cannot be deleted, in words an administrator can act on.
+
+        django-mptt deletes a whole subtree and Django silently drops the
+        many-to-many links of a deleted node; both would lose data.
+        """
+        reasons = []
+        children = self.get_children().count()
+        if children:
+            reasons.append(
+                _("it has %(count)d child node(s): move or delete them first") % {"count": children}
+            )
+        for relation in self._meta.related_objects:
+            if relation.related_model is type(self) or relation.name == "aliases":
+                continue
+            protects = relation.many_to_many or (
+                relation.one_to_many and relation.on_delete is models.PROTECT
+            )
+            if not protects:
+                continue
+            count = getattr(self, relation.get_accessor_name()).count()
+            if count:
+                reasons.append(
+                    _("%(count)d %(things)s use it (as “%(field)s”): retag them or merge this node")
+                    % {
+                        "count": count,
+                        "things": relation.related_model._meta.verbose_name_plural,
+                        "field": relation.field.verbose_name,
+                    }
+                )
+        return reasons
+
+    def delete(self, *args, **kwargs):
+        with tree_write(type(self), using=kwargs.get("using")):
+            reasons = self.deletion_blockers()
+            if reasons:
+                raise NodeInUse(self, reasons)
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
+
+
+class Alias(models.Model):
+    """Another name for a node: a former name, an abbreviation, an old spelling."""
+
+    name = models.CharField(_("name"), max_length=200)
+    normalized = models.CharField(max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class Topic(Node):
+    class Meta(Node.Meta):
+        verbose_name = _("field of work")
+        verbose_name_plural = _("fields of work")
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:topic", kwargs={"slug": self.slug})
+
+
+class Location(Node):
+    iso_code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166-1 alpha-2 code, for countries only."),
+    )
+
+    class Meta(Node.Meta):
+        verbose_name = _("country or region")
+        verbose_name_plural = _("countries and regions")
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:location", kwargs={"slug": self.slug})
+
+
+class Structure(Node):
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("works in"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        help_text=_("For field operations: the country or place it works in."),
+    )
+
+    class Meta(Node.Meta):
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures and institutions")
+
+    def slug_path(self):
+        ancestors = [a.slug for a in self.get_ancestors()] if self.parent_id else []
+        return "/".join([*ancestors, self.slug])
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:structure", kwargs={"path": self.slug_path()})
+
+
+class Meeting(Node):
+    class Meta(Node.Meta):
+        verbose_name = _("meeting or conference")
+        verbose_name_plural = _("meetings and conferences")
+
+    def get_absolute_url(self):
+        return reverse("taxonomy:meeting", kwargs={"slug": self.slug})
+
+
+class TopicAlias(Alias):
+    node = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="aliases")
+
+
+class LocationAlias(Alias):
+    node = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="aliases")
+
+
+class StructureAlias(Alias):
+    node = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="aliases")
+
+
+class MeetingAlias(Alias):
+    node = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="aliases")
+
+
+class Chairpersonship(models.Model):
+    """Which participating State chairs the organisation in a year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    country = models.ForeignKey(
+        Location,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="chairpersonships",
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("chairpersonship")
+        verbose_name_plural = _("chairpersonships")
+
+    def __str__(self):
+        return _("%(country)s – OSCE Chairpersonship %(year)s") % {
+            "country": self.country.name,
+            "year": self.year,
+        }
+
+
+TREE_MODELS = (Topic, Location, Structure, Meeting)

@@ -1,0 +1,120 @@
+"""The site menu, built from the trees like the old site's navigation.
+
+One query per tree, cached under the content version: any tree edit bumps the
+version, so the next request rebuilds the menu and nobody sees a stale one.
+"""
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from osce_cms.content import content_version
+
+from .models import Chairpersonship, Location, Meeting, Structure, Topic
+
+
+def _entries(model, url_for):
+    """Every node of a tree as nested dicts, from one query."""
+    nodes = list(
+        model.objects.order_by("tree_id", "lft").values(
+            "pk", "parent_id", "name", "slug", "is_active", "level"
+        )
+    )
+    by_pk = {}
+    roots = []
+    for node in nodes:
+        parent = by_pk.get(node["parent_id"])
+        path = [*parent["path"], node["slug"]] if parent else [node["slug"]]
+        entry = {
+            "name": node["name"],
+            "slug": node["slug"],
+            "path": path,
+            "closed": not node["is_active"],
+            "children": [],
+        }
+        entry["url"] = url_for(entry)
+        by_pk[node["pk"]] = entry
+        (parent["children"] if parent else roots).append(entry)
+    return roots
+
+
+def current_chair(year=None):
+    year = year or timezone.localdate().year
+    return Chairpersonship.objects.filter(year=year).select_related("country").first()
+
+
+def build_navigation():
+    year = timezone.localdate().year
+    chair = current_chair(year)
+    topics = _entries(Topic, lambda e: reverse("taxonomy:topic", args=[e["slug"]]))
+    locations = _entries(Location, lambda e: reverse("taxonomy:location", args=[e["slug"]]))
+    structures = _entries(
+        Structure, lambda e: reverse("taxonomy:structure", args=["/".join(e["path"])])
+    )
+    meetings = _entries(Meeting, lambda e: reverse("taxonomy:meeting", args=[e["slug"]]))
+    for group in locations:
+        for country in group["children"]:
+            if chair and country["slug"] == chair.country.slug:
+                country["label"] = _("%(country)s – OSCE Chairpersonship %(year)s") % {
+                    "country": country["name"],
+                    "year": year,
+                }
+    field_operations = next((s for s in structures if s["slug"] == "field-operations"), None)
+    return {
+        "sections": [
+            {
+                "id": "our-work",
+                "name": _("Our work"),
+                "groups": [
+                    {
+                        "name": _("Fields of work"),
+                        "url": reverse("taxonomy:topics"),
+                        "items": topics,
+                    },
+                    {
+                        "name": _("Field operations"),
+                        "url": field_operations["url"] if field_operations else "",
+                        "items": field_operations["children"] if field_operations else [],
+                    },
+                    {
+                        "name": _("Meetings and conferences"),
+                        "url": reverse("taxonomy:meetings"),
+                        "items": meetings,
+                    },
+                ],
+            },
+            {
+                "id": "countries",
+                "name": _("Countries"),
+                "groups": [
+                    {"name": g["name"], "url": g["url"], "items": g["children"]} for g in locations
+                ],
+            },
+            {
+                "id": "structures",
+                "name": _("Structures and institutions"),
+                "groups": [
+                    {"name": s["name"], "url": s["url"], "items": s["children"]} for s in structures
+                ],
+            },
+        ],
+        "chair": (
+            {
+                "name": chair.country.name,
+                "year": chair.year,
+                "url": reverse("taxonomy:location", args=[chair.country.slug]),
+            }
+            if chair
+            else None
+        ),
+    }
+
+
+def get_navigation():
+    key = f"navigation:{content_version()}:{timezone.localdate().year}"
+    navigation = cache.get(key)
+    if navigation is None:
+        navigation = build_navigation()
+        cache.set(key, navigation, timeout=60 * 60)
+    return navigation

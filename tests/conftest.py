@@ -1,0 +1,78 @@
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+
+from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
+
+requires_postgres = pytest.mark.skipif(
+    not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"
+)
+
+
+def _load_taxonomy():
+    from taxonomy.models import Topic
+    from taxonomy.services import load_taxonomy
+
+    if not Topic.objects.exists():
+        load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped trees once per test database; each test rolls back on top."""
+    with django_db_blocker.unblock():
+        _load_taxonomy()
+
+
+@pytest.fixture
+def taxonomy(db):
+    # Transactional tests flush the database; put the trees back if so.
+    _load_taxonomy()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(username, *, group=None, superuser=False):
+    user = User.objects.create_user(
+        username,
+        f"{username}@example.org",
+        "pw-for-tests",
+        is_staff=True,
+        is_superuser=superuser,
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def comms_user(db):
+    return make_user("comms", group=COMMUNICATIONS_STAFF)
+
+
+@pytest.fixture
+def site_admin(db):
+    return make_user("siteadmin", group=SITE_ADMINISTRATORS)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture
+def comms_client(client, comms_user):
+    client.force_login(comms_user)
+    return client
+
+
+@pytest.fixture
+def admin_client_site(client, site_admin):
+    client.force_login(site_admin)
+    return client

@@ -1,0 +1,82 @@
+"""The home page shows the navigation built from the trees."""
+
+import pytest
+from django.utils import timezone
+
+from taxonomy.models import Chairpersonship, Location, Topic
+from taxonomy.navigation import build_navigation
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+def test_home_shows_the_three_menus(client):
+    page = client.get("/").content.decode()
+    for section in ("Our work", "Countries", "Structures and institutions"):
+        assert section in page
+    assert "Conflict Prevention Centre" in page
+    assert "Mission to Moldova" in page
+
+
+def test_current_chair_is_labelled(client):
+    year = timezone.localdate().year
+    chair = Chairpersonship.objects.filter(year=year).first()
+    if chair is None:  # the data stops at some year; the rule does not
+        chair = Chairpersonship.objects.create(
+            year=year, country=Location.objects.get(slug="switzerland")
+        )
+    label = f"{chair.country.name} – OSCE Chairpersonship {year}"
+    assert label in client.get("/").content.decode()
+
+
+def test_navigation_is_refreshed_when_a_tree_changes(client):
+    client.get("/")
+    youth = Topic.objects.get(slug="youth")
+    youth.name = "Youth and security"
+    youth.save()
+    assert "Youth and security" in client.get("/").content.decode()
+
+
+def test_navigation_is_built_with_one_query_per_tree(django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        build_navigation()
+
+
+def test_closed_operations_are_labelled_closed(client):
+    page = client.get("/structures/closed-field-activities/").content.decode()
+    assert "Mission to Georgia" in page
+    assert "closed" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/topics/",
+        "/topics/media-freedom-and-development/",
+        "/countries/",
+        "/countries/moldova/",
+        "/structures/",
+        "/structures/secretariat/conflict-prevention-centre/",
+        "/meetings/",
+        "/meetings/ministerial-council-meetings/",
+    ],
+)
+def test_tree_pages_answer(client, url):
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/topics/atlantis/", "/structures/conflict-prevention-centre/", "/structures/x/y/"]
+)
+def test_unknown_or_wrong_paths_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_country_page_lists_its_field_operations(client):
+    page = client.get("/countries/moldova/").content.decode()
+    assert "Mission to Moldova" in page
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"

@@ -1,0 +1,285 @@
+"""The organisation's trees: shipped data, loading, names, deletion rules, integrity."""
+
+import copy
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from taxonomy.integrity import tree_problems
+from taxonomy.models import (
+    TREE_MODELS,
+    Chairpersonship,
+    Location,
+    Meeting,
+    NodeInUse,
+    Structure,
+    Topic,
+)
+from taxonomy.naming import NameIndex, UnknownName, normalize_name
+from taxonomy.services import DATA_FILE, TaxonomyDataError, load_taxonomy, read_data
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+FIELD_OPERATION_COUNTRIES = {
+    "Presence in Albania": "Albania",
+    "Centre in Ashgabat": "Turkmenistan",
+    "Programme Office in Astana": "Kazakhstan",
+    "Programme Office in Bishkek": "Kyrgyzstan",
+    "Mission to Bosnia and Herzegovina": "Bosnia and Herzegovina",
+    "Programme Office in Dushanbe": "Tajikistan",
+    "Mission in Kosovo": "Kosovo",
+    "Mission to Moldova": "Moldova",
+    "Mission to Montenegro": "Montenegro",
+    "Mission to Serbia": "Serbia",
+    "Mission to Skopje": "North Macedonia",
+    "Project Co-ordinator in Uzbekistan": "Uzbekistan",
+}
+
+
+def children_names(model, slug):
+    return [n.name for n in model.objects.get(slug=slug).get_children()]
+
+
+class TestShippedTrees:
+    def test_twenty_three_fields_of_work_in_seed_order(self):
+        roots = [t.name for t in Topic.objects.root_nodes()]
+        assert len(roots) == 23
+        assert roots[0] == "Arms control"
+        assert roots[-1] == "Youth"
+        assert "Cyber/ICT Security" in roots
+
+    def test_sub_topics_sit_under_their_field(self):
+        assert children_names(Topic, "media-freedom-and-development") == [
+            "Safety of journalists",
+            "Media laws",
+            "Media pluralism",
+            "Media self-regulation",
+        ]
+        assert "Climate change" in children_names(Topic, "environmental-activities")
+
+    def test_fifty_seven_participating_states_with_iso_codes(self):
+        states = Location.objects.get(slug="participating-states").get_children()
+        assert states.count() == 57
+        assert all(len(s.iso_code) == 2 for s in states)
+        assert Location.objects.get(slug="turkiye").name == "Türkiye"
+        assert Location.objects.get(slug="holy-see").iso_code == "VA"
+
+    def test_partners_for_co_operation(self):
+        assert children_names(Location, "asian-partners-for-co-operation") == [
+            "Afghanistan",
+            "Australia",
+            "Japan",
+            "Republic of Korea",
+            "Thailand",
+        ]
+        assert len(children_names(Location, "mediterranean-partners-for-co-operation")) == 6
+
+    def test_secretariat_has_its_twelve_units(self):
+        units = children_names(Structure, "secretariat")
+        assert len(units) == 12
+        assert units[0] == "Secretary General"
+        assert "Conflict Prevention Centre" in units
+        assert units[-1] == "Documentation Centre in Prague"
+
+    def test_institutions_and_other_structures(self):
+        assert children_names(Structure, "institutions") == [
+            "Office for Democratic Institutions and Human Rights",
+            "High Commissioner on National Minorities",
+            "Representative on Freedom of the Media",
+        ]
+        assert children_names(Structure, "chairpersonship") == [
+            "Troika",
+            "Personal and Special Representatives of the Chairperson-in-Office",
+        ]
+        roots = [s.name for s in Structure.objects.root_nodes()]
+        assert "Parliamentary Assembly" in roots
+        assert "Court of Conciliation and Arbitration" in roots
+
+    def test_each_field_operation_works_in_its_country(self):
+        operations = Structure.objects.get(slug="field-operations").get_children()
+        linked = {op.name: op.location.name for op in operations.select_related("location")}
+        assert linked == FIELD_OPERATION_COUNTRIES
+
+    def test_closed_field_activities_are_marked_closed(self):
+        closed = Structure.objects.get(slug="closed-field-activities").get_children()
+        assert closed.count() >= 7
+        assert not any(node.is_active for node in closed)
+        smm = Structure.objects.get(slug="special-monitoring-mission-to-ukraine")
+        assert smm.is_closed and smm.location.slug == "ukraine"
+
+    def test_meetings_and_conferences(self):
+        names = [m.name for m in Meeting.objects.root_nodes()]
+        assert names[0] == "Summit meetings"
+        assert "Ministerial Council meetings" in names
+        assert "Partnerships" not in names
+
+    def test_chairpersonship_by_year_is_data(self):
+        assert Chairpersonship.objects.count() == 30
+        assert Chairpersonship.objects.get(year=2024).country.name == "Malta"
+        assert Chairpersonship.objects.get(year=2025).country.name == "Finland"
+        assert str(Chairpersonship.objects.get(year=2026)) == (
+            "Switzerland – OSCE Chairpersonship 2026"
+        )
+
+    def test_every_tree_is_intact_after_loading(self):
+        for model in TREE_MODELS:
+            assert tree_problems(model) == [], model
+
+
+class TestLoadTaxonomy:
+    def test_second_run_changes_nothing_and_says_so(self, capsys):
+        before = {
+            m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREE_MODELS
+        }
+        call_command("load_taxonomy")
+        out = capsys.readouterr().out
+        assert "nothing changed" in out
+        after = {
+            m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREE_MODELS
+        }
+        assert before == after
+
+    def test_rename_in_the_file_updates_the_node_with_the_same_key(self):
+        data = read_data()
+        data = copy.deepcopy(data)
+        moldova = next(c for c in data["locations"][0]["children"] if c["key"] == "moldova")
+        moldova["name"] = "Republic of Moldova"
+        pk = Location.objects.get(key="moldova").pk
+        report = load_taxonomy(data=data)
+        node = Location.objects.get(key="moldova")
+        assert node.pk == pk and node.name == "Republic of Moldova"
+        assert report.updated and not report.created
+
+    def test_an_administrators_edit_survives_a_reload(self):
+        node = Topic.objects.get(key="youth")
+        node.description = "Edited in the admin."
+        node.save()
+        load_taxonomy()
+        node.refresh_from_db()
+        assert node.description == "Edited in the admin."
+
+    def test_never_deletes_a_node_missing_from_the_file(self):
+        data = copy.deepcopy(read_data())
+        data["topics"] = [t for t in data["topics"] if t["key"] != "youth"]
+        count = Topic.objects.count()
+        load_taxonomy(data=data)
+        assert Topic.objects.filter(key="youth").exists()
+        assert Topic.objects.count() == count
+
+    def test_bad_data_names_the_place(self, tmp_path):
+        data = copy.deepcopy(read_data())
+        data["structures"][4]["children"][0]["location"] = "atlantis"
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(CommandError, match=r"structures\[4\]\.children\[0\].*atlantis"):
+            call_command("load_taxonomy", file=str(path))
+
+    def test_invalid_json_names_file_and_line(self, tmp_path):
+        path = tmp_path / "broken.json"
+        path.write_text('{\n  "topics": [\n    {"name": }\n  ]\n}\n')
+        with pytest.raises(TaxonomyDataError, match=r"broken\.json:3: invalid JSON"):
+            read_data(path)
+
+    def test_the_shipped_file_is_the_projects_own(self):
+        assert DATA_FILE.is_relative_to(DATA_FILE.parents[2])
+        assert "shared" not in DATA_FILE.parts
+
+
+class TestNames:
+    @pytest.mark.parametrize(
+        ("written", "model", "slug"),
+        [
+            ("OSCE Mission to Moldova", Structure, "mission-to-moldova"),
+            ("OSCE Chairmanship", Structure, "chairpersonship"),
+            ("OSCE Chairpersonship", Structure, "chairpersonship"),
+            ("Czech Republic", Location, "czechia"),
+            ("Turkey", Location, "turkiye"),
+            ("OSCE Programme Office in Nur-Sultan", Structure, "programme-office-in-astana"),
+            ("OSCE Mission to Georgia (closed)", Structure, "mission-to-georgia"),
+            (
+                "Observer Mission at the Russian Checkpoints Gukovo and Donetsk (discontinued)",
+                Structure,
+                "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk",
+            ),
+            ("odihr", Structure, "office-for-democratic-institutions-and-human-rights"),
+            ("OSCE Secretariat", Structure, "secretariat"),
+            ("media freedom and development", Topic, "media-freedom-and-development"),
+        ],
+    )
+    def test_aliases_and_spellings_resolve(self, written, model, slug):
+        assert model.objects.resolve(written).slug == slug
+
+    def test_unknown_name_is_an_error_naming_it(self):
+        with pytest.raises(UnknownName, match="Atlantis"):
+            NameIndex(Location).resolve("Atlantis")
+
+    def test_normalize_name(self):
+        assert normalize_name("  OSCE  Mission to Moldova (Closed) ") == "mission to moldova"
+        assert normalize_name("Cyber/ICT Security") == "cyber/ict security"
+
+
+class TestDeletion:
+    def test_a_node_with_children_cannot_be_deleted(self):
+        secretariat = Structure.objects.get(slug="secretariat")
+        with pytest.raises(NodeInUse, match="12 child node"):
+            secretariat.delete()
+        assert Structure.objects.get(slug="secretariat").get_children().count() == 12
+
+    def test_a_location_used_by_a_field_operation_cannot_be_deleted(self):
+        moldova = Location.objects.get(slug="moldova")
+        with pytest.raises(NodeInUse, match="structures"):
+            moldova.delete()
+
+    def test_a_queryset_delete_obeys_the_same_rule(self):
+        with pytest.raises(NodeInUse):
+            Topic.objects.filter(slug="media-freedom-and-development").delete()
+        assert Topic.objects.filter(slug="safety-of-journalists").exists()
+
+    def test_a_leaf_can_be_deleted_and_the_tree_stays_intact(self):
+        Topic.objects.get(slug="safety-of-journalists").delete()
+        assert not Topic.objects.filter(slug="safety-of-journalists").exists()
+        assert tree_problems(Topic) == []
+
+
+class TestCheckTrees:
+    def test_passes_on_intact_trees(self, capsys):
+        call_command("check_trees")
+        assert "intact" in capsys.readouterr().out
+
+    def test_fails_and_names_the_broken_tree(self):
+        # Corrupt on purpose, the way a lost update would.
+        node = Meeting.objects.get(slug="review-conferences")
+        Meeting.objects.filter(pk=node.pk).update(lft=node.lft + 100)
+        with pytest.raises(CommandError, match="meetings and conferences"):
+            call_command("check_trees")
+
+    def test_rebuild_repairs_from_parent_links(self):
+        node = Meeting.objects.get(slug="review-conferences")
+        Meeting.objects.filter(pk=node.pk).update(rght=node.rght + 7)
+        call_command("check_trees", rebuild=True)
+        assert tree_problems(Meeting) == []
+
+
+class TestMoves:
+    def test_move_reorders_and_keeps_tree_intact(self):
+        youth = Topic.objects.get(slug="youth")
+        arms = Topic.objects.get(slug="arms-control")
+        Topic.objects.move_node(youth, arms, "left")
+        assert Topic.objects.root_nodes()[0].slug == "youth"
+        assert tree_problems(Topic) == []
+
+    def test_save_with_stale_instance_does_not_corrupt(self):
+        stale = Topic.objects.get(slug="safety-of-journalists")
+        # Someone else inserts a node before ours after we loaded it.
+        Topic(name="A new first field", parent=None).save()
+        Topic.objects.move_node(
+            Topic.objects.get(slug="a-new-first-field"),
+            Topic.objects.get(slug="arms-control"),
+            "left",
+        )
+        stale.parent = Topic.objects.get(slug="human-rights")
+        stale.save()
+        assert tree_problems(Topic) == []
+        assert stale.get_ancestors().get().slug == "human-rights"
