@@ -20,12 +20,27 @@ CRUD = ("add", "change", "delete", "view")
 SITE_ADMINISTRATORS = "Site administrators"
 COMMUNICATIONS_STAFF = "Communications staff"
 
+PRESS_MODELS = ("pressrelease", "releasetype", "oldslug")
+
 ROLES = {
     SITE_ADMINISTRATORS: [
         *(f"taxonomy.{action}_{model}" for model in TREE_MODELS for action in CRUD),
         *(f"auth.{action}_{model}" for model in ("user", "group") for action in CRUD),
+        *(f"press.{action}_{model}" for model in PRESS_MODELS for action in CRUD),
+        "press.publish_pressrelease",
+        "reversion.view_revision",
+        "reversion.view_version",
     ],
-    COMMUNICATIONS_STAFF: [f"taxonomy.view_{model}" for model in TREE_MODELS],
+    COMMUNICATIONS_STAFF: [
+        *(f"taxonomy.view_{model}" for model in TREE_MODELS),
+        "press.add_pressrelease",
+        "press.change_pressrelease",
+        "press.view_pressrelease",
+        "press.publish_pressrelease",
+        "press.view_releasetype",
+        "reversion.view_revision",
+        "reversion.view_version",
+    ],
 }
 
 

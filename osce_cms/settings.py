@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "reversion",
     "django_prose_editor",
+    "imagekit",
     "taxonomy",
     "press",
 ]

@@ -1,0 +1,106 @@
+"""Uploaded images: judged by their content, never by their name.
+
+- Only JPEG, PNG and WebP are opened (Pillow's ``formats=``), so a text or
+  SVG file renamed ``.jpg`` is refused.
+- At most ``MAX_IMAGE_BYTES`` and ``MAX_IMAGE_PIXELS``, checked from the
+  header before any pixel is decoded; Pillow's DecompressionBombWarning
+  (between 89M and 179M pixels it only warns) is an error here.
+- Stored re-encoded, which drops EXIF, GPS, XMP and ICC metadata, after
+  applying the EXIF orientation so the picture stays upright.
+"""
+
+import io
+import uuid
+import warnings
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+FORMATS = ("JPEG", "PNG", "WEBP")
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def _open(file):
+    """Open ``file`` as one of FORMATS, or raise ValidationError saying why."""
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_IMAGE_BYTES:
+        raise ValidationError(
+            _("The image is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"size": size / 1048576, "limit": MAX_IMAGE_BYTES // 1048576},
+            code="image_too_large",
+        )
+    file.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(file, formats=FORMATS)
+        except (UnidentifiedImageError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning, OSError, ValueError) as exc:
+            if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+                raise _too_many_pixels() from exc
+            raise ValidationError(
+                _("This file is not a JPEG, PNG or WebP image."), code="invalid_image"
+            ) from exc
+    if image.width * image.height > MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(image.width, image.height)
+    return image
+
+
+def _too_many_pixels(width=None, height=None):
+    if width:
+        return ValidationError(
+            _("The image is %(w)d × %(h)d pixels; the limit is %(limit)d megapixels.")
+            % {"w": width, "h": height, "limit": MAX_IMAGE_PIXELS // 1_000_000},
+            code="image_too_many_pixels",
+        )
+    return ValidationError(
+        _("The image has too many pixels; the limit is %(limit)d megapixels.")
+        % {"limit": MAX_IMAGE_PIXELS // 1_000_000},
+        code="image_too_many_pixels",
+    )
+
+
+def validate_image(file):
+    """Model and form validator: the whole image must decode within the limits."""
+    image = _open(file)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            _("The image is damaged or truncated and cannot be read."), code="invalid_image"
+        ) from exc
+    finally:
+        file.seek(0)
+
+
+def strip_metadata(file):
+    """A copy of the image without metadata, upright, in its own format."""
+    image = _open(file)
+    fmt = image.format
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = ImageOps.exif_transpose(image)
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    options = {"JPEG": {"quality": 88, "optimize": True}, "WEBP": {"quality": 88}}.get(fmt, {})
+    # Pillow writes no EXIF/XMP/ICC unless asked to.
+    image.save(out, format=fmt, **options)
+    stem = slugify(PurePath(getattr(file, "name", "") or "image").stem)[:60] or "image"
+    file.seek(0)
+    return ContentFile(out.getvalue(), name=f"{stem}.{EXTENSIONS[fmt]}")
+
+
+def lead_image_path(instance, filename):
+    now = timezone.now()
+    name = PurePath(filename)
+    return f"press/{now:%Y/%m}/{name.stem[:60]}-{uuid.uuid4().hex[:8]}{name.suffix.lower()}"

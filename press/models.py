@@ -1,0 +1,328 @@
+"""Press releases: what communications staff write and the public reads."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+from imagekit.cachefiles.strategies import Optimistic
+from imagekit.models import ImageSpecField
+from imagekit.processors import ResizeToFit
+
+from taxonomy.models import Location, Meeting, Structure, Topic
+
+from .html import sanitize_html
+from .images import lead_image_path, strip_metadata, validate_image
+
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
+}
+
+#: The node relations of a release: listing parameter -> model field.
+NODE_RELATIONS = {
+    "topic": "topics",
+    "country": "locations",
+    "structure": "structures",
+    "meeting": "meetings",
+}
+
+
+class ReleaseType(models.Model):
+    """Press release, News, Statement, ...: editable data, not code."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("release type")
+        verbose_name_plural = _("release types")
+
+    def __str__(self):
+        return self.name
+
+
+class PressReleaseQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Public: published, and its publication time has come.
+
+        A release published with a future time is *scheduled*: it becomes
+        public by itself when the time passes; no job has to run.
+        """
+        return self.filter(status=PressRelease.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def scheduled(self, now=None):
+        return self.filter(status=PressRelease.Status.PUBLISHED, published_at__gt=now or timezone.now())
+
+    def drafts(self):
+        return self.filter(status=PressRelease.Status.DRAFT)
+
+    def for_nodes(self, relation, nodes):
+        """Releases linked to any of ``nodes`` or to anything under them.
+
+        ``relation`` is a field name ("topics", "locations", ...). One EXISTS
+        over the link table, with one range condition on the tree columns per
+        chosen node: no Python loop over descendants.
+        """
+        nodes = list(nodes)
+        if not nodes:
+            return self.none()
+        field = self.model._meta.get_field(relation)
+        through = field.remote_field.through
+        release_fk, node_fk = field.m2m_field_name(), field.m2m_reverse_field_name()
+        in_subtree = Q()
+        for node in nodes:
+            in_subtree |= Q(
+                **{
+                    f"{node_fk}__tree_id": node.tree_id,
+                    f"{node_fk}__lft__gte": node.lft,
+                    f"{node_fk}__lft__lte": node.rght,
+                }
+            )
+        links = through.objects.filter(in_subtree, **{release_fk: OuterRef("pk")})
+        return self.filter(Exists(links))
+
+    def with_lists(self):
+        """What a list of releases shows, without one query per row."""
+        return self.select_related("type").prefetch_related("sources")
+
+
+class PressRelease(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=220,
+        unique=True,
+        help_text=_("The address of the release. Changing it keeps the old address working."),
+    )
+    type = models.ForeignKey(
+        ReleaseType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="releases"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "A release is public only when its status is Published and this time has come. "
+            "A future time schedules it. Left empty, publishing sets it to now."
+        ),
+    )
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("The dateline, e.g. Vienna.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    body = ProseEditorField(
+        _("body"), blank=True, extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html
+    )
+    lead_image = models.ImageField(
+        _("lead image"),
+        upload_to=lead_image_path,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
+    )
+    lead_image_alt = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
+    lead_image_caption = models.CharField(_("caption"), max_length=500, blank=True)
+    lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
+    image_thumbnail = ImageSpecField(
+        source="lead_image",
+        processors=[ResizeToFit(400, 400, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+        cachefile_strategy=Optimistic,
+    )
+    image_medium = ImageSpecField(
+        source="lead_image",
+        processors=[ResizeToFit(800, 800, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+        cachefile_strategy=Optimistic,
+    )
+    image_large = ImageSpecField(
+        source="lead_image",
+        processors=[ResizeToFit(1600, 1600, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+        cachefile_strategy=Optimistic,
+    )
+    sources = models.ManyToManyField(
+        Structure,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="sourced_releases",
+        help_text=_("Who issued it, e.g. OSCE Chairpersonship."),
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("fields of work"), blank=True, related_name="press_releases"
+    )
+    locations = models.ManyToManyField(
+        Location, verbose_name=_("countries"), blank=True, related_name="press_releases"
+    )
+    structures = models.ManyToManyField(
+        Structure,
+        verbose_name=_("structures"),
+        blank=True,
+        related_name="press_releases",
+        help_text=_("Sources are added here automatically."),
+    )
+    meetings = models.ManyToManyField(
+        Meeting, verbose_name=_("meetings"), blank=True, related_name="press_releases"
+    )
+    source_url = models.URLField(
+        _("source address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where an imported release came from; re-imports match on it."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PressReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("press release")
+        verbose_name_plural = _("press releases")
+        permissions = [("publish_pressrelease", _("Can publish and unpublish press releases"))]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="press_public_idx"),
+            models.Index(fields=["source_url"], name="press_source_url_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="press_published_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("press:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def state(self):
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        return "scheduled" if self.is_scheduled else "published"
+
+    def clean(self):
+        super().clean()
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError(
+                {"lead_image_alt": _("Describe the image for people who cannot see it.")}
+            )
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.title, exclude_pk=self.pk)
+        self.body = sanitize_html(self.body)
+        if self.lead_image and not self.lead_image._committed:
+            # A new upload: store it re-encoded, without its metadata.
+            cleaned = strip_metadata(self.lead_image.file)
+            self.lead_image.save(cleaned.name, cleaned, save=False)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.pk:
+            old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old and old != self.slug:
+                OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
+        super().save(*args, **kwargs)
+        # A slug that was once old and is current again must not redirect.
+        OldSlug.objects.filter(slug=self.slug).delete()
+
+    save.alters_data = True
+
+
+class OldSlug(models.Model):
+    """A former address of a release: it answers with a permanent redirect."""
+
+    slug = models.SlugField(max_length=220, unique=True)
+    release = models.ForeignKey(PressRelease, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.slug
+
+
+def unique_slug(title, *, exclude_pk=None, max_length=220):
+    """slugify(title), with -2, -3, ... when taken by another release or an old address."""
+    base = slugify(title)[: max_length - 8].strip("-") or "release"
+    candidate, n = base, 1
+    taken = PressRelease.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=candidate).exists() or OldSlug.objects.filter(
+        slug=candidate
+    ).exclude(release_id=exclude_pk).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
