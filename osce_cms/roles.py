@@ -53,15 +53,18 @@ def ensure_permissions(apps):
         create_permissions(app_config, apps=apps, verbosity=0)
 
 
-def sync_roles(apps, roles=None):
+def sync_roles(apps, only_apps=None):
+    """Give each role its permissions; ``only_apps`` limits to apps migrated so far."""
     ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, perms in (roles or ROLES).items():
+    for name, perms in ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
+            if only_apps is not None and app_label not in only_apps:
+                continue
             wanted.append(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )

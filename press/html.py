@@ -58,6 +58,4 @@ def text_to_html(text):
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text) if p.strip()]
     if len(paragraphs) == 1 and "\n" in paragraphs[0]:
         paragraphs = [line.strip() for line in paragraphs[0].splitlines() if line.strip()]
-    return sanitize_html(
-        "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
-    )
+    return sanitize_html("".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs))

@@ -41,8 +41,13 @@ def _open(file):
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(file, formats=FORMATS)
-        except (UnidentifiedImageError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning, OSError, ValueError) as exc:
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+            OSError,
+            ValueError,
+        ) as exc:
             if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
                 raise _too_many_pixels() from exc
             raise ValidationError(

@@ -68,10 +68,14 @@ class PressReleaseQuerySet(models.QuerySet):
         A release published with a future time is *scheduled*: it becomes
         public by itself when the time passes; no job has to run.
         """
-        return self.filter(status=PressRelease.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        return self.filter(
+            status=PressRelease.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
 
     def scheduled(self, now=None):
-        return self.filter(status=PressRelease.Status.PUBLISHED, published_at__gt=now or timezone.now())
+        return self.filter(
+            status=PressRelease.Status.PUBLISHED, published_at__gt=now or timezone.now()
+        )
 
     def drafts(self):
         return self.filter(status=PressRelease.Status.DRAFT)
@@ -320,9 +324,10 @@ def unique_slug(title, *, exclude_pk=None, max_length=220):
     base = slugify(title)[: max_length - 8].strip("-") or "release"
     candidate, n = base, 1
     taken = PressRelease.objects.exclude(pk=exclude_pk)
-    while taken.filter(slug=candidate).exists() or OldSlug.objects.filter(
-        slug=candidate
-    ).exclude(release_id=exclude_pk).exists():
+    while (
+        taken.filter(slug=candidate).exists()
+        or OldSlug.objects.filter(slug=candidate).exclude(release_id=exclude_pk).exists()
+    ):
         n += 1
         candidate = f"{base}-{n}"
     return candidate

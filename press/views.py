@@ -14,7 +14,9 @@ class PublicationMixin:
 
     def can_preview(self):
         user = self.request.user
-        return user.is_authenticated and user.is_staff and user.has_perm("press.change_pressrelease")
+        return (
+            user.is_authenticated and user.is_staff and user.has_perm("press.change_pressrelease")
+        )
 
     def get_queryset(self):
         releases = PressRelease.objects.with_lists()

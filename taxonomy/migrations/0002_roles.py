@@ -4,7 +4,7 @@ from django.db import migrations
 def create_roles(apps, schema_editor):
     from osce_cms.roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps, only_apps={"taxonomy", "auth"})
 
 
 class Migration(migrations.Migration):
