@@ -4,10 +4,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "OSCE CMS"
-admin.site.site_title = "OSCE CMS"
-admin.site.index_title = "Newsroom and structure"
-
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),

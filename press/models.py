@@ -149,9 +149,13 @@ class PressRelease(models.Model):
         _("lead image"),
         upload_to=lead_image_path,
         blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
         validators=[validate_image],
         help_text=_("JPEG, PNG or WebP, at most 10 MB and 40 megapixels."),
     )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_alt = models.CharField(
         _("alternative text"),
         max_length=300,
@@ -160,6 +164,8 @@ class PressRelease(models.Model):
     )
     lead_image_caption = models.CharField(_("caption"), max_length=500, blank=True)
     lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
+    #: Renditions for srcset: (field name, longest side). Generated when the image is saved.
+    RENDITIONS = (("image_thumbnail", 400), ("image_medium", 800), ("image_large", 1600))
     image_thumbnail = ImageSpecField(
         source="lead_image",
         processors=[ResizeToFit(400, 400, upscale=False)],
@@ -250,6 +256,26 @@ class PressRelease(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.title, exclude_pk=self.pk)
+        self.body = sanitize_html(self.body)
+        if self.lead_image and not self.lead_image._committed:
+            # A new upload: store it re-encoded, without its metadata.
+            cleaned = strip_metadata(self.lead_image.file)
+            self.lead_image.save(cleaned.name, cleaned, save=False)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.pk:
+            old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if old and old != self.slug:
+                OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
+        super().save(*args, **kwargs)
+        # A slug that was once old and is current again must not redirect.
+        OldSlug.objects.filter(slug=self.slug).delete()
+
+    save.alters_data = True
+
     def get_absolute_url(self):
         return reverse("press:detail", kwargs={"slug": self.slug})
 
@@ -281,26 +307,6 @@ class PressRelease(models.Model):
             raise ValidationError(
                 {"lead_image_alt": _("Describe the image for people who cannot see it.")}
             )
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self.title, exclude_pk=self.pk)
-        self.body = sanitize_html(self.body)
-        if self.lead_image and not self.lead_image._committed:
-            # A new upload: store it re-encoded, without its metadata.
-            cleaned = strip_metadata(self.lead_image.file)
-            self.lead_image.save(cleaned.name, cleaned, save=False)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        if self.pk:
-            old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if old and old != self.slug:
-                OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
-        super().save(*args, **kwargs)
-        # A slug that was once old and is current again must not redirect.
-        OldSlug.objects.filter(slug=self.slug).delete()
-
-    save.alters_data = True
 
 
 class OldSlug(models.Model):

@@ -1,15 +1,18 @@
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
+
+from taxonomy.navigation import node_links
 
 from .models import OldSlug, PressRelease
 
 
 class PublicationMixin:
-    """Owns the publication rule for every public view.
+    """Owns the publication rule for every public view of releases.
 
     The public sees ``published()``; staff who may change releases also see
-    drafts and scheduled ones (as a preview).
+    drafts and scheduled ones, as a preview.
     """
 
     def can_preview(self):
@@ -35,16 +38,62 @@ class PressDetailView(PublicationMixin, DetailView):
     template_name = "press/detail.html"
     context_object_name = "release"
 
+    def get_queryset(self):
+        return (
+            super().get_queryset().prefetch_related("topics", "locations", "structures", "meetings")
+        )
+
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            old = OldSlug.objects.filter(slug=kwargs["slug"]).select_related("release").first()
+            old = OldSlug.objects.filter(slug=kwargs["slug"]).first()
             if old and self.get_queryset().filter(pk=old.release_id).exists():
-                return redirect(old.release, permanent=True)
+                return redirect("press:detail", slug=old.release.slug, permanent=True)
             raise
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["preview"] = not self.object.is_public
+        release = self.object
+        canonical = self.request.build_absolute_uri(release.get_absolute_url())
+        context["preview"] = not release.is_public
+        context["canonical_url"] = canonical
+        context["sources"] = node_links(release.sources.all())
+        context["tag_groups"] = [
+            {"name": name, "tags": node_links(getattr(release, field).all())}
+            for name, field in (
+                (_("Fields of work"), "topics"),
+                (_("Countries"), "locations"),
+                (_("Structures"), "structures"),
+                (_("Meetings"), "meetings"),
+            )
+            if getattr(release, field).all()
+        ]
+        context["crumbs"] = [
+            {"name": _("Newsroom"), "url": "/press/"},
+            {"name": release.title, "url": ""},
+        ]
+        image = ""
+        if release.lead_image:
+            image = self.request.build_absolute_uri(release.image_large.url)
+        context["og_image"] = image
+        context["json_ld"] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": release.title[:110],
+            "description": release.summary,
+            "datePublished": release.published_at.isoformat() if release.published_at else None,
+            "dateModified": release.updated_at.isoformat(),
+            "mainEntityOfPage": canonical,
+            "articleSection": release.type.name,
+            "keywords": [t["name"] for g in context["tag_groups"] for t in g["tags"]],
+            "contentLocation": release.place or None,
+            "image": [image] if image else [],
+            "author": {"@type": "Organization", "name": "OSCE"},
+            "publisher": {
+                "@type": "Organization",
+                "name": "Organization for Security and Co-operation in Europe",
+                "url": self.request.build_absolute_uri("/"),
+            },
+        }
         return context

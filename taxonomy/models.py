@@ -336,3 +336,17 @@ class Chairpersonship(models.Model):
 
 
 TREE_MODELS = (Topic, Location, Structure, Meeting)
+
+
+def tree_paths(model, separator=" › "):
+    """{pk: "Secretariat › Conflict Prevention Centre"} for a whole tree, from one query.
+
+    The trees hold hundreds of nodes, not millions: reading them whole is
+    cheaper than asking for each node's ancestors.
+    """
+    rows = model._base_manager.order_by("tree_id", "lft").values_list("pk", "parent_id", "name")
+    paths = {}
+    for pk, parent_id, name in rows:
+        parent = paths.get(parent_id)
+        paths[pk] = f"{parent}{separator}{name}" if parent else name
+    return paths

@@ -27,6 +27,7 @@ def _entries(model, url_for):
         parent = by_pk.get(node["parent_id"])
         path = [*parent["path"], node["slug"]] if parent else [node["slug"]]
         entry = {
+            "pk": node["pk"],
             "name": node["name"],
             "slug": node["slug"],
             "path": path,
@@ -60,8 +61,21 @@ def build_navigation():
                     "country": country["name"],
                     "year": year,
                 }
+    urls = {}
+    for label, roots in (
+        ("topic", topics),
+        ("location", locations),
+        ("structure", structures),
+        ("meeting", meetings),
+    ):
+        stack = list(roots)
+        while stack:
+            entry = stack.pop()
+            urls[f"{label}:{entry['pk']}"] = entry["url"]
+            stack.extend(entry["children"])
     field_operations = next((s for s in structures if s["slug"] == "field-operations"), None)
     return {
+        "urls": urls,
         "sections": [
             {
                 "id": "our-work",
@@ -118,3 +132,15 @@ def get_navigation():
         navigation = build_navigation()
         cache.set(key, navigation, timeout=60 * 60)
     return navigation
+
+
+def node_url(node):
+    """The public URL of a tree node, from the cached navigation: no query."""
+    url = get_navigation()["urls"].get(f"{node._meta.model_name}:{node.pk}")
+    return url or node.get_absolute_url()
+
+
+def node_links(nodes):
+    return [
+        {"name": node.name, "url": node_url(node), "closed": not node.is_active} for node in nodes
+    ]

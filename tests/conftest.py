@@ -76,3 +76,25 @@ def comms_client(client, comms_user):
 def admin_client_site(client, site_admin):
     client.force_login(site_admin)
     return client
+
+
+def make_release(title="A release", *, status="published", published_at=None, tags=None, **fields):
+    """One press release; ``tags`` maps a relation ("topics", ...) to node slugs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from press.models import PressRelease, ReleaseType
+    from taxonomy.models import Location, Meeting, Structure, Topic
+
+    models = {"topics": Topic, "locations": Location, "structures": Structure,
+              "meetings": Meeting, "sources": Structure}  # fmt: skip
+    if published_at is None and status == "published":
+        published_at = timezone.now() - timedelta(hours=1)
+    fields.setdefault("type", ReleaseType.objects.get(slug="press-release"))
+    release = PressRelease.objects.create(
+        title=title, status=status, published_at=published_at, **fields
+    )
+    for relation, slugs in (tags or {}).items():
+        getattr(release, relation).set(models[relation].objects.filter(slug__in=slugs))
+    return release

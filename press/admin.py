@@ -1,0 +1,274 @@
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from mptt.admin import TreeRelatedFieldListFilter
+from reversion.admin import VersionAdmin
+
+from taxonomy.models import Node, tree_paths
+
+from . import services
+from .forms import LeadImageField
+from .models import OldSlug, PressRelease, ReleaseType
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("scheduled", _("Scheduled")),
+            ("published", _("Published (public)")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.drafts()
+            case "scheduled":
+                return queryset.scheduled()
+            case "published":
+                return queryset.published()
+        return queryset
+
+
+class PathLabels:
+    """Label tree nodes in a form field by their path, from one query per tree."""
+
+    def __init__(self, model):
+        self.model = model
+        self._paths = None
+
+    def __call__(self, node):
+        if self._paths is None:
+            self._paths = tree_paths(self.model)
+        label = self._paths.get(node.pk, str(node))
+        return label if node.is_active else f"{label} ({_('closed')})"
+
+
+class PressReleaseForm(forms.ModelForm):
+    class Meta:
+        model = PressRelease
+        fields = (
+            "title", "slug", "type", "summary", "body", "status", "published_at", "place",
+            "sources", "topics", "locations", "structures", "meetings", "lead_image",
+            "lead_image_alt", "lead_image_caption", "lead_image_credit", "source_url",
+        )  # fmt: skip
+
+    def __init__(self, *args, can_publish=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_publish = can_publish
+        if "status" in self.fields and not can_publish:
+            self.fields["status"].disabled = True
+            self.fields["status"].help_text = _("You may save drafts; publishing needs permission.")
+
+
+@admin.register(PressRelease)
+class PressReleaseAdmin(VersionAdmin):
+    form = PressReleaseForm
+    list_display = ("title", "type", "state_badge", "published_at", "updated_at", "updated_by")
+    list_display_links = ("title",)
+    list_filter = (
+        StateFilter,
+        "type",
+        ("topics", TreeRelatedFieldListFilter),
+        ("locations", TreeRelatedFieldListFilter),
+        ("structures", TreeRelatedFieldListFilter),
+        ("meetings", TreeRelatedFieldListFilter),
+    )
+    list_select_related = ("type", "updated_by")
+    list_per_page = 50
+    date_hierarchy = "published_at"
+    search_fields = ("title", "summary", "slug", "place")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("sources", "topics", "locations", "structures", "meetings")
+    readonly_fields = (
+        "preview_link",
+        "image_preview",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    )
+    actions = ("publish_selected", "unpublish_selected")
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "type", "summary", "body")}),
+        (
+            _("Publication"),
+            {
+                "fields": ("status", "published_at", "place", "preview_link"),
+                "description": _(
+                    "New releases are drafts. A published release with a future date is "
+                    "scheduled: it appears by itself at that time."
+                ),
+            },
+        ),
+        (_("Tags"), {"fields": ("sources", "topics", "locations", "structures", "meetings")}),
+        (
+            _("Lead image"),
+            {
+                "fields": (
+                    "lead_image",
+                    "image_preview",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                )
+            },
+        ),
+        (
+            _("History"),
+            {
+                "classes": ("collapse",),
+                "fields": ("source_url", "created_at", "created_by", "updated_at", "updated_by"),
+            },
+        ),
+    )
+
+    def has_publish_permission(self, request, obj=None):
+        return request.user.has_perm("press.publish_pressrelease")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        can_publish = self.has_publish_permission(request, obj)
+
+        class RequestForm(form):
+            def __init__(self, *args, **kw):
+                kw.setdefault("can_publish", can_publish)
+                super().__init__(*args, **kw)
+
+        return RequestForm
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"
+        if db_field.name == "lead_image":
+            kwargs["form_class"] = LeadImageField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and issubclass(db_field.related_model, Node):
+            field.label_from_instance = PathLabels(db_field.related_model)
+        return field
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("type", "updated_by")
+
+    @admin.display(description=_("state"), ordering="status")
+    def state_badge(self, obj):
+        if obj.state == "scheduled":
+            when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
+            return format_html(
+                '<strong style="color:#8a5300">⏲ {} {}</strong>', _("Scheduled for"), when
+            )
+        if obj.state == "draft":
+            return format_html('<span style="color:#8a1c14">✎ {}</span>', _("Draft"))
+        return format_html('<span style="color:#1d6b2f">● {}</span>', _("Published"))
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        if not obj or not obj.pk:
+            return _("Save the release to preview it.")
+        label = (
+            _("View on the public site")
+            if obj.is_public
+            else _("Preview as the public will see it")
+        )
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label
+        )
+
+    @admin.display(description=_("current image"))
+    def image_preview(self, obj):
+        if not obj or not obj.lead_image:
+            return "—"
+        try:
+            url = obj.image_thumbnail.url
+        except (OSError, ValueError):
+            return _("The image file is missing.")
+        return format_html('<img src="{}" alt="" style="max-width:240px;height:auto">', url)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        was_public = change and PressRelease.objects.published().filter(pk=obj.pk).exists()
+        super().save_model(request, obj, form, change)
+        if obj.is_scheduled:
+            when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
+            self.message_user(
+                request,
+                _("Scheduled: it will appear on the public site on %s.") % when,
+                messages.WARNING,
+            )
+        elif obj.state == "draft":
+            if was_public:
+                self.message_user(
+                    request, _("Unpublished: it is no longer on the public site."), messages.WARNING
+                )
+            else:
+                self.message_user(
+                    request, _("Saved as a draft: not visible to the public."), messages.INFO
+                )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.sync_sources(form.instance)
+
+    @admin.action(description=_("Publish selected releases"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = 0
+        for release in queryset:
+            services.publish(release, user=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%d release published (or scheduled).",
+                "%d releases published (or scheduled).",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Unpublish selected releases (back to draft)"), permissions=["publish"]
+    )
+    def unpublish_selected(self, request, queryset):
+        count = 0
+        for release in queryset:
+            services.unpublish(release, user=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d release unpublished.", "%d releases unpublished.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ReleaseType)
+class ReleaseTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(OldSlug)
+class OldSlugAdmin(admin.ModelAdmin):
+    list_display = ("slug", "release", "created_at")
+    search_fields = ("slug", "release__title")
+    autocomplete_fields = ("release",)
+    list_select_related = ("release",)
+
+    def view_on_site(self, obj):
+        return reverse("press:detail", args=[obj.slug])

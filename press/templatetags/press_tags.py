@@ -1,0 +1,39 @@
+from django import template
+
+register = template.Library()
+
+
+def rendition_width(width, height, box):
+    """Width of an image resized to fit a box x box square, never upscaled."""
+    if not width or not height:
+        return box
+    scale = min(box / width, box / height, 1)
+    return max(1, round(width * scale))
+
+
+@register.inclusion_tag("includes/lead_image.html")
+def lead_image(release, sizes="100vw", thumbnail=False):
+    """A responsive <img> with a WebP srcset of the release's renditions."""
+    sources = {}
+    for name, box in release.RENDITIONS:
+        width = rendition_width(release.lead_image_width, release.lead_image_height, box)
+        sources.setdefault(width, getattr(release, name).url)
+    srcset = ", ".join(f"{url} {width}w" for width, url in sorted(sources.items()))
+    if thumbnail:
+        src = release.image_thumbnail.url
+        width = rendition_width(release.lead_image_width, release.lead_image_height, 400)
+    else:
+        src = release.image_medium.url
+        width = rendition_width(release.lead_image_width, release.lead_image_height, 800)
+    ratio = (
+        (release.lead_image_height / release.lead_image_width) if release.lead_image_width else 0
+    )
+    return {
+        "release": release,
+        "src": src,
+        "srcset": srcset,
+        "sizes": sizes,
+        "width": width,
+        "height": round(width * ratio) if ratio else None,
+        "thumbnail": thumbnail,
+    }

@@ -1,0 +1,325 @@
+"""Communications staff write, tag, preview, schedule and publish in the admin."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from press.models import PressRelease, ReleaseType
+from taxonomy.models import Location, Structure, Topic
+
+from .conftest import make_release, make_user
+from .images import image_bytes, upload
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def release_form(**overrides):
+    data = {
+        "title": "Mission to Moldova supports local elections",
+        "slug": "mission-to-moldova-supports-local-elections",
+        "type": ReleaseType.objects.get(slug="press-release").pk,
+        "summary": "Support for the Central Electoral Commission.",
+        "body": "<p>CHISINAU – The OSCE Mission to Moldova ...</p>",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "place": "Chisinau",
+        "sources": [Structure.objects.get(slug="mission-to-moldova").pk],
+        "topics": [Topic.objects.get(slug="elections").pk],
+        "locations": [Location.objects.get(slug="moldova").pk],
+        "structures": [],
+        "meetings": [],
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "source_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+ADD_URL = "/admin/press/pressrelease/add/"
+
+
+def change_url(release):
+    return reverse("admin:press_pressrelease_change", args=[release.pk])
+
+
+# --- permission matrix --------------------------------------------------------
+
+ROLES = ["anonymous", "comms", "siteadmin"]
+EXPECTED = {
+    # (role, action): allowed?
+    ("anonymous", "add_release"): False,
+    ("anonymous", "change_release"): False,
+    ("anonymous", "delete_release"): False,
+    ("anonymous", "publish_release"): False,
+    ("anonymous", "add_node"): False,
+    ("anonymous", "change_node"): False,
+    ("anonymous", "delete_node"): False,
+    ("comms", "add_release"): True,
+    ("comms", "change_release"): True,
+    ("comms", "delete_release"): False,
+    ("comms", "publish_release"): True,
+    ("comms", "add_node"): False,
+    ("comms", "change_node"): False,
+    ("comms", "delete_node"): False,
+    ("siteadmin", "add_release"): True,
+    ("siteadmin", "change_release"): True,
+    ("siteadmin", "delete_release"): True,
+    ("siteadmin", "publish_release"): True,
+    ("siteadmin", "add_node"): True,
+    ("siteadmin", "change_node"): True,
+    ("siteadmin", "delete_node"): True,
+}
+
+
+def user_for(role):
+    if role == "anonymous":
+        return None
+    from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
+
+    group = {"comms": COMMUNICATIONS_STAFF, "siteadmin": SITE_ADMINISTRATORS}[role]
+    return make_user(role, group=group)
+
+
+def attempt(client, action):
+    """Try ``action`` through the admin; return True when it took effect."""
+    release = make_release("Existing", status="draft")
+    leaf = Topic.objects.get(slug="water-management")
+    if action == "add_release":
+        client.post(ADD_URL, release_form())
+        return PressRelease.objects.filter(slug=release_form()["slug"]).exists()
+    if action == "change_release":
+        client.post(change_url(release), release_form(title="Changed", slug=release.slug))
+        release.refresh_from_db()
+        return release.title == "Changed"
+    if action == "delete_release":
+        client.post(reverse("admin:press_pressrelease_delete", args=[release.pk]), {"post": "yes"})
+        return not PressRelease.objects.filter(pk=release.pk).exists()
+    if action == "publish_release":
+        client.post(
+            "/admin/press/pressrelease/",
+            {"action": "publish_selected", "_selected_action": [release.pk]},
+        )
+        release.refresh_from_db()
+        return release.status == "published"
+    if action == "add_node":
+        client.post("/admin/taxonomy/topic/add/", {
+            "name": "New field", "slug": "new-field", "description": "", "is_active": "on",
+            "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+        })  # fmt: skip
+        return Topic.objects.filter(slug="new-field").exists()
+    if action == "change_node":
+        client.post(reverse("admin:taxonomy_topic_change", args=[leaf.pk]), {
+            "name": "Water", "slug": leaf.slug, "parent": leaf.parent_id, "description": "",
+            "is_active": "on", "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+        })  # fmt: skip
+        leaf.refresh_from_db()
+        return leaf.name == "Water"
+    if action == "delete_node":
+        client.post(reverse("admin:taxonomy_topic_delete", args=[leaf.pk]), {"post": "yes"})
+        return not Topic.objects.filter(pk=leaf.pk).exists()
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize(("role", "action"), sorted(EXPECTED))
+def test_permission_matrix(client, role, action):
+    user = user_for(role)
+    if user:
+        client.force_login(user)
+    assert attempt(client, action) is EXPECTED[(role, action)]
+
+
+# --- the editorial workflow ---------------------------------------------------
+
+
+def test_staff_write_a_release_with_an_image_tagged_in_three_trees(comms_client):
+    data = release_form(
+        lead_image=upload("photo.jpg", image_bytes(exif=True)),
+        lead_image_alt="Election officials count ballots",
+    )
+    response = comms_client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    release = PressRelease.objects.get(slug=data["slug"])
+    assert release.status == "draft" and not release.is_public
+    assert release.created_by.username == "comms"
+    assert [t.slug for t in release.topics.all()] == ["elections"]
+    assert [s.slug for s in release.structures.all()] == ["mission-to-moldova"]  # from sources
+    assert release.lead_image and release.image_thumbnail.url.endswith(".webp")
+
+
+def test_a_new_release_is_a_draft_by_default(comms_client):
+    page = comms_client.get(ADD_URL).content.decode()
+    assert '<option value="draft" selected>' in page
+
+
+def test_slug_is_prefilled_from_the_title(comms_client):
+    page = comms_client.get(ADD_URL).content.decode()
+    assert "prepopulated_fields" in page or "prepopulate" in page
+    assert '"dependency_ids": ["#id_title"]' in page or "#id_title" in page
+
+
+def test_an_image_without_alt_text_is_refused(comms_client):
+    data = release_form(lead_image=upload())
+    response = comms_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "Describe the image" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.jpg", b"plain text pretending", "not a JPEG, PNG or WebP image"),
+        ("bomb.png", None, "megapixels"),
+    ],
+)
+def test_bad_uploads_are_form_errors(comms_client, name, content, message):
+    from .images import png_claiming
+
+    content = content if content is not None else png_claiming(10000, 10000)
+    response = comms_client.post(
+        ADD_URL, release_form(lead_image=upload(name, content), lead_image_alt="x")
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not PressRelease.objects.exists()
+
+
+def test_staff_preview_a_draft_the_public_gets_404(client, comms_user):
+    release = make_release("Secret draft", status="draft")
+    assert client.get(release.get_absolute_url()).status_code == 404
+    client.force_login(comms_user)
+    response = client.get(release.get_absolute_url())
+    assert response.status_code == 200
+    assert "Preview: this draft is not visible to the public." in response.content.decode()
+    assert "noindex" in response.content.decode()
+
+
+def test_schedule_then_it_appears_only_after_its_time(client, comms_client):
+    release = make_release("Scheduled one", status="draft")
+    at = timezone.localtime() + timedelta(hours=2)
+    comms_client.post(change_url(release), release_form(
+        title=release.title, slug=release.slug, status="published",
+        published_at_0=at.strftime("%Y-%m-%d"), published_at_1=at.strftime("%H:%M:%S"),
+    ))  # fmt: skip
+    release.refresh_from_db()
+    assert release.state == "scheduled"
+    listing = comms_client.get("/admin/press/pressrelease/").content.decode()
+    assert "Scheduled for" in listing
+    client.logout()
+    assert client.get(release.get_absolute_url()).status_code == 404
+    # Time passes (the rule is evaluated at request time; no job runs).
+    PressRelease.objects.filter(pk=release.pk).update(
+        published_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(release.get_absolute_url()).status_code == 200
+
+
+def test_publish_and_unpublish_actions(comms_client):
+    release = make_release("Draft", status="draft")
+    comms_client.post(
+        "/admin/press/pressrelease/",
+        {"action": "publish_selected", "_selected_action": [release.pk]},
+    )
+    release.refresh_from_db()
+    assert release.is_public
+    comms_client.post(
+        "/admin/press/pressrelease/",
+        {"action": "unpublish_selected", "_selected_action": [release.pk]},
+    )
+    release.refresh_from_db()
+    assert release.status == "draft"
+
+
+def test_admin_filters_include_descendants(comms_client):
+    make_release("CPC release", tags={"structures": ["conflict-prevention-centre"]})
+    make_release("Youth release", tags={"topics": ["youth"]})
+    secretariat = Structure.objects.get(slug="secretariat")
+    page = comms_client.get(
+        "/admin/press/pressrelease/", {"structures__id__inhierarchy": secretariat.pk}
+    ).content.decode()
+    assert "CPC release" in page and "Youth release" not in page
+
+
+def test_taxonomy_picker_finds_a_node_by_typing_and_shows_its_path(comms_client):
+    response = comms_client.get("/admin/autocomplete/", {
+        "app_label": "press", "model_name": "pressrelease", "field_name": "structures",
+        "term": "conflict prev",
+    })  # fmt: skip
+    texts = [r["text"] for r in response.json()["results"]]
+    assert "Secretariat › Conflict Prevention Centre" in texts
+
+
+def test_taxonomy_picker_finds_by_alias(comms_client):
+    response = comms_client.get("/admin/autocomplete/", {
+        "app_label": "press", "model_name": "pressrelease", "field_name": "locations",
+        "term": "czech",
+    })  # fmt: skip
+    assert [r["text"] for r in response.json()["results"]] == ["Participating States › Czechia"]
+
+
+def test_selected_tags_show_their_path(comms_client):
+    release = make_release("Tagged", tags={"structures": ["conflict-prevention-centre"]})
+    page = comms_client.get(change_url(release)).content.decode()
+    assert "Secretariat › Conflict Prevention Centre" in page
+
+
+# --- history ------------------------------------------------------------------
+
+
+def test_restore_an_earlier_version(admin_client_site):
+    admin_client_site.post(ADD_URL, release_form(title="Original title"))
+    release = PressRelease.objects.get()
+    admin_client_site.post(
+        change_url(release), release_form(title="Edited title", slug=release.slug)
+    )
+    release.refresh_from_db()
+    assert release.title == "Edited title"
+    first = Version.objects.get_for_object(release).order_by("pk").first()
+    url = reverse("admin:press_pressrelease_revision", args=[release.pk, first.pk])
+    response = admin_client_site.post(url, release_form(title="Original title", slug=release.slug))
+    assert response.status_code == 302
+    release.refresh_from_db()
+    assert release.title == "Original title"
+
+
+def test_recover_a_deleted_release(admin_client_site):
+    admin_client_site.post(ADD_URL, release_form(title="Deleted by mistake"))
+    release = PressRelease.objects.get()
+    pk = release.pk
+    admin_client_site.post(reverse("admin:press_pressrelease_delete", args=[pk]), {"post": "yes"})
+    assert not PressRelease.objects.filter(pk=pk).exists()
+    version = Version.objects.get_deleted(PressRelease).get()
+    recover = reverse("admin:press_pressrelease_recover", args=[version.pk])
+    admin_client_site.post(recover, release_form(title="Deleted by mistake"))
+    restored = PressRelease.objects.get(pk=pk)
+    assert restored.title == "Deleted by mistake"
+    assert [t.slug for t in restored.topics.all()] == ["elections"]
+
+
+# --- nodes in use -------------------------------------------------------------
+
+
+def test_a_node_linked_to_releases_cannot_be_deleted(admin_client_site):
+    make_release("One", tags={"topics": ["water-management"]})
+    make_release("Two", tags={"topics": ["water-management"]})
+    node = Topic.objects.get(slug="water-management")
+    url = reverse("admin:taxonomy_topic_delete", args=[node.pk])
+    page = admin_client_site.get(url).content.decode()
+    assert "2 press releases use it" in page
+    admin_client_site.post(url, {"post": "yes"})
+    assert Topic.objects.filter(pk=node.pk).exists()
+
+
+def test_anonymous_user_has_no_publish_permission():
+    assert not AnonymousUser().has_perm("press.publish_pressrelease")
