@@ -204,3 +204,4 @@ LOGGING = {
 # --- Product settings ---------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "Organization for Security and Co-operation in Europe")
 SITE_SHORT_NAME = os.environ.get("SITE_SHORT_NAME", "OSCE")
+PRESS_PAGE_SIZE = int(os.environ.get("PRESS_PAGE_SIZE", "20"))

@@ -12,6 +12,8 @@ class PressConfig(AppConfig):
 
         from PIL import Image
 
+        from . import signals  # noqa: F401
+
         # Pillow only warns between 89M and 179M pixels: anywhere in this
         # process, such an image is refused, not decoded.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -1,9 +1,17 @@
 """Press releases: what communications staff write and the public reads."""
 
 from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +21,7 @@ from imagekit.cachefiles.strategies import Optimistic
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 
+from osce_cms.content import content_version
 from taxonomy.models import Location, Meeting, Structure, Topic
 
 from .html import sanitize_html
@@ -105,9 +114,64 @@ class PressReleaseQuerySet(models.QuerySet):
         links = through.objects.filter(in_subtree, **{release_fk: OuterRef("pk")})
         return self.filter(Exists(links))
 
+    def search(self, q):
+        """Full-text search on PostgreSQL; title/summary words elsewhere.
+
+        PostgreSQL: ``websearch`` syntax ("quoted phrases", -exclusion, or)
+        against the trigger-kept weighted vector, annotated with ``rank``.
+        Ranking reads the column (``F("search")``): passing the column name
+        as a string would re-parse the document for every row.
+        """
+        q = (q or "").strip()
+        if not q:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(q, search_type="websearch", config="english")
+            return self.filter(search=query).annotate(rank=SearchRank(F("search"), query))
+        return self.filter(_fallback_search(q)).annotate(rank=Value(0.0))
+
+    def with_headlines(self, q):
+        """Highlighted snippets (PostgreSQL), marked with \x02 and \x03 for safe escaping."""
+        q = (q or "").strip()
+        if not q or connections[self.db].vendor != "postgresql":
+            return self
+        query = SearchQuery(q, search_type="websearch", config="english")
+        text = Func(
+            Concat("summary", Value(" "), "body", output_field=models.TextField()),
+            Value("<[^>]*>"),
+            Value(" "),
+            Value("g"),
+            function="regexp_replace",
+            output_field=models.TextField(),
+        )
+        return self.annotate(
+            headline=SearchHeadline(
+                text,
+                query,
+                config="english",
+                start_sel="\x02",
+                stop_sel="\x03",
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+
     def with_lists(self):
         """What a list of releases shows, without one query per row."""
         return self.select_related("type").prefetch_related("sources")
+
+
+def _fallback_search(q):
+    """Every word in the title or summary; a leading "-" excludes a word."""
+    condition = Q()
+    for word in q.replace('"', " ").split()[:10]:
+        if word.startswith("-") and len(word) > 1:
+            condition &= ~Q(title__icontains=word[1:]) & ~Q(summary__icontains=word[1:])
+        elif word.lower() not in {"or", "and"}:
+            condition &= Q(title__icontains=word) | Q(summary__icontains=word)
+    return condition
 
 
 class PressRelease(models.Model):
@@ -209,6 +273,11 @@ class PressRelease(models.Model):
     )
     meetings = models.ManyToManyField(
         Meeting, verbose_name=_("meetings"), blank=True, related_name="press_releases"
+    )
+    search = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="PostgreSQL only: weighted title > summary > body, kept by a trigger.",
     )
     source_url = models.URLField(
         _("source address"),
@@ -337,3 +406,13 @@ def unique_slug(title, *, exclude_pk=None, max_length=220):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def release_types():
+    """All release types, cached until anything public changes."""
+    key = f"release-types:{content_version()}"
+    types = cache.get(key)
+    if types is None:
+        types = list(ReleaseType.objects.all())
+        cache.set(key, types, timeout=60 * 60)
+    return types

@@ -1,11 +1,13 @@
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
 from taxonomy.navigation import node_links
 
+from .listing import ListingMixin
 from .models import OldSlug, PressRelease
+from .related import related_releases
 
 
 class PublicationMixin:
@@ -26,12 +28,15 @@ class PublicationMixin:
         return releases if self.can_preview() else releases.published()
 
 
-class PressListView(PublicationMixin, ListView):
+class PressListView(ListingMixin, TemplateView):
     template_name = "press/list.html"
-    paginate_by = 20
 
-    def get_queryset(self):
-        return PressRelease.objects.published().with_lists()
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.listing_context())
+        context["feed_query"] = context["query_without_page"]
+        context["crumbs"] = [{"name": _("Newsroom"), "url": ""}]
+        return context
 
 
 class PressDetailView(PublicationMixin, DetailView):
@@ -69,6 +74,7 @@ class PressDetailView(PublicationMixin, DetailView):
             )
             if getattr(release, field).all()
         ]
+        context["related"] = related_releases(release)
         context["crumbs"] = [
             {"name": _("Newsroom"), "url": "/press/"},
             {"name": release.title, "url": ""},

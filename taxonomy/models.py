@@ -145,12 +145,20 @@ class Node(MPTTModel):
         if not self.key:
             self.key = self.slug[:100]
         with tree_write(type(self), using=kwargs.get("using")):
+            old_slug = None
             if self.pk and not self._state.adding:
-                self._refresh_tree_state(kwargs.get("using"))
+                old_slug = self._refresh_tree_state(kwargs.get("using"))
             if self.parent_id is not None and self.parent is not None:
                 # mptt moves a node under the parent's in-memory lft/rght.
                 self.parent._mptt_refresh()
             super().save(*args, **kwargs)
+            tree = self._meta.model_name
+            if old_slug and old_slug != self.slug:
+                # The old address keeps working (301); see taxonomy.views.
+                OldNodeSlug.objects.update_or_create(
+                    tree=tree, slug=old_slug, defaults={"node_id": self.pk}
+                )
+            OldNodeSlug.objects.filter(tree=tree, slug=self.slug).delete()
 
     save.alters_data = True
 
@@ -168,14 +176,15 @@ class Node(MPTTModel):
             type(self)
             ._base_manager.using(using or self._state.db or "default")
             .filter(pk=self.pk)
-            .values(*fields, f"{opts.parent_attr}_id")
+            .values(*fields, f"{opts.parent_attr}_id", "slug")
             .first()
         )
         if row is None:
-            return
+            return None
         for name in fields:
             setattr(self, name, row[name])
         self._mptt_cached_fields[opts.parent_attr] = row[f"{opts.parent_attr}_id"]
+        return row["slug"]
 
     def deletion_blockers(self):
         """Why this node cannot be deleted, in words an administrator can act on.
@@ -217,6 +226,26 @@ class Node(MPTTModel):
             return super().delete(*args, **kwargs)
 
     delete.alters_data = True
+
+
+class OldNodeSlug(models.Model):
+    """A former slug of a node, so that old addresses answer with a redirect."""
+
+    tree = models.CharField(max_length=20)
+    slug = models.SlugField(max_length=120)
+    node_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tree", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["tree", "slug"], name="old_node_slug_unique")
+        ]
+        verbose_name = _("old node address")
+        verbose_name_plural = _("old node addresses")
+
+    def __str__(self):
+        return f"{self.tree}: {self.slug}"
 
 
 class Alias(models.Model):

@@ -1,25 +1,25 @@
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from .models import Location, Meeting, Structure, Topic
+from press.listing import ListingMixin
+from press.models import NODE_RELATIONS, PressRelease
+
+from .models import Location, Meeting, OldNodeSlug, Structure, Topic
+from .navigation import node_url
 
 TREES = {
-    "topics": {"model": Topic, "title": _("Fields of work"), "index": "taxonomy:topics"},
-    "countries": {"model": Location, "title": _("Countries"), "index": "taxonomy:locations"},
-    "structures": {
-        "model": Structure,
-        "title": _("Structures and institutions"),
-        "index": "taxonomy:structures",
-    },
-    "meetings": {
-        "model": Meeting,
-        "title": _("Meetings and conferences"),
-        "index": "taxonomy:meetings",
-    },
-}
+    "topics": {"model": Topic, "title": _("Fields of work"), "index": "taxonomy:topics",
+               "param": "topic"},
+    "countries": {"model": Location, "title": _("Countries"), "index": "taxonomy:locations",
+                  "param": "country"},
+    "structures": {"model": Structure, "title": _("Structures and institutions"),
+                   "index": "taxonomy:structures", "param": "structure"},
+    "meetings": {"model": Meeting, "title": _("Meetings and conferences"),
+                 "index": "taxonomy:meetings", "param": "meeting"},
+}  # fmt: skip
 
 
 class TreeMixin:
@@ -45,35 +45,84 @@ class TreeIndexView(TreeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nodes"] = self.tree_info["model"].objects.order_by("tree_id", "lft")
+        model = self.tree_info["model"]
+        nodes = list(model.objects.order_by("tree_id", "lft"))
+        for node in nodes:
+            node.url = node_url(node)
+        context["nodes"] = nodes
         return context
 
 
-class NodeView(TreeMixin, TemplateView):
+class NodeView(TreeMixin, ListingMixin, TemplateView):
+    """A node of a tree: its place in the tree and the releases of its subtree.
+
+    Structure addresses are slug paths; as slugs are unique per tree, the
+    last slug names the node, and a path that is out of date (the node was
+    moved) or a former slug (it was renamed) redirects permanently.
+    """
+
     template_name = "taxonomy/node.html"
 
-    def get_node(self):
+    @property
+    def fixed_param(self):
+        return self.tree_info["param"]
+
+    def get(self, request, *args, **kwargs):
         model = self.tree_info["model"]
         if self.tree == "structures":
-            slugs = [s for s in self.kwargs["path"].split("/") if s]
-            if not slugs:
+            slugs = [s for s in kwargs["path"].split("/") if s]
+            slug = slugs[-1] if slugs else ""
+            requested = "/".join(slugs)
+        else:
+            slug = requested = kwargs["slug"]
+        node = model.objects.filter(slug=slug).first()
+        if node is None:
+            old = OldNodeSlug.objects.filter(tree=model._meta.model_name, slug=slug).first()
+            node = model.objects.filter(pk=old.node_id).first() if old else None
+            if node is None:
                 raise Http404
-            node = get_object_or_404(model, slug=slugs[-1])
-            if node.slug_path() != "/".join(slugs):
-                raise Http404
-            return node
-        return get_object_or_404(model, slug=self.kwargs["slug"])
+            return self._redirect(node)
+        if self.tree == "structures" and node.slug_path() != requested:
+            return self._redirect(node)
+        self.node = node
+        return super().get(request, *args, **kwargs)
+
+    def _redirect(self, node):
+        url = node.get_absolute_url()
+        if self.request.META.get("QUERY_STRING"):
+            url += "?" + self.request.META["QUERY_STRING"]
+        return redirect(url, permanent=True)
+
+    def get_base_queryset(self):
+        relation = NODE_RELATIONS[self.tree_info["param"]]
+        return PressRelease.objects.published().for_nodes(relation, [self.node])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        node = self.get_node()
+        node = self.node
         context["node"] = node
-        context["ancestors"] = ancestors = list(node.get_ancestors())
+        ancestors = list(node.get_ancestors())
         context["crumbs"] += [
             {"name": n.name, "url": n.get_absolute_url()} for n in [*ancestors, node]
         ]
-        context["children"] = node.get_children()
+        children = list(node.get_children())
+        if isinstance(node, Structure):
+            prefix = node.slug_path()
+            for child in children:
+                child.url = reverse("taxonomy:structure", args=[f"{prefix}/{child.slug}"])
+        else:
+            for child in children:
+                child.url = child.get_absolute_url()
+        context["children"] = children
         if isinstance(node, Location):
-            context["field_operations"] = node.structures.order_by("-is_active", "name")
+            operations = list(node.structures.order_by("-is_active", "name"))
+            for op in operations:
+                op.url = node_url(op)
+            context["field_operations"] = operations
             context["chaired"] = node.chairpersonships.order_by("year")
+        context.update(self.listing_context())
+        param = self.tree_info["param"]
+        context["feed_query"] = "&".join(
+            filter(None, [f"{param}={node.slug}", context["query_without_page"]])
+        )
         return context

@@ -37,3 +37,17 @@ def lead_image(release, sizes="100vw", thumbnail=False):
         "height": round(width * ratio) if ratio else None,
         "thumbnail": thumbnail,
     }
+
+
+@register.filter
+def highlight(headline):
+    """A PostgreSQL headline, escaped, with its \\x02/\\x03 markers as <mark>.
+
+    ts_headline copies the document text verbatim: marking it safe as it
+    comes would let typed markup through, so it is escaped first.
+    """
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    text = escape(headline or "")
+    return mark_safe(text.replace("\x02", "<mark>").replace("\x03", "</mark>"))  # noqa: S308

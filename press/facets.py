@@ -1,0 +1,146 @@
+"""Facet counts: how many results each choice would give with the other filters.
+
+One grouped query per dimension, never one per option. For a tree
+dimension the query joins each node to its descendants by ``lft``/``rght``
+and counts *distinct* releases, so a release tagged twice in one subtree
+counts once (django-mptt's ``add_related_count(cumulative=True)`` runs a
+subquery per node and double-counts).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+
+from taxonomy.index import tree_index
+
+from .filters import NODE_MODELS, PressReleaseFilterSet
+from .models import NODE_RELATIONS, PressRelease, release_types
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    level: int = 0
+    closed: bool = False
+
+
+@dataclass
+class Facet:
+    param: str
+    label: str
+    options: list = field(default_factory=list)
+
+    @property
+    def selected(self):
+        return [o for o in self.options if o.selected]
+
+
+def _without(data, param):
+    data = data.copy()
+    data.pop(param, None)
+    data.pop("page", None)
+    return data
+
+
+def _ids_sql(queryset):
+    compiler = queryset.values("pk").order_by().query.get_compiler(queryset.db)
+    return compiler.as_sql()
+
+
+def node_counts(queryset, param):
+    """{node pk: distinct releases in ``queryset`` linked to the node or below it}."""
+    model = NODE_MODELS[param]
+    relation = PressRelease._meta.get_field(NODE_RELATIONS[param])
+    through = relation.remote_field.through._meta
+    release_col = through.get_field(relation.m2m_field_name()).column
+    node_col = through.get_field(relation.m2m_reverse_field_name()).column
+    node_table = model._meta.db_table
+    try:
+        ids_sql, params = _ids_sql(queryset)
+    except EmptyResultSet:  # the other filters already match nothing
+        return {}
+    sql = f"""
+        SELECT a.id, COUNT(DISTINCT l.{release_col})
+        FROM {node_table} a
+        JOIN {node_table} d ON d.tree_id = a.tree_id AND d.lft BETWEEN a.lft AND a.rght
+        JOIN {through.db_table} l ON l.{node_col} = d.id
+        WHERE l.{release_col} IN ({ids_sql})
+        GROUP BY a.id
+    """  # noqa: S608 - identifiers come from model metadata, values are parameters
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def build_facets(data, base_queryset, *, fixed_param=None):
+    """Every facet of the listing for GET ``data`` over ``base_queryset``."""
+    facets = []
+
+    def other_filters(param):
+        return PressReleaseFilterSet(_without(data, param), queryset=base_queryset).qs
+
+    for param in ("topic", "country", "structure", "meeting"):
+        if param == fixed_param:
+            continue
+        selected = set(data.getlist(param))
+        counts = node_counts(other_filters(param), param)
+        index = tree_index(NODE_MODELS[param])
+        options = [
+            Option(
+                value=ref.slug,
+                label=ref.name,
+                count=counts.get(ref.pk, 0),
+                selected=ref.slug in selected,
+                level=ref.level,
+                closed=not ref.is_active,
+            )
+            for ref in index.refs
+            if counts.get(ref.pk) or ref.slug in selected
+        ]
+        label = PressReleaseFilterSet.base_filters[param].label
+        facets.append(Facet(param, label, options))
+
+    selected = set(data.getlist("type"))
+    rows = (
+        other_filters("type")
+        .order_by()
+        .values("type_id")
+        .annotate(n=Count("pk"))
+        .values_list("type_id", "n")
+    )
+    counts = dict(rows)
+    facets.append(
+        Facet(
+            "type",
+            PressReleaseFilterSet.base_filters["type"].label,
+            [
+                Option(t.slug, t.name, counts.get(t.pk, 0), t.slug in selected)
+                for t in release_types()
+                if counts.get(t.pk) or t.slug in selected
+            ],
+        )
+    )
+
+    year = data.get("year", "")
+    rows = (
+        other_filters("year")
+        .order_by()
+        .annotate(y=ExtractYear("published_at"))
+        .values("y")
+        .annotate(n=Count("pk"))
+        .values_list("y", "n")
+    )
+    facets.append(
+        Facet(
+            "year",
+            PressReleaseFilterSet.base_filters["year"].label,
+            [Option(str(y), str(y), n, str(y) == year) for y, n in sorted(rows, reverse=True)],
+        )
+    )
+    return facets

@@ -1,0 +1,220 @@
+"""The one FilterSet of the public listing, its node pages and its feeds.
+
+It owns every listing parameter of the public contract: ``q``, ``topic``,
+``country``, ``structure``, ``meeting``, ``type``, ``date_from``,
+``date_to``, ``year``, ``sort`` (``page`` is the paginator's). Bad values
+never break a page: a field that does not validate is left out of the
+filtering and its error is shown; an unknown slug is named in a message and
+matches nothing.
+"""
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from taxonomy.index import tree_index
+from taxonomy.models import Location, Meeting, Structure, Topic
+
+from .models import NODE_RELATIONS, PressRelease, release_types
+
+MAX_VALUES = 20
+MAX_QUERY_LENGTH = 200
+SLUG = re.compile(r"^[-a-z0-9_]{1,120}$")
+NODE_MODELS = {"topic": Topic, "country": Location, "structure": Structure, "meeting": Meeting}
+SORTS = [
+    ("-date", _("Newest first")),
+    ("date", _("Oldest first")),
+    ("relevance", _("Relevance")),
+]
+
+
+class SlugListField(forms.Field):
+    """Repeated GET values (``?country=a&country=b``), each a plausible slug."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        values = [v.strip().lower() for v in values if v and v.strip()]
+        if len(values) > MAX_VALUES:
+            raise ValidationError(
+                _("Choose at most %(n)d values.") % {"n": MAX_VALUES}, code="too_many"
+            )
+        bad = [v for v in values if not SLUG.match(v)]
+        if bad:
+            raise ValidationError(
+                _("“%(value)s” is not a valid choice.") % {"value": bad[0][:60]}, code="invalid"
+            )
+        return list(dict.fromkeys(values))
+
+
+class SlugListFilter(django_filters.Filter):
+    field_class = SlugListField
+
+
+class NodeFilter(SlugListFilter):
+    """Node slugs: OR within the parameter, each node with all its descendants."""
+
+    def __init__(self, *args, param, **kwargs):
+        self.param = param
+        super().__init__(*args, **kwargs)
+
+    def resolve(self, slugs):
+        index = tree_index(NODE_MODELS[self.param])
+        known = [index.by_slug[s] for s in slugs if s in index.by_slug]
+        unknown = [s for s in slugs if s not in index.by_slug]
+        return known, unknown
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        known, _unknown = self.resolve(value)
+        return qs.for_nodes(NODE_RELATIONS[self.param], known)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class TypeFilter(SlugListFilter):
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(type__slug__in=value)
+
+
+def start_of_day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class PressReleaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        max_length=None,
+        validators=[MaxLengthValidator(MAX_QUERY_LENGTH)],
+    )
+    topic = NodeFilter(param="topic", label=_("Field of work"))
+    country = NodeFilter(param="country", label=_("Country"))
+    structure = NodeFilter(param="structure", label=_("Structure"))
+    meeting = NodeFilter(param="meeting", label=_("Meeting"))
+    type = TypeFilter(label=_("Type"))
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="filter_date_from", input_formats=["%Y-%m-%d"]
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), method="filter_date_to", input_formats=["%Y-%m-%d"]
+    )
+    year = YearFilter(
+        label=_("Year"),
+        method="filter_year",
+        validators=[MinValueValidator(1973), MaxValueValidator(2100)],
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SORTS, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = PressRelease
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.messages = []
+
+    # --- validation that spans fields ------------------------------------
+    @property
+    def cleaned(self):
+        """The valid values, after the form has been checked."""
+        self.form.is_valid()
+        return getattr(self.form, "cleaned_data", {})
+
+    def filter_queryset(self, queryset):
+        data = self.cleaned
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            data["date_from"], data["date_to"] = end, start
+            self.messages.append(
+                _("The start date was after the end date; they have been swapped.")
+            )
+        queryset = super().filter_queryset(queryset)
+        if not data.get("sort"):
+            queryset = queryset.order_by("-published_at", "-pk")
+        return queryset
+
+    def notices(self):
+        """What the visitor should know about the parameters: errors, unknown names."""
+        self.qs  # noqa: B018 - filtering may add a notice (swapped dates)
+        notices = list(self.messages)
+        data = self.cleaned
+        for param in NODE_MODELS:
+            if data.get(param):
+                _known, unknown = self.filters[param].resolve(data[param])
+                notices += [
+                    _("Nothing is called “%(slug)s” among %(what)s.")
+                    % {"slug": slug, "what": NODE_MODELS[param]._meta.verbose_name_plural}
+                    for slug in unknown
+                ]
+        types = {t.slug for t in release_types()}
+        notices += [
+            _("There is no release type “%(slug)s”.") % {"slug": slug}
+            for slug in data.get("type") or []
+            if slug not in types
+        ]
+        return notices + self.errors_for_display
+
+    @property
+    def errors_for_display(self):
+        """Field errors as sentences, for the page's message area."""
+        self.form.is_valid()
+        sentences = []
+        for name, errors in self.form.errors.items():
+            label = self.form.fields[name].label if name in self.form.fields else name
+            for error in errors:
+                sentences.append(f"{label}: {error}")
+        return sentences
+
+    # --- filter methods ----------------------------------------------------
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(published_at__lt=start_of_day(value + datetime.timedelta(days=1)))
+
+    def filter_year(self, queryset, name, year):
+        return queryset.filter(
+            published_at__gte=start_of_day(datetime.date(year, 1, 1)),
+            published_at__lt=start_of_day(datetime.date(year + 1, 1, 1)),
+        )
+
+    def filter_sort(self, queryset, name, value):
+        if value == "date":
+            return queryset.order_by("published_at", "pk")
+        if value == "relevance" and self.cleaned.get("q"):
+            return queryset.order_by("-rank", "-published_at", "-pk")
+        return queryset.order_by("-published_at", "-pk")
+
+    # --- state for templates -----------------------------------------------
+    def active_params(self):
+        """[(param, value)] of the valid, non-empty parameters, in form order."""
+        params = []
+        for name, value in self.cleaned.items():
+            if value in (None, "", []) or name == "sort":
+                continue
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                if isinstance(v, datetime.date):
+                    v = v.isoformat()
+                params.append((name, str(v)))
+        return params

@@ -1,0 +1,274 @@
+"""The public listing /press/: every parameter, the combination rules, facets, bad input."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from press.models import ReleaseType
+
+from .conftest import make_release
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+def at(y, m, d):
+    return timezone.make_aware(datetime(y, m, d, 12, 0))
+
+
+@pytest.fixture
+def corpus():
+    news = ReleaseType.objects.get(slug="news")
+    return {
+        "moldova_elections": make_release(
+            "Mission to Moldova observes local elections",
+            published_at=at(2023, 11, 5),
+            tags={"locations": ["moldova"], "topics": ["elections"],
+                  "structures": ["mission-to-moldova"]},
+        ),
+        "moldova_media": make_release(
+            "Journalists trained in Chisinau",
+            published_at=at(2024, 3, 1),
+            type=news,
+            tags={"locations": ["moldova"], "topics": ["safety-of-journalists"],
+                  "structures": ["representative-on-freedom-of-the-media"]},
+        ),
+        "serbia_elections": make_release(
+            "ODIHR opens observation mission in Serbia",
+            published_at=at(2024, 6, 10),
+            tags={"locations": ["serbia"], "topics": ["elections"],
+                  "structures": ["office-for-democratic-institutions-and-human-rights"]},
+        ),
+        "cpc": make_release(
+            "Conflict Prevention Centre briefs the Permanent Council",
+            published_at=at(2025, 1, 20),
+            type=news,
+            tags={"topics": ["conflict-prevention-and-resolution"],
+                  "structures": ["conflict-prevention-centre"],
+                  "meetings": ["plenary-meetings-of-the-permanent-council"]},
+        ),
+        "japan": make_release(
+            "Asian Partners conference opens in Tokyo",
+            published_at=at(2025, 9, 1),
+            tags={"locations": ["japan"], "meetings": ["annual-osce-asian-conferences"]},
+        ),
+        "draft": make_release("Unpublished draft about Moldova", status="draft",
+                              tags={"locations": ["moldova"]}),
+        "scheduled": make_release("Scheduled note about Moldova",
+                                  published_at=timezone.now() + timedelta(days=2),
+                                  tags={"locations": ["moldova"]}),
+    }  # fmt: skip
+
+
+def titles(response):
+    return re.findall(r'<h3><a href="/press/[^"]+/">([^<]+)</a></h3>', response.content.decode())
+
+
+def count(response):
+    return int(re.search(r'data-result-count="(\d+)"', response.content.decode()).group(1))
+
+
+def get(client, query):
+    response = client.get("/press/", query)
+    assert response.status_code == 200
+    return response
+
+
+class TestParameters:
+    def test_unfiltered_shows_public_releases_newest_first(self, client, corpus):
+        response = get(client, {})
+        assert titles(response) == [
+            corpus[k].title for k in ("japan", "cpc", "serbia_elections", "moldova_media",
+                                      "moldova_elections")
+        ]  # fmt: skip
+        assert count(response) == 5
+
+    def test_drafts_and_scheduled_never_appear(self, client, corpus):
+        page = get(client, {"country": "moldova"}).content.decode()
+        assert "Unpublished draft" not in page and "Scheduled note" not in page
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ({"country": "moldova"}, {"moldova_elections", "moldova_media"}),
+            ({"country": "participating-states"},
+             {"moldova_elections", "moldova_media", "serbia_elections"}),
+            ({"topic": "media-freedom-and-development"}, {"moldova_media"}),
+            ({"structure": "secretariat"}, {"cpc"}),
+            ({"structure": "institutions"}, {"moldova_media", "serbia_elections"}),
+            ({"meeting": "annual-osce-asian-conferences"}, {"japan"}),
+            ({"type": "news"}, {"moldova_media", "cpc"}),
+            ({"year": "2024"}, {"moldova_media", "serbia_elections"}),
+            ({"date_from": "2024-03-01", "date_to": "2024-06-10"},
+             {"moldova_media", "serbia_elections"}),
+            ({"date_from": "2025-01-01"}, {"cpc", "japan"}),
+            ({"date_to": "2023-12-31"}, {"moldova_elections"}),
+        ],
+    )  # fmt: skip
+    def test_each_parameter(self, client, corpus, query, expected):
+        assert set(titles(get(client, query))) == {corpus[k].title for k in expected}
+
+    def test_repeated_values_are_or_within_a_parameter(self, client, corpus):
+        response = client.get("/press/?country=serbia&country=japan")
+        assert set(titles(response)) == {corpus["serbia_elections"].title, corpus["japan"].title}
+
+    def test_different_parameters_are_and(self, client, corpus):
+        response = client.get("/press/?country=participating-states&topic=elections&year=2024")
+        assert titles(response) == [corpus["serbia_elections"].title]
+
+    def test_everything_about_moldova_on_elections_since_2023(self, client, corpus):
+        response = client.get("/press/?country=moldova&topic=elections&date_from=2023-01-01")
+        assert titles(response) == [corpus["moldova_elections"].title]
+
+    def test_sort_oldest_first(self, client, corpus):
+        assert titles(get(client, {"sort": "date"}))[0] == corpus["moldova_elections"].title
+
+    def test_search_finds_title_words(self, client, corpus):
+        assert titles(get(client, {"q": "Chisinau"})) == [corpus["moldova_media"].title]
+
+    def test_pagination_is_numbered_and_keeps_the_filters(self, client, corpus, settings):
+        settings.PRESS_PAGE_SIZE = 2
+        page = get(client, {"type": "press-release"}).content.decode()
+        assert 'aria-current="page">1<' in page
+        assert "?type=press-release&amp;page=2" in page
+        second = get(client, {"type": "press-release", "page": "2"})
+        assert len(titles(second)) == 1
+
+    def test_the_result_count_is_marked_for_machines(self, client, corpus):
+        assert 'data-result-count="2"' in get(client, {"country": "moldova"}).content.decode()
+
+
+class TestChipsAndEmptyState:
+    def test_active_filters_are_removable_chips(self, client, corpus):
+        page = get(
+            client, {"country": ["moldova", "serbia"], "topic": "elections"}
+        ).content.decode()
+        assert 'href="/press/?topic=elections&amp;country=serbia"' in page  # removes moldova
+        assert 'href="/press/?country=moldova&amp;country=serbia"' in page  # removes elections
+        assert "Remove filter: Moldova" in page
+
+    def test_empty_state_suggests_removing_a_filter(self, client, corpus):
+        page = get(client, {"country": "japan", "topic": "elections"}).content.decode()
+        assert "No press releases match these filters." in page
+        assert "Try removing a filter" in page
+        assert 'data-result-count="0"' in page
+
+
+class TestFacets:
+    def facet(self, response, param):
+        page = response.content.decode()
+        option = (
+            rf'name="{param}" value="([^"]+)"(?: checked)?>'
+            r'<label[^>]*>[^<]+(?:<span[^>]*>[^<]*</span>)?</label><span class="n">(\d+)</span>'
+        )
+        pairs = re.findall(option, page)
+        return {slug: int(n) for slug, n in pairs}
+
+    def test_counts_include_descendants_and_count_each_release_once(self, client, corpus):
+        make_release("Two units", published_at=at(2025, 2, 1),
+                     tags={"structures": ["conflict-prevention-centre",
+                                          "transnational-threats-department"]})  # fmt: skip
+        counts = self.facet(get(client, {}), "structure")
+        assert counts["secretariat"] == 2
+        assert counts["conflict-prevention-centre"] == 2
+        assert counts["transnational-threats-department"] == 1
+
+    def test_counts_follow_the_other_active_filters(self, client, corpus):
+        response = get(client, {"topic": "elections"})
+        countries = self.facet(response, "country")
+        assert countries == {"participating-states": 2, "moldova": 1, "serbia": 1}
+        # The topic facet ignores the topic filter itself: choosing another adds results.
+        topics = self.facet(response, "topic")
+        assert topics["elections"] == 2
+        assert topics["media-freedom-and-development"] == 1
+
+    def test_type_and_year_facets(self, client, corpus):
+        page = get(client, {"country": "moldova"}).content.decode()
+        assert re.search(r'value="2024"[^>]*>2024 \(1\)', page)
+        assert self.facet(get(client, {"country": "moldova"}), "type") == {
+            "press-release": 1, "news": 1,
+        }  # fmt: skip
+
+    def test_facets_use_one_query_per_dimension(self, client, corpus, django_assert_num_queries):
+        client.get("/press/")  # warm the caches (navigation, tree index, types)
+        # count + page + its sources + 4 tree facets + type facet + year facet
+        with django_assert_num_queries(9):
+            get(client, {"country": "participating-states", "topic": "elections", "year": "2024"})
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "country=atlantis",
+            "country=Atlantis%20Land",
+            "topic=" + "x" * 500,
+            "date_from=2024-13-45",
+            "date_from=yesterday&date_to=2024-02-30",
+            "date_from=2025-01-01&date_to=2020-01-01",
+            "page=0",
+            "page=-1",
+            "page=abc",
+            f"page={10**9}",
+            "page=" + "9" * 5000,
+            "year=abc",
+            "year=1e3",
+            "year=99999999999999999999",
+            "sort=sideways",
+            "q=" + "long " * 400,
+            "q=%00",
+            "country=moldova%00",
+            "q=%F0%9F%98%80%E2%80%AE%D8%A7%D9%84%D8%B3%D9%84%D8%A7%D9%85",
+            "q=" + "%22" * 50 + "-" * 30 + "%27",
+            "type=unknown&type=news",
+            "country=" + "&country=".join(["moldova"] * 40),
+            "q=a&q=b&year=2024&year=2025",
+            "%ZZ=%ZZ",
+        ],
+    )
+    def test_never_a_500(self, client, corpus, query):
+        response = client.get(f"/press/?{query}")
+        assert response.status_code == 200
+
+    def test_unknown_slug_is_named_and_matches_nothing(self, client, corpus):
+        page = get(client, {"country": "atlantis"}).content.decode()
+        assert "Nothing is called “atlantis” among countries and regions." in page
+        assert 'data-result-count="0"' in page
+
+    def test_malformed_date_is_explained_and_the_rest_still_filters(self, client, corpus):
+        page = get(client, {"date_from": "2024-13-45", "country": "serbia"}).content.decode()
+        assert "From: Enter a valid date." in page
+        assert 'data-result-count="1"' in page
+
+    def test_reversed_dates_are_swapped_with_a_message(self, client, corpus):
+        page = get(client, {"date_from": "2024-12-31", "date_to": "2024-01-01"}).content.decode()
+        assert "they have been swapped" in page
+        assert 'data-result-count="2"' in page
+
+    def test_a_page_past_the_end_shows_the_last_page(self, client, corpus, settings):
+        settings.PRESS_PAGE_SIZE = 2
+        page = get(client, {"page": str(10**9)}).content.decode()
+        assert 'aria-current="page">3<' in page
+
+    def test_overlong_query_is_refused_with_a_message(self, client, corpus):
+        page = get(client, {"q": "word " * 100}).content.decode()
+        assert "Search: Ensure this value has at most 200 characters" in page
+
+    def test_nul_byte_is_refused_by_the_form(self, client, corpus):
+        page = get(client, {"q": "moldova\x00"}).content.decode()
+        assert "Null characters are not allowed." in page
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize("size", [2, 5])
+    def test_listing_queries_do_not_grow_with_page_size(
+        self, client, corpus, settings, size, django_assert_num_queries
+    ):
+        for i in range(12):
+            make_release(f"Filler {i}", published_at=at(2022, 1, i + 1),
+                         tags={"sources": ["secretariat"], "topics": ["youth"]})  # fmt: skip
+        settings.PRESS_PAGE_SIZE = size
+        client.get("/press/")  # warm the caches (navigation, tree index, types)
+        with django_assert_num_queries(9):
+            client.get("/press/")
