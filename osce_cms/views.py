@@ -7,6 +7,13 @@ from django.views.generic import TemplateView
 class HomeView(TemplateView):
     template_name = "home.html"
 
+    def get_context_data(self, **kwargs):
+        from press.models import PressRelease
+
+        context = super().get_context_data(**kwargs)
+        context["latest"] = list(PressRelease.objects.published().with_lists()[:8])
+        return context
+
 
 @never_cache
 def healthz(request):

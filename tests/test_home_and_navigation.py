@@ -64,11 +64,15 @@ def test_tree_pages_answer(client, url):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize(
-    "url", ["/topics/atlantis/", "/structures/conflict-prevention-centre/", "/structures/x/y/"]
-)
-def test_unknown_or_wrong_paths_are_404(client, url):
+@pytest.mark.parametrize("url", ["/topics/atlantis/", "/structures/x/y/", "/countries/x%00/"])
+def test_paths_that_name_nothing_are_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_an_out_of_date_structure_path_redirects(client):
+    response = client.get("/structures/conflict-prevention-centre/?page=2")
+    assert response.status_code == 301
+    assert response["Location"] == "/structures/secretariat/conflict-prevention-centre/?page=2"
 
 
 def test_country_page_lists_its_field_operations(client):

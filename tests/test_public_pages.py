@@ -1,0 +1,251 @@
+"""Release pages, node pages, feeds and crawler files."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from taxonomy.models import Structure, Topic
+
+from .conftest import make_release, requires_postgres
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+def at(y, m, d):
+    return timezone.make_aware(datetime(y, m, d, 12, 0))
+
+
+@pytest.fixture
+def release():
+    return make_release(
+        "Chairperson-in-Office visits Chisinau",
+        published_at=at(2024, 5, 17),
+        place="Chisinau",
+        summary="The Chair met the President of Moldova.",
+        body="<p>CHISINAU – The Chairperson-in-Office met ...</p>",
+        tags={
+            "sources": ["chairpersonship"],
+            "structures": ["chairpersonship", "mission-to-moldova"],
+            "topics": ["conflict-prevention-and-resolution"],
+            "locations": ["moldova"],
+        },
+    )
+
+
+class TestReleasePage:
+    def test_shows_title_date_place_sources_body_and_tags(self, client, release):
+        page = client.get(release.get_absolute_url()).content.decode()
+        assert "<h1>Chairperson-in-Office visits Chisinau</h1>" in page
+        assert "17 May 2024" in page and "Chisinau" in page
+        assert '<a href="/structures/chairpersonship/">Chairpersonship</a>' in page
+        assert 'href="/structures/field-operations/mission-to-moldova/"' in page
+        assert 'href="/topics/conflict-prevention-and-resolution/"' in page
+        assert 'href="/countries/moldova/"' in page
+        assert "The Chairperson-in-Office met" in page
+        assert page.count("<h1") == 1
+
+    def test_canonical_opengraph_and_json_ld(self, client, release):
+        page = client.get(release.get_absolute_url()).content.decode()
+        url = f"http://testserver{release.get_absolute_url()}"
+        assert f'<link rel="canonical" href="{url}">' in page
+        assert '<meta property="og:title" content="Chairperson-in-Office visits Chisinau">' in page
+        data = json.loads(
+            re.search(r'<script id="release-jsonld" type="application/json">(.*?)</script>',
+                      page, re.S).group(1)
+        )  # fmt: skip
+        assert data["@type"] == "NewsArticle"
+        assert data["headline"] == release.title
+        assert data["datePublished"].startswith("2024-05-17")
+        assert data["mainEntityOfPage"] == url
+
+    def test_breadcrumbs(self, client, release):
+        page = client.get(release.get_absolute_url()).content.decode()
+        crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', page, re.S).group(0)
+        assert "Home" in crumbs and "Newsroom" in crumbs and 'aria-current="page"' in crumbs
+
+    def test_related_releases_share_the_most_nodes(self, client, release):
+        best = make_release(
+            "Best match",
+            published_at=at(2024, 1, 1),
+            tags={
+                "structures": ["chairpersonship", "mission-to-moldova"],
+                "locations": ["moldova"],
+            },
+        )
+        weaker = make_release(
+            "Weaker match", published_at=at(2024, 6, 1), tags={"locations": ["moldova"]}
+        )
+        make_release("Unrelated", tags={"topics": ["youth"]})
+        make_release("Draft match", status="draft", tags={"locations": ["moldova"]})
+        page = client.get(release.get_absolute_url()).content.decode()
+        related = page.split('id="related-heading"')[1]
+        assert related.index(best.title) < related.index(weaker.title)
+        assert "Unrelated" not in related and "Draft match" not in related
+
+    def test_old_slug_redirects_permanently(self, client, release):
+        old = release.get_absolute_url()
+        release.slug = "chair-visits-chisinau"
+        release.save()
+        response = client.get(old)
+        assert response.status_code == 301
+        assert response["Location"] == "/press/chair-visits-chisinau/"
+
+    def test_a_draft_is_404_to_the_public_even_by_an_old_slug(self, client, release):
+        release.slug = "renamed"
+        release.status = "draft"
+        release.save()
+        assert client.get("/press/chairperson-in-office-visits-chisinau/").status_code == 404
+        assert client.get("/press/renamed/").status_code == 404
+
+    def test_body_html_is_sanitised_on_the_page(self, client):
+        evil = make_release("Evil", body='<p>ok</p><img src=x onerror="alert(1)">')
+        page = client.get(evil.get_absolute_url()).content.decode()
+        assert "onerror" not in page
+
+
+class TestNodePages:
+    def test_a_node_page_lists_releases_of_its_descendants(self, client):
+        make_release("Unit release", tags={"structures": ["conflict-prevention-centre"]})
+        make_release("Other release", tags={"structures": ["mission-to-serbia"]})
+        page = client.get("/structures/secretariat/").content.decode()
+        assert "Unit release" in page and "Other release" not in page
+        assert 'data-result-count="1"' in page
+        assert "Conflict Prevention Centre" in page  # a child
+
+    def test_a_node_page_is_filterable_by_the_other_filters(self, client):
+        make_release(
+            "Elections in Moldova", tags={"locations": ["moldova"], "topics": ["elections"]}
+        )
+        make_release("Youth in Moldova", tags={"locations": ["moldova"], "topics": ["youth"]})
+        page = client.get("/countries/moldova/?topic=elections").content.decode()
+        assert "Elections in Moldova" in page and "Youth in Moldova" not in page
+
+    def test_country_page_lists_field_operations_and_years_chaired(self, client):
+        page = client.get("/countries/ukraine/").content.decode()
+        assert "Special Monitoring Mission to Ukraine" in page
+        assert "closed" in page
+        assert "2013" in page  # chaired the OSCE in 2013
+
+    def test_closed_operation_keeps_its_releases_reachable(self, client):
+        make_release(
+            "SMM daily report", tags={"structures": ["special-monitoring-mission-to-ukraine"]}
+        )
+        page = client.get(
+            "/structures/closed-field-activities/special-monitoring-mission-to-ukraine/"
+        ).content.decode()
+        assert "SMM daily report" in page and "closed" in page
+
+    def test_renamed_node_redirects_from_its_old_address(self, client):
+        node = Topic.objects.get(slug="youth")
+        node.slug = "youth-and-security"
+        node.save()
+        response = client.get("/topics/youth/")
+        assert response.status_code == 301
+        assert response["Location"] == "/topics/youth-and-security/"
+
+    def test_moved_structure_redirects_to_its_new_path(self, client):
+        unit = Structure.objects.get(slug="gender-issues-programme")
+        Structure.objects.move_node(unit, Structure.objects.get(slug="institutions"), "last-child")
+        response = client.get("/structures/secretariat/gender-issues-programme/")
+        assert response.status_code == 301
+        assert response["Location"] == "/structures/institutions/gender-issues-programme/"
+
+    def test_node_page_links_its_feed(self, client):
+        page = client.get("/countries/moldova/").content.decode()
+        assert 'type="application/rss+xml"' in page and "/press/feed/?country=moldova" in page
+
+
+class TestFeeds:
+    def test_rss_parses_and_honours_filters(self, client):
+        make_release("About Moldova", tags={"locations": ["moldova"]})
+        make_release("About Japan", tags={"locations": ["japan"]})
+        response = client.get("/press/feed/?country=moldova")
+        assert response["Content-Type"].startswith("application/rss+xml")
+        root = ET.fromstring(response.content)
+        assert root.tag == "rss"
+        items = [i.findtext("title") for i in root.iter("item")]
+        assert items == ["About Moldova"]
+
+    def test_atom_parses_and_honours_filters(self, client):
+        make_release("Elections everywhere", tags={"topics": ["elections"]})
+        make_release("Youth", tags={"topics": ["youth"]})
+        root = ET.fromstring(client.get("/press/feed/atom/?topic=elections").content)
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        assert [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)] == [
+            "Elections everywhere"
+        ]
+
+    def test_feed_never_shows_drafts(self, client):
+        make_release("Secret", status="draft")
+        assert b"Secret" not in client.get("/press/feed/").content
+
+    @pytest.mark.parametrize("query", ["country=atlantis", "date_from=nope", "q=%00", "page=x"])
+    def test_feed_survives_bad_input(self, client, query):
+        response = client.get(f"/press/feed/?{query}")
+        assert response.status_code == 200
+        ET.fromstring(response.content)
+
+    def test_listing_links_its_feeds(self, client):
+        page = client.get("/press/?topic=elections").content.decode()
+        assert '<link rel="alternate" type="application/rss+xml"' in page
+        assert "/press/feed/atom/?topic=elections" in page
+
+
+class TestCrawlers:
+    def test_sitemap_index_and_sections_are_valid_xml_with_lastmod(self, client):
+        release = make_release("In the sitemap")
+        make_release("Not in the sitemap", status="draft")
+        index = ET.fromstring(client.get("/sitemap.xml").content)
+        ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        sections = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+        assert any("sitemap-releases.xml" in s for s in sections)
+        releases = ET.fromstring(client.get("/sitemap-releases.xml").content)
+        urls = [u.findtext("s:loc", namespaces=ns) for u in releases.findall("s:url", ns)]
+        assert urls == [f"http://testserver{release.get_absolute_url()}"]
+        assert releases.find("s:url/s:lastmod", ns) is not None
+        structures = client.get("/sitemap-structures.xml").content.decode()
+        assert "/structures/secretariat/conflict-prevention-centre/" in structures
+
+    def test_robots_txt(self, client):
+        body = client.get("/robots.txt").content.decode()
+        assert "Disallow: /admin/" in body
+        assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+@requires_postgres
+class TestFullTextSearch:
+    @pytest.fixture
+    def docs(self):
+        return {
+            "title": make_release("Water management in Central Asia", summary="Rivers."),
+            "summary": make_release("Regional meeting", summary="Discussed water co-operation."),
+            "body": make_release("Another meeting", body="<p>The topic was water.</p>"),
+            "other": make_release("Media freedom conference", summary="Journalists met."),
+        }
+
+    def titles(self, client, query):
+        page = client.get("/press/", query).content.decode()
+        return re.findall(r'<h3><a href="/press/[^"]+/">([^<]+)</a></h3>', page)
+
+    def test_ranking_weighs_title_over_summary_over_body(self, client, docs):
+        assert self.titles(client, {"q": "water", "sort": "relevance"}) == [
+            "Water management in Central Asia", "Regional meeting", "Another meeting",
+        ]  # fmt: skip
+
+    def test_websearch_syntax_phrase_and_exclusion(self, client, docs):
+        assert self.titles(client, {"q": '"water management"'}) == [docs["title"].title]
+        assert self.titles(client, {"q": "meeting -regional"}) == ["Another meeting"]
+
+    def test_stemming(self, client, docs):
+        assert self.titles(client, {"q": "journalist"}) == ["Media freedom conference"]
+
+    def test_snippets_are_highlighted_and_escaped(self, client):
+        make_release("Safe", summary="Typed <script>alert(1)</script> 5 < 7 & elections here")
+        page = client.get("/press/", {"q": "elections"}).content.decode()
+        assert "<mark>elections</mark>" in page
+        assert "<script>alert(1)</script>" not in page
+        assert "5 &lt; 7 &amp; <mark>elections</mark>" in page
