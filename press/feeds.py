@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom for any listing URL: the listing's own FilterSet decides."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
@@ -9,6 +11,12 @@ from .filters import PressReleaseFilterSet
 from .models import PressRelease
 
 FEED_SIZE = 50
+# XML 1.0 cannot carry most control characters; typed or imported text may.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text):
+    return _NOT_XML.sub("", str(text or ""))
 
 
 class PressFeed(Feed):
@@ -24,16 +32,16 @@ class PressFeed(Feed):
 
     def title(self, filterset):
         q = filterset.cleaned.get("q")
-        return f"{settings.SITE_SHORT_NAME} press releases" + (f": {q}" if q else "")
+        return xml_safe(f"{settings.SITE_SHORT_NAME} press releases" + (f": {q}" if q else ""))
 
     def items(self, filterset):
         return filterset.qs.select_related("type")[:FEED_SIZE]
 
     def item_title(self, item):
-        return item.title
+        return xml_safe(item.title)
 
     def item_description(self, item):
-        return item.summary or strip_tags(item.body)[:500]
+        return xml_safe(item.summary or strip_tags(item.body)[:500])
 
     def item_pubdate(self, item):
         return item.published_at
@@ -42,7 +50,7 @@ class PressFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [item.type.name]
+        return [xml_safe(item.type.name)]
 
 
 class PressAtomFeed(PressFeed):

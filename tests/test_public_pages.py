@@ -183,7 +183,9 @@ class TestFeeds:
         make_release("Secret", status="draft")
         assert b"Secret" not in client.get("/press/feed/").content
 
-    @pytest.mark.parametrize("query", ["country=atlantis", "date_from=nope", "q=%00", "page=x"])
+    @pytest.mark.parametrize(
+        "query", ["country=atlantis", "date_from=nope", "q=%00", "page=x", "q=a%01b%1F"]
+    )
     def test_feed_survives_bad_input(self, client, query):
         response = client.get(f"/press/feed/?{query}")
         assert response.status_code == 200
