@@ -29,7 +29,10 @@ demo: $(VENV)/.runtime
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+# Browser tests need Debian's chromium; accessibility tests axe-core from npm.
 test: $(VENV)/.dev
+	@[ -f node_modules/axe-core/axe.min.js ] || ! command -v npm >/dev/null \
+		|| npm install --no-audit --no-fund --silent
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev

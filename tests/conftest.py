@@ -11,11 +11,19 @@ requires_postgres = pytest.mark.skipif(
 
 
 def _load_taxonomy():
+    """The shipped trees, and the release types a migration creates (a flush drops them)."""
+    import importlib
+
+    from press.models import ReleaseType
     from taxonomy.models import Topic
     from taxonomy.services import load_taxonomy
 
     if not Topic.objects.exists():
         load_taxonomy()
+    if not ReleaseType.objects.exists():
+        types = importlib.import_module("press.migrations.0002_release_types_and_roles").TYPES
+        for position, (name, slug) in enumerate(types):
+            ReleaseType.objects.create(name=name, slug=slug, position=position)
 
 
 @pytest.fixture(scope="session")
