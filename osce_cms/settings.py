@@ -65,12 +65,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache: answers 304 from the cached page's ETag.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "osce_cms.cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "osce_cms.urls"
@@ -205,3 +208,7 @@ LOGGING = {
 SITE_NAME = os.environ.get("SITE_NAME", "Organization for Security and Co-operation in Europe")
 SITE_SHORT_NAME = os.environ.get("SITE_SHORT_NAME", "OSCE")
 PRESS_PAGE_SIZE = int(os.environ.get("PRESS_PAGE_SIZE", "20"))
+# Anonymous full-page cache (osce_cms/cache.py). With the default local-memory
+# cache it is per process: run several processes only with REDIS_URL set.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -10,6 +11,9 @@ from osce_cms.roles import COMMUNICATIONS_STAFF
 DEMO_USER = os.environ.get("DEMO_USER", "admin")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "admin")
 EDITOR_USER = "editor"
+SEED_PAGE = (
+    Path(__file__).resolve().parents[2] / "data" / "seed" / "osce-press-release-2024-05-17.txt"
+)
 
 
 class Command(BaseCommand):
@@ -33,6 +37,14 @@ class Command(BaseCommand):
             editor.set_password(EDITOR_USER)
             editor.save()
             editor.groups.add(Group.objects.get(name=COMMUNICATIONS_STAFF))
+        from press.models import PressRelease
+
+        if not PressRelease.objects.exists():
+            call_command("seed_demo", releases=releases)
+            # One real release from the site this replaces.
+            call_command("import_press_releases", str(SEED_PAGE))
+        else:
+            self.stdout.write("Demo content already present: not adding more.")
         call_command("check_trees")
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,101 @@
+"""Anonymous full-page caching that never shows stale content.
+
+- Keyed by the content version (bumped by every write to a release, a type
+  or a tree; see ``osce_cms.content``), the host and the full URL: an edit
+  changes the key, so the very next request renders afresh.
+- A page never outlives the next scheduled publication: its lifetime is cut
+  to the seconds until the earliest scheduled release becomes public, which
+  happens with no write at all.
+- Only anonymous GET/HEAD requests for public pages, only 200 responses
+  without cookies; staff and logged-in users always get a fresh page.
+- Each cached response keeps its ETag, so ConditionalGetMiddleware answers
+  304 to a browser that already has it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, set_response_etag
+
+from .content import content_version
+
+EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
+
+
+def seconds_until_next_publication():
+    """Seconds until the earliest scheduled release goes public, or None."""
+    from press.models import PressRelease
+
+    key = f"next-publication:{content_version()}"
+    when = cache.get(key)
+    if when is None:
+        when = (
+            PressRelease.objects.scheduled()
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        ) or "none"
+        cache.set(key, when, timeout=settings.PAGE_CACHE_SECONDS)
+    if when == "none":
+        return None
+    return max(0, int((when - timezone.now()).total_seconds()))
+
+
+def page_timeout():
+    timeout = settings.PAGE_CACHE_SECONDS
+    until = seconds_until_next_publication()
+    return timeout if until is None else min(timeout, until)
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        raw = f"{request.get_host()}{request.get_full_path()}".encode("utf-8", "surrogatepass")
+        key = f"page:{content_version()}:{hashlib.sha256(raw).hexdigest()}"
+        hit = cache.get(key)
+        if hit is not None:
+            status, headers, content = hit
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "HIT"
+            return response
+        response = self.get_response(request)
+        if self.cacheable_response(request, response):
+            set_response_etag(response)
+            patch_cache_control(response, no_cache=True)
+            timeout = page_timeout()
+            if timeout > 0:
+                headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
+                cache.set(key, (response.status_code, headers, response.content), timeout)
+            response["X-Cache"] = "MISS"
+        return response
+
+    @staticmethod
+    def cacheable_request(request):
+        if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+            return False
+        if request.path.startswith(EXCLUDED_PREFIXES):
+            return False
+        # Anyone with a session (staff, previews, messages) gets a fresh page.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        return not request.user.is_authenticated
+
+    @staticmethod
+    def cacheable_response(request, response):
+        vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in response.get("Cache-Control", "")
+            and vary <= {"cookie", "accept-encoding"}
+        )
