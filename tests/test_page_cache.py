@@ -1,0 +1,120 @@
+"""The anonymous page cache is fast and never stale."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from osce_cms.cache import page_timeout
+from press import services
+from taxonomy.models import Topic
+
+from .conftest import make_release
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def test_second_anonymous_request_is_a_hit_without_queries(client, django_assert_num_queries):
+    make_release("Cached")
+    assert client.get("/press/")["X-Cache"] == "MISS"
+    with django_assert_num_queries(0):
+        response = client.get("/press/")
+    assert response["X-Cache"] == "HIT"
+    assert b"Cached" in response.content
+
+
+def test_publish_shows_on_the_very_next_request(client):
+    release = make_release("Fresh news", status="draft")
+    assert b"Fresh news" not in client.get("/press/").content
+    services.publish(release)
+    assert b"Fresh news" in client.get("/press/").content
+    assert client.get(release.get_absolute_url()).status_code == 200
+
+
+def test_edit_shows_on_the_very_next_request(client):
+    release = make_release("Old title")
+    client.get("/press/")
+    client.get(release.get_absolute_url())
+    release.title = "New title"
+    release.save()
+    assert b"New title" in client.get("/press/").content
+    assert b"New title" in client.get(release.get_absolute_url()).content
+
+
+def test_unpublish_shows_on_the_very_next_request(client):
+    release = make_release("Withdrawn")
+    assert client.get(release.get_absolute_url()).status_code == 200
+    assert b"Withdrawn" in client.get("/press/").content
+    services.unpublish(release)
+    assert client.get(release.get_absolute_url()).status_code == 404
+    assert b"Withdrawn" not in client.get("/press/").content
+    assert b"Withdrawn" not in client.get("/press/feed/").content
+
+
+def test_retagging_shows_on_the_very_next_request(client):
+    release = make_release("Retagged", tags={"locations": ["moldova"]})
+    assert b"Retagged" in client.get("/countries/moldova/").content
+    release.locations.set([])
+    assert b"Retagged" not in client.get("/countries/moldova/").content
+
+
+def test_tree_rename_shows_on_the_very_next_request(client):
+    assert b"Youth" in client.get("/topics/").content
+    node = Topic.objects.get(slug="youth")
+    node.name = "Youth and security"
+    node.save()
+    assert b"Youth and security" in client.get("/topics/").content
+    assert b"Youth and security" in client.get("/").content  # the navigation too
+
+
+def test_a_scheduled_release_appears_at_its_time_with_the_cache_on(client):
+    at = timezone.now() + timedelta(seconds=2)
+    make_release("Embargoed statement", published_at=at)
+    assert b"Embargoed statement" not in client.get("/press/").content
+    assert page_timeout() <= 2  # the cached page cannot outlive the embargo
+    time.sleep(max(0.0, (at - timezone.now()).total_seconds()) + 0.2)
+    assert b"Embargoed statement" in client.get("/press/").content
+
+
+def test_page_lifetime_is_the_default_without_scheduled_releases():
+    make_release("Already out")
+    assert page_timeout() == 300
+
+
+def test_logged_in_users_bypass_the_cache(client, comms_user):
+    make_release("Visible")
+    client.get("/press/")
+    client.force_login(comms_user)
+    response = client.get("/press/")
+    assert "X-Cache" not in response
+
+
+def test_conditional_get_answers_304(client):
+    make_release("Etagged")
+    first = client.get("/press/")
+    etag = first["ETag"]
+    assert client.get("/press/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    cached = client.get("/press/", HTTP_IF_NONE_MATCH=etag)
+    assert cached.status_code == 304
+
+
+@pytest.mark.parametrize("url", ["/press/feed/", "/countries/moldova/"])
+def test_feeds_and_node_pages_have_etags(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response.has_header("ETag")
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_errors_are_not_cached(client):
+    assert client.get("/press/no-such-release/").status_code == 404
+    release = make_release("No such release")
+    release.slug = "no-such-release"
+    release.save()
+    assert client.get("/press/no-such-release/").status_code == 200
