@@ -1,0 +1,519 @@
+"""import_press_releases: formats, name resolution, per-record transactions, idempotency."""
+
+import datetime as dt
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from press.importing import (
+    import_files,
+    normalize_place,
+    parse_page,
+    split_dateline,
+)
+from press.models import PressRelease
+
+ROOT = Path(settings.BASE_DIR)
+SEED = ROOT / "press" / "data" / "seed" / "osce-press-release-2024-05-17.txt"
+DATA = Path(__file__).resolve().parent / "data"
+SEED_TITLE = (
+    "OSCE and Council of Europe leadership stress the importance of strengthened "
+    "co-operation to protect the principles and values of the Organizations"
+)
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+def record(**overrides):
+    data = {
+        "title": "Chairpersonship welcomes agreement",
+        "date": "2025-03-03",
+        "type": "Press release",
+        "place": "Vienna",
+        "sources": ["OSCE Chairpersonship"],
+        "structures": [],
+        "topics": ["Elections"],
+        "countries": ["Austria"],
+        "meetings": [],
+        "summary": "A summary.",
+        "body": "First paragraph.\n\nSecond paragraph.",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not ...}
+
+
+def write_jsonl(path, *records):
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*paths, dry_run=False):
+    """call_command; returns (stdout, stderr, error or None)."""
+    out, err = StringIO(), StringIO()
+    args = [str(p) for p in paths] + (["--dry-run"] if dry_run else [])
+    try:
+        call_command("import_press_releases", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        return out.getvalue(), err.getvalue(), exc
+    return out.getvalue(), err.getvalue(), None
+
+
+def local_date(moment):
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def slugs(manager):
+    return set(manager.values_list("slug", flat=True))
+
+
+# --- The seed page --------------------------------------------------------------
+
+
+def test_seed_page_imports_with_every_field():
+    report = import_files([SEED])
+    assert (report.created, report.failed) == (1, 0), report.errors
+
+    release = PressRelease.objects.get()
+    assert release.title == SEED_TITLE
+    assert local_date(release.published_at) == dt.date(2024, 5, 17)
+    assert timezone.localtime(release.published_at).time() == dt.time(0, 0)
+    assert release.place == "Strasbourg"
+    assert release.type.name == "Press release"
+    assert release.status == PressRelease.Status.PUBLISHED
+    assert slugs(release.sources) == {"chairpersonship", "secretariat"}
+    assert slugs(release.structures) >= {"chairpersonship", "secretariat"}
+    assert release.body.count("<p>") == 7
+    assert release.body.startswith("<p>The leadership of the Council of Europe")
+    assert "STRASBOURG" not in release.body
+    assert release.is_public
+
+
+def test_seed_page_reimport_changes_nothing():
+    import_files([SEED])
+    before = list(PressRelease.objects.values_list("pk", "updated_at"))
+
+    out, err, error = run(SEED)
+
+    assert error is None, err
+    assert "created 0, updated 0, unchanged 1, failed 0" in out
+    assert list(PressRelease.objects.values_list("pk", "updated_at")) == before
+
+
+# --- Bad records --------------------------------------------------------------------
+
+
+def test_bad_record_is_reported_and_the_others_go_in(tmp_path):
+    path = write_jsonl(
+        tmp_path / "three.jsonl",
+        record(title="First release"),
+        record(
+            title="Second release",
+            countries=["Austria", "Atlantis"],
+            topics=["Elections", "Underwater basket weaving"],
+        ),
+        record(title="Third release"),
+    )
+
+    out, err, error = run(path)
+
+    assert isinstance(error, CommandError)
+    assert "created 2, updated 0, unchanged 0, failed 1" in out
+    [line] = [line for line in err.splitlines() if line.startswith(f"{path}:")]
+    assert line.startswith(f"{path}:2: ")
+    assert "'Atlantis'" in line and "'Underwater basket weaving'" in line
+    assert set(PressRelease.objects.values_list("title", flat=True)) == {
+        "First release",
+        "Third release",
+    }
+    assert not PressRelease.objects.filter(title="Second release").exists()
+
+
+@pytest.mark.parametrize(
+    "bad, expected",
+    [
+        (record(title=""), "missing title"),
+        (record(title=...), "missing title"),
+        (record(date="2024-13-45"), "bad date '2024-13-45'"),
+        (record(date=...), "missing date"),
+        ('{"title": "Broken", "date": ', "invalid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        (record(colour="blue", author="x"), "unknown key(s): 'author', 'colour'"),
+        (record(type="Podcast"), "unknown type 'Podcast'"),
+        (record(status="archived"), "bad status"),
+        (record(topics="Elections"), "'topics' must be a list of names"),
+        (record(source_url="not a url"), "bad source_url"),
+    ],
+)
+def test_each_kind_of_bad_record_is_reported_with_its_line(tmp_path, bad, expected):
+    # A blank line counts: the bad record is on line 4.
+    path = write_jsonl(tmp_path / "in.jsonl", record(title="Good one"), "", "", bad)
+
+    report = import_files([path])
+
+    assert (report.created, report.failed) == (1, 1)
+    [error] = report.errors
+    assert error.startswith(f"{path}:4: ")
+    assert expected in error
+    assert PressRelease.objects.count() == 1
+
+
+def test_every_problem_of_a_record_is_named_at_once(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(title="", date="yesterday", meetings=["Tea party"], colour="red"),
+    )
+
+    [error] = import_files([path]).errors
+
+    for part in ("unknown key(s): 'colour'", "missing title", "bad date", "'Tea party'"):
+        assert part in error
+
+
+def test_unreadable_file_is_a_failure_and_the_other_files_go_in(tmp_path):
+    good = write_jsonl(tmp_path / "good.jsonl", record())
+
+    out, err, error = run(tmp_path / "missing.jsonl", good)
+
+    assert isinstance(error, CommandError)
+    assert "created 1, updated 0, unchanged 0, failed 1" in out
+    assert f"{tmp_path / 'missing.jsonl'}: cannot read" in err
+
+
+def test_summary_is_printed_before_the_command_fails(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(date="2024-13-45"))
+    out, err, error = run(path)
+    assert "failed 1" in out
+    assert "1 record(s) failed" in str(error)
+
+
+# --- Names ----------------------------------------------------------------------
+
+
+def test_aliases_prefixes_and_closed_suffixes_resolve(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(
+            sources=["OSCE Mission to Moldova", "OSCE Chairmanship"],
+            structures=["OSCE Mission to Georgia (closed)"],
+            countries=["Czech Republic", "republic of moldova"],
+            topics=["ELECTIONS", "Media freedom"],
+            meetings=["OSCE Ministerial Council meetings"],
+            type="press-release",
+        ),
+    )
+
+    report = import_files([path])
+
+    assert report.created == 1, report.errors
+    release = PressRelease.objects.get()
+    assert slugs(release.sources) == {"mission-to-moldova", "chairpersonship"}
+    assert slugs(release.structures) == {
+        "mission-to-moldova",
+        "chairpersonship",
+        "mission-to-georgia",
+    }
+    assert slugs(release.locations) == {"czechia", "moldova"}
+    assert slugs(release.topics) == {"elections", "media-freedom-and-development"}
+    assert slugs(release.meetings) == {"ministerial-council-meetings"}
+    assert release.type.slug == "press-release"
+
+
+# --- Idempotency and updates ------------------------------------------------------
+
+
+def test_changed_summary_updates_the_release(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(), record(title="Another"))
+    import_files([path])
+    pk = PressRelease.objects.get(title="Chairpersonship welcomes agreement").pk
+
+    write_jsonl(path, record(summary="A better summary."), record(title="Another"))
+    out, err, error = run(path)
+
+    assert error is None, err
+    assert "created 0, updated 1, unchanged 1, failed 0" in out
+    assert PressRelease.objects.count() == 2
+    assert PressRelease.objects.get(pk=pk).summary == "A better summary."
+
+
+def test_changed_tags_update_the_links(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record())
+    import_files([path])
+
+    write_jsonl(path, record(topics=["Gender equality"], countries=[]))
+    report = import_files([path])
+
+    assert report.updated == 1
+    [outcome] = report.outcomes
+    assert set(outcome.changed) == {"topics", "locations"}
+    release = PressRelease.objects.get()
+    assert slugs(release.topics) == {"gender-equality"}
+    assert not release.locations.exists()
+    assert slugs(release.structures) == {"chairpersonship"}
+
+
+def test_source_url_is_the_identity_when_given(tmp_path):
+    url = "https://www.osce.org/chairpersonship/566001"
+    path = write_jsonl(tmp_path / "in.jsonl", record(source_url=url))
+    import_files([path])
+
+    write_jsonl(path, record(source_url=url, title="Corrected title", date="2025-03-04"))
+    report = import_files([path])
+
+    assert (report.created, report.updated) == (0, 1)
+    release = PressRelease.objects.get()
+    assert (release.title, release.source_url) == ("Corrected title", url)
+
+
+def test_explicit_slug_is_used_and_is_the_identity(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(slug="my-own-address"))
+    import_files([path])
+    assert PressRelease.objects.get().slug == "my-own-address"
+
+    write_jsonl(path, record(slug="my-own-address", title="Renamed"))
+    report = import_files([path])
+
+    assert (report.created, report.updated) == (0, 1)
+    assert PressRelease.objects.get().title == "Renamed"
+
+
+def test_same_title_on_another_day_is_another_release(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(title="Daily report", date="2025-01-01"),
+        record(title="Daily report", date="2025-01-02"),
+        record(title="Daily report", date="2025-01-02"),  # the same one again
+    )
+
+    report = import_files([path])
+
+    assert (report.created, report.unchanged) == (2, 1)
+    assert sorted(PressRelease.objects.values_list("slug", flat=True)) == [
+        "daily-report",
+        "daily-report-2",
+    ]
+    assert import_files([path]).unchanged == 3
+
+
+def test_dates_are_local_midnight_or_local_datetimes(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(title="Date only", date="2025-06-30"),
+        record(title="Local time", date="2025-06-30T23:30:00"),
+        record(title="With offset", date="2025-06-30T23:30:00+00:00"),
+    )
+    import_files([path])
+    tz = timezone.get_default_timezone()
+
+    def moment(title):
+        return timezone.localtime(PressRelease.objects.get(title=title).published_at, tz)
+
+    assert moment("Date only").replace(tzinfo=None) == dt.datetime(2025, 6, 30)
+    assert moment("Local time").replace(tzinfo=None) == dt.datetime(2025, 6, 30, 23, 30)
+    assert moment("With offset") == dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC)
+
+
+def test_status_draft_is_kept(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(status="draft"))
+    import_files([path])
+    release = PressRelease.objects.get()
+    assert release.status == PressRelease.Status.DRAFT
+    assert not release.is_public
+
+
+# --- Dry run ------------------------------------------------------------------------
+
+
+def test_dry_run_writes_nothing_but_says_what_would_happen(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(), record(title="Another"))
+
+    out, err, error = run(path, dry_run=True)
+
+    assert error is None, err
+    assert "created 2, updated 0, unchanged 0, failed 0" in out
+    assert "Dry run" in out
+    assert f"{path}:1: would create chairpersonship-welcomes-agreement" in out
+    assert PressRelease.objects.count() == 0
+
+
+def test_dry_run_reports_updates_without_making_them(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record())
+    import_files([path])
+    write_jsonl(path, record(summary="Changed."))
+
+    report = import_files([path], dry_run=True)
+
+    assert report.updated == 1
+    assert report.outcomes[0].changed == ("summary",)
+    assert PressRelease.objects.get().summary == "A summary."
+
+
+# --- Plain-text pages and datelines ----------------------------------------------
+
+
+def test_date_first_dateline():
+    report = import_files([DATA / "page-date-first.txt"])
+
+    assert report.created == 1, report.errors
+    release = PressRelease.objects.get()
+    assert release.type.name == "News"
+    assert local_date(release.published_at) == dt.date(2025, 10, 30)
+    assert release.place == "Sarajevo"
+    assert release.body.startswith("<p>The OSCE Mission to Bosnia and Herzegovina today")
+    assert slugs(release.sources) == {"mission-to-bosnia-and-herzegovina"}
+
+
+def test_several_places_and_an_em_dash():
+    report = import_files([DATA / "page-several-places.txt"])
+
+    assert report.created == 1, report.errors
+    release = PressRelease.objects.get()
+    assert local_date(release.published_at) == dt.date(2025, 3, 3)
+    assert release.place == "Vienna/Warsaw"
+    assert release.body.startswith("<p>A new handbook")
+    assert slugs(release.sources) == {
+        "office-for-democratic-institutions-and-human-rights",
+        "secretariat",
+    }
+
+
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        ("STRASBOURG, 17 May 2024 - Text", ("STRASBOURG", "17 May 2024", "Text")),
+        ("VIENNA/WARSAW, 3 March 2025 – Text", ("VIENNA/WARSAW", "3 March 2025", "Text")),
+        ("VIENNA/WARSAW, 3 March 2025 — Text", ("VIENNA/WARSAW", "3 March 2025", "Text")),
+        ("30 October 2025, SARAJEVO – Text", ("SARAJEVO", "30 October 2025", "Text")),
+        ("Vienna, 3 march 2025 – Text", ("Vienna", "3 march 2025", "Text")),
+        ("NUR-SULTAN, 1 June 2019 - Text", ("NUR-SULTAN", "1 June 2019", "Text")),
+        ("30 October 2025, BANJA LUKA – Text", ("BANJA LUKA", "30 October 2025", "Text")),
+        ("ST. PETERSBURG, 5 July 2025 - Text", ("ST. PETERSBURG", "5 July 2025", "Text")),
+        ("The meeting on 3 March 2025 - went well", None),
+        ("Ministers met in Vienna. 3 March 2025 - Text", None),
+        ("No dateline at all.", None),
+    ],
+)
+def test_split_dateline(paragraph, expected):
+    assert split_dateline(paragraph) == expected
+
+
+@pytest.mark.parametrize(
+    "place, expected",
+    [
+        ("STRASBOURG", "Strasbourg"),
+        ("VIENNA/WARSAW", "Vienna/Warsaw"),
+        ("THE HAGUE", "The Hague"),
+        ("Vienna", "Vienna"),
+        ("  BANJA   LUKA ", "Banja Luka"),
+    ],
+)
+def test_normalize_place(place, expected):
+    assert normalize_place(place) == expected
+
+
+def test_page_date_line_wins_over_the_dateline():
+    text = (
+        "Press release\nTitle here\n- Date:\n- 18 May 2024\n- Place:\n- VIENNA\n"
+        "STRASBOURG, 17 May 2024 - Body text.\n"
+    )
+    line, data = parse_page(text, type_names={"press release"})
+    assert line == 2
+    assert data["date"] == "2024-05-18"
+    assert data["place"] == "VIENNA"
+    assert data["body"] == "<p>Body text.</p>"
+
+
+def test_page_without_a_date_fails_at_the_title_line(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text("-\n- Home\nPress release\nA title\n- Date:\n- Place:\nNo dateline here.\n")
+
+    report = import_files([path])
+
+    assert report.errors == [f"{path}:4: missing date"]
+    assert not PressRelease.objects.exists()
+
+
+def test_page_without_a_release_fails_at_line_one(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text("-\n- Home\nJust navigation\n")
+    [error] = import_files([path]).errors
+    assert error.startswith(f"{path}:1: no press release found")
+
+
+def test_text_file_starting_with_a_brace_is_json_lines(tmp_path):
+    path = write_jsonl(tmp_path / "export.txt", record())
+    assert import_files([path]).created == 1
+
+
+# --- Safety and scale -----------------------------------------------------------
+
+
+def test_dangerous_html_is_sanitised(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl", record(body="<script>alert(1)</script><p onclick=x>Hi</p>")
+    )
+    import_files([path])
+    body = PressRelease.objects.get().body
+    assert body == "<p>Hi</p>"
+    # Stored sanitised, so the same record again is unchanged.
+    assert import_files([path]).unchanged == 1
+
+
+def test_plain_text_body_becomes_escaped_paragraphs(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(body="One & two.\n\nThree < four."))
+    import_files([path])
+    assert PressRelease.objects.get().body == "<p>One &amp; two.</p><p>Three &lt; four.</p>"
+
+
+def test_progress_counter_on_long_files(tmp_path):
+    records = [record(title=f"Release {n}", date="2025-01-01") for n in range(1001)]
+    path = write_jsonl(tmp_path / "long.jsonl", *records)
+    err = StringIO()
+
+    report = import_files([path], dry_run=True, stderr=err, verbosity=1)
+
+    assert report.created == 1001
+    assert f"{path}: 1000 records…" in err.getvalue()
+    assert f"{path}: 1001 records, done" in err.getvalue()
+
+
+def test_queries_do_not_grow_with_the_number_of_unchanged_records(
+    tmp_path, django_assert_max_num_queries
+):
+    records = [record(title=f"Release {n}") for n in range(60)]
+    path = write_jsonl(tmp_path / "in.jsonl", *records)
+    import_files([path])
+
+    # Name indexes (8) + types + one batch: candidates, old slugs, 5 link tables.
+    with django_assert_max_num_queries(20):
+        report = import_files([path])
+    assert report.unchanged == 60
+
+
+def test_unknown_page_field_is_reported_at_the_title_line(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text("Press release\nA title\n- Date: 17 May 2024\n- Mood:\n- Happy\nBody.\n")
+    assert import_files([path]).errors == [f"{path}:2: unknown field 'mood' on line 4"]
+
+
+def test_an_update_is_recorded_in_the_release_history(tmp_path):
+    import reversion
+    from reversion.models import Version
+
+    path = write_jsonl(tmp_path / "in.jsonl", record())
+    import_files([path])
+    write_jsonl(path, record(summary="Changed.", topics=["Youth"]))
+    import_files([path])
+
+    release = PressRelease.objects.get()
+    assert reversion.is_registered(PressRelease)
+    [version] = Version.objects.get_for_object(release)
+    assert version.revision.comment == "Updated by import from in.jsonl:1"
+    assert version.field_dict["summary"] == "Changed."
+    assert set(version.field_dict["topics"]) == set(release.topics.values_list("pk", flat=True))
