@@ -35,6 +35,12 @@ test: $(VENV)/.dev
 		|| npm install --no-audit --no-fund --silent
 	$(BIN)/python -m pytest
 
+## bench: speed and memory at 100,000 releases on PostgreSQL (see README, "Performance")
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
+		|| echo "wrk is not available: the Python load generator is used instead"
+	$(BIN)/python -m bench.run
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

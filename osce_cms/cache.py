@@ -17,31 +17,11 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from .content import content_version
+from .content import content_version, seconds_until_next_publication
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
-
-
-def seconds_until_next_publication():
-    """Seconds until the earliest scheduled release goes public, or None."""
-    from press.models import PressRelease
-
-    key = f"next-publication:{content_version()}"
-    when = cache.get(key)
-    if when is None:
-        when = (
-            PressRelease.objects.scheduled()
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        ) or "none"
-        cache.set(key, when, timeout=settings.PAGE_CACHE_SECONDS)
-    if when == "none":
-        return None
-    return max(0, int((when - timezone.now()).total_seconds()))
 
 
 def page_timeout():

@@ -35,3 +35,67 @@ def bump_content_version(**kwargs):
     """
     _bump()
     transaction.on_commit(_bump)
+
+
+def _next_publication():
+    """The earliest scheduled publication time, or None; cached until it passes."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from press.models import PressRelease
+
+    key = f"next-publication:{content_version()}"
+    when = cache.get(key)
+    now = timezone.now()
+    if when is None or (when != "none" and when <= now):
+        when = (
+            PressRelease.objects.scheduled(now=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        ) or "none"
+        timeout = settings.PAGE_CACHE_SECONDS
+        if when != "none":
+            timeout = max(1, min(timeout, int((when - now).total_seconds()) + 1))
+        cache.set(key, when, timeout=timeout)
+    return None if when == "none" else when
+
+
+def public_state():
+    """What fixes everything the public can see: the content version and the
+    next scheduled publication. Until one of them changes, public pages and
+    the aggregates behind them cannot change either."""
+    when = _next_publication()
+    return f"{content_version()}:{when.timestamp() if when else '-'}"
+
+
+def seconds_until_next_publication():
+    from django.utils import timezone
+
+    when = _next_publication()
+    if when is None:
+        return None
+    return max(0, int((when - timezone.now()).total_seconds()))
+
+
+def cached_public(name, parts, compute):
+    """``compute()``, cached until anything the public sees could have changed."""
+    import hashlib
+    import json
+
+    from django.conf import settings
+
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    key = f"{name}:{public_state()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        until = seconds_until_next_publication()
+        timeout = (
+            settings.PAGE_CACHE_SECONDS
+            if until is None
+            else min(settings.PAGE_CACHE_SECONDS, until)
+        )
+        if timeout > 0:
+            cache.set(key, value, timeout=timeout)
+    return value

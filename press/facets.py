@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
+from osce_cms.content import cached_public
 from taxonomy.index import tree_index
 
 from .filters import NODE_MODELS, PressReleaseFilterSet
@@ -78,18 +79,30 @@ def node_counts(queryset, param):
         return dict(cursor.fetchall())
 
 
-def build_facets(data, base_queryset, *, fixed_param=None):
-    """Every facet of the listing for GET ``data`` over ``base_queryset``."""
+def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
+    """Every facet of the listing for GET ``data`` over ``base_queryset``.
+
+    Each dimension's counts are cached until anything public changes
+    (``cached_public``): the same filters give the same counts until a write
+    or a scheduled publication, so only the first visitor pays for them.
+    ``base_key`` names ``base_queryset`` (e.g. the node of a node page).
+    """
     facets = []
 
     def other_filters(param):
         return PressReleaseFilterSet(_without(data, param), queryset=base_queryset).qs
 
+    def counted(param, compute):
+        rest = sorted(
+            (k, sorted(data.getlist(k))) for k in data if k not in (param, "page", "sort")
+        )
+        return cached_public("facet", [param, base_key, rest], compute)
+
     for param in ("topic", "country", "structure", "meeting"):
         if param == fixed_param:
             continue
         selected = set(data.getlist(param))
-        counts = node_counts(other_filters(param), param)
+        counts = counted(param, lambda p=param: node_counts(other_filters(p), p))
         index = tree_index(NODE_MODELS[param])
         options = [
             Option(
@@ -107,14 +120,16 @@ def build_facets(data, base_queryset, *, fixed_param=None):
         facets.append(Facet(param, label, options))
 
     selected = set(data.getlist("type"))
-    rows = (
-        other_filters("type")
-        .order_by()
-        .values("type_id")
-        .annotate(n=Count("pk"))
-        .values_list("type_id", "n")
+    counts = counted(
+        "type",
+        lambda: dict(
+            other_filters("type")
+            .order_by()
+            .values("type_id")
+            .annotate(n=Count("pk"))
+            .values_list("type_id", "n")
+        ),
     )
-    counts = dict(rows)
     facets.append(
         Facet(
             "type",
@@ -128,13 +143,16 @@ def build_facets(data, base_queryset, *, fixed_param=None):
     )
 
     year = data.get("year", "")
-    rows = (
-        other_filters("year")
-        .order_by()
-        .annotate(y=ExtractYear("published_at"))
-        .values("y")
-        .annotate(n=Count("pk"))
-        .values_list("y", "n")
+    rows = counted(
+        "year",
+        lambda: list(
+            other_filters("year")
+            .order_by()
+            .annotate(y=ExtractYear("published_at"))
+            .values("y")
+            .annotate(n=Count("pk"))
+            .values_list("y", "n")
+        ),
     )
     facets.append(
         Facet(

@@ -30,6 +30,7 @@ class ListingMixin:
     """
 
     fixed_param = None
+    base_key = "all"
 
     def get_base_queryset(self):
         return PressRelease.objects.published()
@@ -67,7 +68,9 @@ class ListingMixin:
             if count
             else [],
             "result_count": count,
-            "facets": build_facets(data, base, fixed_param=self.fixed_param),
+            "facets": build_facets(
+                data, base, fixed_param=self.fixed_param, base_key=self.base_key
+            ),
             "chips": self.chips(active),
             "active": active,
             "q": q,

@@ -312,7 +312,10 @@ class PressRelease(models.Model):
         verbose_name_plural = _("press releases")
         permissions = [("publish_pressrelease", _("Can publish and unpublish press releases"))]
         indexes = [
-            models.Index(fields=["status", "published_at"], name="press_public_idx"),
+            # Covers the public count and the type/year facets (index-only on PostgreSQL).
+            models.Index(
+                fields=["status", "published_at"], include=["type"], name="press_public_idx"
+            ),
             models.Index(fields=["source_url"], name="press_source_url_idx"),
         ]
         constraints = [

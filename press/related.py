@@ -3,10 +3,19 @@
 from django.db import connections
 from django.utils import timezone
 
+from osce_cms.content import cached_public
+
 from .models import NODE_RELATIONS, PressRelease
 
 
 def related_releases(release, limit=4):
+    """Cached until anything public changes; see :func:`find_related`."""
+    ids = cached_public("related", [release.pk, limit], lambda: find_related(release, limit))
+    found = PressRelease.objects.filter(pk__in=ids).select_related("type").in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+def find_related(release, limit):
     """Up to ``limit`` public releases, most shared nodes first, newest among equals.
 
     One statement: the link rows of this release's nodes, from every tree,
@@ -36,6 +45,4 @@ def related_releases(release, limit=4):
     params += [release.pk, timezone.now(), limit]
     with connections[PressRelease.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    found = PressRelease.objects.filter(pk__in=ids).select_related("type").in_bulk()
-    return [found[pk] for pk in ids if pk in found]
+        return [row[0] for row in cursor.fetchall()]

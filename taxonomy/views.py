@@ -85,6 +85,7 @@ class NodeView(TreeMixin, ListingMixin, TemplateView):
         if self.tree == "structures" and node.slug_path() != requested:
             return self._redirect(node)
         self.node = node
+        self.base_key = f"{model._meta.model_name}:{node.pk}"
         return super().get(request, *args, **kwargs)
 
     def _redirect(self, node):
