@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
+from osce_cms.content import cached_public
 from taxonomy.index import tree_index
 
 from .facets import build_facets
@@ -43,7 +44,10 @@ class ListingMixin:
         base = self.get_base_queryset()
         filterset = PressReleaseFilterSet(data, queryset=base)
         results = filterset.qs
-        count = results.count()
+        # Counting a large match (a common search word) reads every matching
+        # row: cached like the facets, until anything public changes.
+        filters = sorted((k, sorted(data.getlist(k))) for k in data if k not in ("page", "sort"))
+        count = cached_public("count", [self.base_key, filters], results.count)
         paginator = Paginator(results, self.page_size())
         paginator.count = count  # counted once, above
         page = paginator.get_page(data.get("page"))

@@ -314,7 +314,7 @@ class PressRelease(models.Model):
         indexes = [
             # Covers the public count and the type/year facets (index-only on PostgreSQL).
             models.Index(
-                fields=["status", "published_at"], include=["type"], name="press_public_idx"
+                fields=["status", "published_at"], include=["type", "id"], name="press_public_idx"
             ),
             models.Index(fields=["source_url"], name="press_source_url_idx"),
         ]

@@ -54,7 +54,7 @@ class TestReleasePage:
         assert f'<link rel="canonical" href="{url}">' in page
         assert '<meta property="og:title" content="Chairperson-in-Office visits Chisinau">' in page
         data = json.loads(
-            re.search(r'<script id="release-jsonld" type="application/json">(.*?)</script>',
+            re.search(r'<script type="application/ld\+json">(.*?)</script>',
                       page, re.S).group(1)
         )  # fmt: skip
         assert data["@type"] == "NewsArticle"

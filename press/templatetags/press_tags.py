@@ -51,3 +51,21 @@ def highlight(headline):
 
     text = escape(headline or "")
     return mark_safe(text.replace("\x02", "<mark>").replace("\x03", "</mark>"))  # noqa: S308
+
+
+@register.filter
+def json_ld(data):
+    """A schema.org JSON-LD block. Escaped like json_script, so no value can end it.
+
+    A data block is not executed, so the Content-Security-Policy needs no
+    exception for it.
+    """
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    escapes = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(escapes)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
