@@ -1,0 +1,160 @@
+"""Production settings, response headers, throttled logins, outages, uploads served safely."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from osce_cms.logs import JsonFormatter
+
+from .conftest import make_release, requires_postgres
+from .images import upload
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 20 + "-production-like-secret-for-the-deploy-check-0123456789",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_ALLOWED_HOSTS": "www.example.org",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://www.example.org",
+    "DJANGO_SETTINGS_MODULE": "osce_cms.settings",
+}
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(PRODUCTION_ENV)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_a_secret_key_production_refuses_to_start():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "osce_cms.settings"})
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+class TestHeaders:
+    @pytest.mark.parametrize("url", ["/", "/press/", "/countries/moldova/", "/press/feed/"])
+    def test_public_pages_have_a_strict_csp_and_safe_headers(self, client, url):
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert "camera=()" in response["Permissions-Policy"]
+
+    def test_cached_pages_keep_their_headers(self, client, settings):
+        settings.PAGE_CACHE_ENABLED = True
+        client.get("/press/")
+        response = client.get("/press/")
+        assert response["X-Cache"] == "HIT"
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+    def test_release_page_renders_no_inline_script_or_style(self, client):
+        release = make_release("Headers", summary="s")
+        page = client.get(release.get_absolute_url()).content.decode()
+        assert " style=" not in page
+        scripts = page.count("<script")
+        assert scripts == page.count('<script type="application/ld+json">')
+
+    def test_json_ld_cannot_be_broken_out_of(self, client):
+        release = make_release('</script><script>alert("x")</script>', summary="<!--")
+        page = client.get(release.get_absolute_url()).content.decode()
+        block = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
+        assert "<" not in block
+        assert json.loads(block)["headline"].startswith("</script>")
+
+
+class TestUploadsServedSafely:
+    @pytest.fixture(autouse=True)
+    def media_root(self, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+
+    def test_an_uploaded_image_is_served_as_an_image_only(self, client, settings):
+        release = make_release("Pic", lead_image=upload(), lead_image_alt="x")
+        response = client.get(release.lead_image.url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+
+    def test_other_files_in_media_are_not_served(self, client, settings):
+        (Path(settings.MEDIA_ROOT) / "evil.html").write_text("<script>alert(1)</script>")
+        (Path(settings.MEDIA_ROOT) / "fake.jpg.svg").write_text("<svg onload=alert(1)>")
+        assert client.get("/media/evil.html").status_code == 404
+        assert client.get("/media/fake.jpg.svg").status_code == 404
+        assert client.get("/media/../settings.py").status_code == 404
+
+
+class TestLoginThrottling:
+    def test_repeated_failures_lock_the_account_out(self, client, site_admin):
+        for _ in range(4):
+            response = client.post("/admin/login/", {"username": "siteadmin",
+                                                     "password": "wrong"})  # fmt: skip
+            assert response.status_code == 200  # the login form again, with an error
+        response = client.post("/admin/login/", {"username": "siteadmin", "password": "wrong"})
+        assert response.status_code == 429  # the fifth failure locks the pair out
+        # Even the right password is refused now.
+        response = client.post("/admin/login/", {"username": "siteadmin",
+                                                 "password": "pw-for-tests"})  # fmt: skip
+        assert response.status_code == 429
+        assert "Too many failed logins" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_a_success_before_the_limit_resets_the_count(self, client, site_admin):
+        for _ in range(3):
+            client.post("/admin/login/", {"username": "siteadmin", "password": "wrong"})
+        response = client.post("/admin/login/", {"username": "siteadmin",
+                                                 "password": "pw-for-tests"})  # fmt: skip
+        assert response.status_code == 302
+
+
+@requires_postgres  # an in-memory SQLite test database cannot be "unreachable"
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_outage_answers_503_and_the_site_recovers(client, taxonomy):
+    """A real failed connection (an unreachable server or file), not a mock."""
+    make_release("Before the outage")
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    connection.close()
+    if connection.vendor == "postgresql":
+        settings_dict["PORT"] = "1"  # nothing listens there
+    else:
+        settings_dict["NAME"] = "/nonexistent-directory/db.sqlite3"
+    try:
+        response = client.get("/press/")
+        assert response.status_code == 503
+        assert response["Retry-After"] == "30"
+        assert "Temporarily unavailable" in response.content.decode()
+        assert client.get("/healthz").status_code == 503
+    finally:
+        connection.close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+    assert client.get("/healthz").status_code == 200
+    assert b"Before the outage" in client.get("/press/").content
+
+
+def test_logs_are_json_lines():
+    record = logging.LogRecord("osce", logging.WARNING, __file__, 1, "hello %s", ("world",), None)
+    record.release = 42
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "hello world"
+    assert entry["level"] == "WARNING" and entry["release"] == 42
