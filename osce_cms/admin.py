@@ -1,7 +1,10 @@
 """The admin site: the stock one, with tree nodes shown by their full path."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 
 from taxonomy.models import Node, tree_paths
 
@@ -29,3 +32,84 @@ class OsceAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         return PathAutocompleteJsonView.as_view(admin_site=self)(request)
+
+
+class SafeAutocompleteMixin:
+    """Autocomplete widgets that survive a forged, non-numeric selected value.
+
+    When a form comes back with errors, Django's autocomplete widget looks up
+    the submitted values as primary keys; a value like ":" would raise there
+    and turn a form error into a 500. Invalid values are dropped instead.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        return _safe(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return _safe(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+def _in_range(value):
+    """False for a value no database integer key can hold (the query would crash)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return True  # not a number at all: Django's own validation says so
+    return -(2**63) <= number < 2**63
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _in_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if not _in_range(item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": str(item)[:40]},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
+def _valid_pks(widget, values):
+    pk = widget.field.remote_field.model._meta.pk
+    valid = []
+    for value in values:
+        if value in (None, ""):
+            continue
+        try:
+            number = pk.get_prep_value(pk.to_python(value))
+        except (ValueError, TypeError, ValidationError, OverflowError):
+            continue
+        if not _in_range(number):
+            continue
+        valid.append(value)
+    return valid
+
+
+class _SafeAutocompleteSelect(AutocompleteSelect):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _valid_pks(self, value), attr)
+
+
+class _SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _valid_pks(self, value), attr)
+
+
+def _safe(formfield):
+    if formfield is None:
+        return formfield
+    widget = formfield.widget
+    for unsafe, safe in ((AutocompleteSelectMultiple, _SafeAutocompleteSelectMultiple),
+                         (AutocompleteSelect, _SafeAutocompleteSelect)):  # fmt: skip
+        if type(widget) is unsafe:
+            widget.__class__ = safe
+    return formfield

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldError, ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -9,11 +12,36 @@ from django.utils.translation import ngettext
 from mptt.admin import TreeRelatedFieldListFilter
 from reversion.admin import VersionAdmin
 
+from osce_cms.admin import SafeAutocompleteMixin
 from taxonomy.models import Node, tree_paths
 
 from . import services
 from .forms import LeadImageField
 from .models import OldSlug, PressRelease, ReleaseType
+
+
+class NodeTreeFilter(TreeRelatedFieldListFilter):
+    """ "This node and everything under it", refusing values that name no node.
+
+    django-mptt's filter turns a non-numeric or unknown id into a 500; here
+    it is an incorrect lookup, which the admin answers with its own notice.
+    """
+
+    def queryset(self, request, queryset):
+        try:
+            return super().queryset(request, queryset)
+        except (ValueError, TypeError, OverflowError, ObjectDoesNotExist, FieldError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class SafeChangeList(ChangeList):
+    """The date hierarchy turns a year like 2200000000 into an OverflowError: refuse it."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -70,17 +98,17 @@ class PressReleaseForm(forms.ModelForm):
 
 
 @admin.register(PressRelease)
-class PressReleaseAdmin(VersionAdmin):
+class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     form = PressReleaseForm
     list_display = ("title", "type", "state_badge", "published_at", "updated_at", "updated_by")
     list_display_links = ("title",)
     list_filter = (
         StateFilter,
         "type",
-        ("topics", TreeRelatedFieldListFilter),
-        ("locations", TreeRelatedFieldListFilter),
-        ("structures", TreeRelatedFieldListFilter),
-        ("meetings", TreeRelatedFieldListFilter),
+        ("topics", NodeTreeFilter),
+        ("locations", NodeTreeFilter),
+        ("structures", NodeTreeFilter),
+        ("meetings", NodeTreeFilter),
     )
     list_select_related = ("type", "updated_by")
     list_per_page = 50
@@ -131,6 +159,9 @@ class PressReleaseAdmin(VersionAdmin):
             },
         ),
     )
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
 
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("press.publish_pressrelease")
@@ -264,7 +295,7 @@ class ReleaseTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(OldSlug)
-class OldSlugAdmin(admin.ModelAdmin):
+class OldSlugAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ("slug", "release", "created_at")
     search_fields = ("slug", "release__title")
     autocomplete_fields = ("release",)

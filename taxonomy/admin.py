@@ -1,9 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
+from osce_cms.admin import SafeAutocompleteMixin
+
 from .locking import tree_write
+from .merging import many_to_many_relations, merge_nodes
 from .models import (
     Chairpersonship,
     Location,
@@ -15,6 +20,7 @@ from .models import (
     StructureAlias,
     Topic,
     TopicAlias,
+    tree_paths,
 )
 
 
@@ -26,7 +32,7 @@ def alias_inline(alias_model):
     )
 
 
-class TreeAdmin(DraggableMPTTAdmin):
+class TreeAdmin(SafeAutocompleteMixin, DraggableMPTTAdmin):
     """Drag to move and reorder; deleting refuses anything that would lose data."""
 
     list_display = ("tree_actions", "indented_title", "slug", "state")
@@ -38,6 +44,7 @@ class TreeAdmin(DraggableMPTTAdmin):
     fields = ("name", "slug", "parent", "description", "is_active", "key")
     expand_tree_by_default = True
     list_per_page = 500
+    actions = ["merge_selected"]
 
     @admin.display(description=_("state"), boolean=False, ordering="is_active")
     def state(self, node):
@@ -80,6 +87,89 @@ class TreeAdmin(DraggableMPTTAdmin):
         self.message_user(request, _("Deleted %(count)d node(s).") % {"count": deleted})
         return None
 
+    def has_merge_permission(self, request):
+        """Merging changes the survivor and deletes the others."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(permissions=["merge"], description=_("Merge selected nodes…"))
+    def merge_selected(self, request, queryset):
+        nodes = list(queryset.order_by("tree_id", "lft"))
+        if len(nodes) < 2:
+            self.message_user(
+                request, _("Select at least two nodes to merge."), level=messages.WARNING
+            )
+            return None
+        if request.POST.get("post"):
+            chosen = request.POST.get("survivor", "")
+            survivor = next((n for n in nodes if str(n.pk) == chosen), None)
+            if survivor is None:
+                self.message_user(request, _("Choose the node to keep."), level=messages.ERROR)
+            else:
+                others = [n for n in nodes if n.pk != survivor.pk]
+                try:
+                    report = merge_nodes(survivor=survivor, others=others, user=request.user)
+                except (ValueError, NodeInUse) as exc:
+                    self.message_user(request, str(exc), level=messages.ERROR)
+                else:
+                    self.message_user(request, report.summary(), level=messages.SUCCESS)
+                return None
+        return self.merge_confirmation(request, nodes)
+
+    def merge_confirmation(self, request, nodes):
+        """The page on which the administrator chooses which node to keep."""
+        opts = self.model._meta
+        paths = tree_paths(self.model)
+        pks = [node.pk for node in nodes]
+        releases = {pk: set() for pk in pks}
+        per_relation = {pk: [] for pk in pks}
+        for relation in many_to_many_relations(self.model):
+            m2m = relation.field
+            through = m2m.remote_field.through
+            owner = through._meta.get_field(m2m.m2m_field_name()).attname
+            target = through._meta.get_field(m2m.m2m_reverse_field_name()).attname
+            counts = {}
+            rows = through._default_manager.filter(**{f"{target}__in": pks})
+            for node_pk, owner_pk in rows.values_list(target, owner):
+                releases[node_pk].add((relation.related_model, owner_pk))
+                counts[node_pk] = counts.get(node_pk, 0) + 1
+            for pk, count in counts.items():
+                per_relation[pk].append((m2m.verbose_name, count))
+        children = dict.fromkeys(pks, 0)
+        for parent_id in self.model._base_manager.filter(parent_id__in=pks).values_list(
+            "parent_id", flat=True
+        ):
+            children[parent_id] += 1
+        rows = []
+        for node in nodes:
+            inside = [
+                other
+                for other in nodes
+                if other.tree_id == node.tree_id and other.lft < node.lft < other.rght
+            ]
+            rows.append(
+                {
+                    "node": node,
+                    "path": paths.get(node.pk, node.name),
+                    "releases": len(releases[node.pk]),
+                    "per_relation": per_relation[node.pk],
+                    "children": children[node.pk],
+                    "inside": inside,
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Merge %(things)s") % {"things": opts.verbose_name_plural},
+            "subtitle": None,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "rows": rows,
+            "queryset": nodes,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/taxonomy/merge_confirmation.html", context)
+
 
 @admin.register(Topic)
 class TopicAdmin(TreeAdmin):
@@ -111,7 +201,7 @@ class MeetingAdmin(TreeAdmin):
 
 
 @admin.register(Chairpersonship)
-class ChairpersonshipAdmin(admin.ModelAdmin):
+class ChairpersonshipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ("year", "country")
     autocomplete_fields = ("country",)
     search_fields = ("country__name", "year")

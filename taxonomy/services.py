@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .locking import tree_write
-from .models import Chairpersonship, Location, Meeting, Structure, Topic
+from .models import Chairpersonship, Location, Meeting, OldNodeSlug, Structure, Topic
 from .naming import normalize_name
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "taxonomy.json"
@@ -32,6 +32,7 @@ class LoadReport:
     updated: list = field(default_factory=list)
     aliases_added: list = field(default_factory=list)
     chairpersonships: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
     checked: int = 0
 
     @property
@@ -142,6 +143,13 @@ def _load_tree(model, tree, items, report):
             node = nodes.get(key)
             report.checked += 1
             if node is None:
+                survivor = _merged_into(model, key, wanted["slug"])
+                if survivor is not None:
+                    # Merged away by an administrator: never resurrect it.
+                    report.skipped.append(f"{model._meta.verbose_name}: {item['name']} "
+                                          f"(merged into {survivor.name})")  # fmt: skip
+                    load(item.get("children", []), survivor)
+                    continue
                 node = model(key=key)
                 changed_fields = list(wanted)
                 previous = {}
@@ -177,6 +185,16 @@ def _load_tree(model, tree, items, report):
             load(item.get("children", []), node)
 
     load(items, None)
+
+
+def _merged_into(model, key, slug):
+    """The node that a missing node was merged into, if the admin merged it."""
+    old = (
+        OldNodeSlug.objects.filter(tree=model._meta.model_name, slug__in={key, slug})
+        .order_by("-created_at")
+        .first()
+    )
+    return model.objects.filter(pk=old.node_id).first() if old else None
 
 
 def _load_chairpersonships(rows, report):

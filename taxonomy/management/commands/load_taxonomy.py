@@ -17,12 +17,15 @@ class Command(BaseCommand):
             report = load_taxonomy(path=file)
         except TaxonomyDataError as exc:
             raise CommandError(str(exc)) from exc
+        if options["verbosity"] == 0:
+            return
         verbose = options["verbosity"] > 1
         for label, items in (
             ("created", report.created),
             ("updated", report.updated),
             ("alias added", report.aliases_added),
             ("chairpersonship", report.chairpersonships),
+            ("skipped", report.skipped),
         ):
             if items:
                 self.stdout.write(f"{len(items)} {label}")

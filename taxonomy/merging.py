@@ -1,0 +1,243 @@
+"""Merge nodes of one tree into one: the duplicate goes, nothing it carried is lost.
+
+A field operation created twice, a renamed department entered again under
+its new name: an administrator keeps one node (the *survivor*) and merges the
+others into it. Every press release tagged with another node is tagged with
+the survivor instead, whatever pointed at it (a structure's country, a
+chairpersonship) points at the survivor, its names become aliases, its
+children move under the survivor, and its old address redirects there.
+
+All of it happens in one transaction holding the tree's write lock: it
+either happens completely or not at all.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.db import models
+
+from .locking import tree_write
+from .models import NodeInUse, OldNodeSlug
+from .naming import normalize_name
+
+
+@dataclass
+class MergeReport:
+    """What a merge did, for the administrator who asked for it."""
+
+    survivor: object
+    merged: list = field(default_factory=list)
+    #: "<model_name>.<field>" -> links added to the survivor (many-to-many).
+    links: dict = field(default_factory=dict)
+    #: "<model_name>.<field>" -> rows repointed to the survivor (protected foreign keys).
+    repointed: dict = field(default_factory=dict)
+    #: Readable labels for the keys of ``links`` and ``repointed``.
+    labels: dict = field(default_factory=dict)
+    aliases: int = 0
+    children: int = 0
+    old_addresses: int = 0
+
+    def summary(self):
+        parts = [f"{self.labels[key]}: {n} link(s) moved" for key, n in self.links.items() if n]
+        parts += [f"{self.labels[key]}: {n} repointed" for key, n in self.repointed.items() if n]
+        if self.aliases:
+            parts.append(f"{self.aliases} alias(es) added")
+        if self.children:
+            parts.append(f"{self.children} child node(s) moved")
+        merged = ", ".join(f"“{name}”" for name in self.merged)
+        text = f"Merged {merged} into “{self.survivor}”"
+        return f"{text}: {'; '.join(parts)}." if parts else f"{text}."
+
+    def __str__(self):
+        return self.summary()
+
+
+def _key(relation):
+    return f"{relation.related_model._meta.model_name}.{relation.field.name}"
+
+
+def _label(relation):
+    return f"{relation.related_model._meta.verbose_name_plural} ({relation.field.verbose_name})"
+
+
+def many_to_many_relations(model):
+    """Relations whose links would silently vanish if a node were deleted."""
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.many_to_many and relation.related_model is not model
+    ]
+
+
+def protected_relations(model):
+    """Foreign keys to the model that forbid deleting a node they point at."""
+    return [
+        relation
+        for relation in model._meta.related_objects
+        if relation.one_to_many
+        and relation.on_delete is models.PROTECT
+        and relation.related_model is not model  # the children: moved, not repointed
+    ]
+
+
+def _check(survivor, others):
+    model = type(survivor)
+    if not others:
+        raise ValueError("Choose at least one other node to merge into the one you keep.")
+    for other in others:
+        if type(other) is not model:
+            raise ValueError(
+                f"Only nodes of one tree can be merged: “{other}” is a "
+                f"{other._meta.verbose_name}, “{survivor}” a {model._meta.verbose_name}."
+            )
+    if any(other.pk == survivor.pk for other in others):
+        raise ValueError(f"“{survivor}” cannot be merged into itself.")
+
+
+def _check_not_inside(survivor, others):
+    """The survivor must not lie inside a node that is merged away (a parent into its child)."""
+    for other in others:
+        if (
+            other.tree_id == survivor.tree_id
+            and other.lft < survivor.lft
+            and survivor.rght < other.rght
+        ):
+            raise ValueError(
+                f"“{survivor}” lies inside “{other}”: a node cannot be merged into its own "
+                f"descendant. Keep “{other}” instead, or move “{survivor}” out first."
+            )
+
+
+def _move_links(relation, survivor, other, report):
+    """Tag the survivor on every release that had ``other``, once; then drop other's links."""
+    m2m = relation.field  # declared on the other side, e.g. PressRelease.structures
+    through = m2m.remote_field.through
+    owner = through._meta.get_field(m2m.m2m_field_name()).attname  # pressrelease_id
+    target = through._meta.get_field(m2m.m2m_reverse_field_name()).attname  # structure_id
+    links = through._default_manager
+    already = links.filter(**{target: survivor.pk}).values(owner)
+    missing = list(
+        links.filter(**{target: other.pk})
+        .exclude(**{f"{owner}__in": already})
+        .values_list(owner, flat=True)
+    )
+    links.bulk_create(
+        [through(**{owner: owner_pk, target: survivor.pk}) for owner_pk in missing],
+        batch_size=500,
+    )
+    links.filter(**{target: other.pk}).delete()
+    key = _key(relation)
+    report.labels[key] = _label(relation)
+    report.links[key] = report.links.get(key, 0) + len(missing)
+
+
+def _repoint(relation, survivor, other, report):
+    name = relation.field.name
+    count = relation.related_model._base_manager.filter(**{name: other.pk}).update(
+        **{name: survivor.pk}
+    )
+    key = _key(relation)
+    report.labels[key] = _label(relation)
+    report.repointed[key] = report.repointed.get(key, 0) + count
+
+
+def _move_aliases(survivor, other, report):
+    """Other's aliases and its name become the survivor's aliases, each spelling once."""
+    alias_model = type(survivor)._meta.get_field("aliases").related_model
+    known = {normalize_name(survivor.name)}
+    known.update(alias_model.objects.filter(node=survivor).values_list("normalized", flat=True))
+    moving = []
+    for pk, normalized in alias_model.objects.filter(node=other).values_list("pk", "normalized"):
+        if normalized not in known:
+            known.add(normalized)
+            moving.append(pk)
+    # Duplicates stay with the other node and go with it.
+    alias_model.objects.filter(pk__in=moving).update(node=survivor)
+    moved = len(moving)
+    if normalize_name(other.name) not in known:
+        alias_model.objects.create(node=survivor, name=other.name)
+        moved += 1
+    report.aliases += moved
+
+
+def _move_children(survivor, other, report):
+    model = type(survivor)
+    # By parent, not by the tree columns: those may have shifted since other was read.
+    for child in model.objects.filter(parent_id=other.pk).order_by("lft"):
+        model.objects.move_node(child, survivor, "last-child")
+        report.children += 1
+
+
+def _keep_addresses(survivor, other, report):
+    """Other's address, and the former ones that led to it, now lead to the survivor."""
+    tree = type(survivor)._meta.model_name
+    report.old_addresses += OldNodeSlug.objects.filter(tree=tree, node_id=other.pk).update(
+        node_id=survivor.pk
+    )
+    OldNodeSlug.objects.update_or_create(
+        tree=tree, slug=other.slug, defaults={"node_id": survivor.pk}
+    )
+    report.old_addresses += 1
+
+
+def _delete(other):
+    other.refresh_from_db()
+    reasons = other.deletion_blockers()
+    if reasons:  # something the merge does not know how to move
+        raise NodeInUse(other, reasons)
+    other.delete()
+
+
+def _log(user, survivor, others, report):
+    if user is None or not getattr(user, "pk", None):
+        return
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=others,
+        action_flag=DELETION,
+        change_message=f"Merged into “{survivor}” (id {survivor.pk}).",
+    )
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[survivor],
+        action_flag=CHANGE,
+        change_message=report.summary(),
+        single_object=True,
+    )
+
+
+def merge_nodes(*, survivor, others, user=None):
+    """Merge ``others`` into ``survivor`` (all of one tree) and delete them.
+
+    Raises ValueError, and changes nothing, when there is nothing to merge,
+    the nodes belong to different trees, the survivor is among the others or
+    lies inside one of them. Returns a :class:`MergeReport`.
+    """
+    others = list(others)
+    _check(survivor, others)
+    model = type(survivor)
+    other_pks = list(dict.fromkeys(other.pk for other in others))
+    with tree_write(model):
+        # Read everything again now that no other writer can move the tree.
+        survivor = model.objects.filter(pk=survivor.pk).first()
+        if survivor is None:
+            raise ValueError("The node to keep no longer exists.")
+        others = list(model.objects.filter(pk__in=other_pks).order_by("tree_id", "lft"))
+        if len(others) != len(other_pks):
+            raise ValueError("Some of the nodes to merge no longer exist.")
+        _check_not_inside(survivor, others)
+
+        report = MergeReport(survivor=survivor, merged=[other.name for other in others])
+        for other in others:
+            for relation in many_to_many_relations(model):
+                _move_links(relation, survivor, other, report)
+            for relation in protected_relations(model):
+                _repoint(relation, survivor, other, report)
+            _move_aliases(survivor, other, report)
+            _move_children(survivor, other, report)
+            _keep_addresses(survivor, other, report)
+        _log(user, survivor, others, report)
+        for other in others:
+            _delete(other)
+        survivor.refresh_from_db()
+    return report
