@@ -59,10 +59,21 @@ class NodeManager(TreeManager.from_queryset(NodeQuerySet)):
         with tree_write(self.model, using=self.db):
             # mptt computes the move from the instances' lft/rght: read them
             # again now that nobody else can change them.
-            node._mptt_refresh()
+            # For "left"/"right" the target's parent becomes the node's parent:
+            # read that again too.
+            fields = ["lft", "rght", "tree_id", "level", "parent"]
+            node.refresh_from_db(fields=fields)
+            node._mptt_cached_fields["parent"] = node.parent_id
             if target is not None:
-                target._mptt_refresh()
-            return super().move_node(node, target, position)
+                target.refresh_from_db(fields=fields)
+            # mptt's move rewrites lft/rght in SQL but writes the new parent
+            # with the save() that follows: that save must not re-read the
+            # row (still the old parent) as if the instance were stale.
+            node._tree_state_is_fresh = True
+            try:
+                return super().move_node(node, target, position)
+            finally:
+                node._tree_state_is_fresh = False
 
 
 class Node(MPTTModel):
@@ -147,7 +158,10 @@ class Node(MPTTModel):
         with tree_write(type(self), using=kwargs.get("using")):
             old_slug = None
             if self.pk and not self._state.adding:
-                old_slug = self._refresh_tree_state(kwargs.get("using"))
+                if getattr(self, "_tree_state_is_fresh", False):
+                    old_slug = self._saved_slug(kwargs.get("using"))
+                else:
+                    old_slug = self._refresh_tree_state(kwargs.get("using"))
             if self.parent_id is not None and self.parent is not None:
                 # mptt moves a node under the parent's in-memory lft/rght.
                 self.parent._mptt_refresh()
@@ -161,6 +175,10 @@ class Node(MPTTModel):
             OldNodeSlug.objects.filter(tree=tree, slug=self.slug).delete()
 
     save.alters_data = True
+
+    def _saved_slug(self, using=None):
+        manager = type(self)._base_manager.using(using or self._state.db or "default")
+        return manager.filter(pk=self.pk).values_list("slug", flat=True).first()
 
     def _refresh_tree_state(self, using=None):
         """Re-read where this node really is, now that the lock is held.

@@ -148,3 +148,16 @@ def test_admin_search_finds_a_node_by_alias(admin_client_site):
         reverse("admin:taxonomy_structure_changelist"), {"q": "Nur-Sultan"}
     )
     assert "Programme Office in Astana" in response.content.decode()
+
+
+def test_dropping_a_node_left_of_a_node_in_another_parent_puts_it_there(admin_client_site):
+    # A regression: the save after mptt's move re-read the old parent and moved
+    # the node once more, to the *right* of its target.
+    unit = Structure.objects.get(slug="gender-issues-programme")
+    target = Structure.objects.get(slug="representative-on-freedom-of-the-media")
+    response = move(admin_client_site, Structure, unit, target, "left")
+    assert response.content.startswith(b"OK")
+    unit.refresh_from_db()
+    assert unit.parent.slug == "institutions"
+    assert unit.get_next_sibling().slug == "representative-on-freedom-of-the-media"
+    assert tree_problems(Structure) == []
