@@ -9,7 +9,7 @@ DEMO_RELEASES ?= 400
 # The demo runs with debug on (local only); tests and production never do.
 DEMO_ENV := DJANGO_DEBUG=1
 
-.PHONY: demo test lint format run migrate clean bench loadtest browsers
+.PHONY: demo test lint format clean bench loadtest
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 		|| echo "wrk is not available: the Python load generator is used instead"
 	$(BIN)/python -m bench.run
+
+## loadtest: 50 clients for 60 s, then a PostgreSQL restart mid-run (docs/loadtest.md)
+loadtest: $(VENV)/.dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.loadtest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

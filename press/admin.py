@@ -80,6 +80,9 @@ class PathLabels:
         return label if node.is_active else f"{label} ({_('closed')})"
 
 
+WIDE = {"class": "vTextField", "style": "width: 48rem; max-width: 100%"}
+
+
 class PressReleaseForm(forms.ModelForm):
     class Meta:
         model = PressRelease
@@ -88,6 +91,9 @@ class PressReleaseForm(forms.ModelForm):
             "sources", "topics", "locations", "structures", "meetings", "lead_image",
             "lead_image_alt", "lead_image_caption", "lead_image_credit", "source_url",
         )  # fmt: skip
+        widgets = {
+            name: forms.TextInput(attrs=WIDE) for name in ("title", "slug", "lead_image_alt")
+        }
 
     def __init__(self, *args, can_publish=True, **kwargs):
         super().__init__(*args, **kwargs)
