@@ -41,6 +41,7 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.console_errors = []
+    # A CSP violation is reported as a console error too: none is expected.
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     yield page
@@ -114,7 +115,9 @@ def test_the_menu_works_from_the_keyboard(page, site):
 )
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_serious_accessibility_violations(browser, site, path, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    # axe-core is injected as an inline script, which the site's own policy
+    # (rightly) forbids: let the test tool in, and nothing else changes.
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{site}{path}")
     page.add_script_tag(path=str(AXE))
