@@ -14,9 +14,8 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed"),
-    # Playwright's event loop gives this thread a fresh, context-local database
-    # connection, so serialized rollback cannot restore migration data here;
-    # the ``taxonomy`` fixture puts back what these tests need.
+    # Transactional tests flush the database afterwards; the ``taxonomy``
+    # fixture puts back the trees and release types they need (see conftest).
     pytest.mark.django_db(transaction=True),
 ]
 

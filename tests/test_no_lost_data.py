@@ -37,7 +37,7 @@ def in_separate_processes(test):
     """PostgreSQL only; transactional, so that children see the committed test data."""
     for mark in (
         pytest.mark.usefixtures("taxonomy"),
-        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.django_db(transaction=True),
         requires_postgres,
     ):
         test = mark(test)

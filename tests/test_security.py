@@ -127,7 +127,7 @@ class TestLoginThrottling:
 
 
 @requires_postgres  # an in-memory SQLite test database cannot be "unreachable"
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_database_outage_answers_503_and_the_site_recovers(client, taxonomy):
     """A real failed connection (an unreachable server or file), not a mock."""
     make_release("Before the outage")

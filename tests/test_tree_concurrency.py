@@ -14,7 +14,7 @@ from taxonomy.models import Topic
 
 from .conftest import requires_postgres
 
-pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_in_threads(target, count):
