@@ -25,7 +25,7 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_taxonomy
-	$(DEMO_ENV) $(BIN)/python manage.py demo_setup --releases $(DEMO_RELEASES)
+	$(DEMO_ENV) $(BIN)/python manage.py demo_setup --releases $(DEMO_RELEASES) --port $(PORT)
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)

@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--releases", type=int, default=400)
+        parser.add_argument("--port", type=int, default=8000, help="where make demo serves")
 
-    def handle(self, *args, releases, **options):
+    def handle(self, *args, releases, port, **options):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         call_command("check_trees")
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo ready. Site: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/\n"
+                f"\nDemo ready. Site: http://127.0.0.1:{port}/   Admin: http://127.0.0.1:{port}/admin/\n"
                 f"Log in as {DEMO_USER!r} / {DEMO_PASSWORD!r} (superuser) or "
                 f"{EDITOR_USER!r} / {EDITOR_USER!r} (communications staff).\n"
                 "These are local demo accounts: drop the database before any real use.\n"
