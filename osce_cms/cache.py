@@ -19,15 +19,9 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from .content import content_version, seconds_until_next_publication
+from .content import content_version, public_timeout
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
-
-
-def page_timeout():
-    timeout = settings.PAGE_CACHE_SECONDS
-    until = seconds_until_next_publication()
-    return timeout if until is None else min(timeout, until)
 
 
 class PublicPageCacheMiddleware:
@@ -51,7 +45,7 @@ class PublicPageCacheMiddleware:
         if self.cacheable_response(request, response):
             set_response_etag(response)
             patch_cache_control(response, no_cache=True)
-            timeout = page_timeout()
+            timeout = public_timeout()
             if timeout > 0:
                 headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
                 cache.set(key, (response.status_code, headers, response.content), timeout)

@@ -78,24 +78,26 @@ def seconds_until_next_publication():
     return max(0, int((when - timezone.now()).total_seconds()))
 
 
+def public_timeout():
+    """How long anything public may be cached: never past the next scheduled publication."""
+    from django.conf import settings
+
+    until = seconds_until_next_publication()
+    timeout = settings.PAGE_CACHE_SECONDS
+    return timeout if until is None else min(timeout, until)
+
+
 def cached_public(name, parts, compute):
     """``compute()``, cached until anything the public sees could have changed."""
     import hashlib
     import json
-
-    from django.conf import settings
 
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     key = f"{name}:{public_state()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        until = seconds_until_next_publication()
-        timeout = (
-            settings.PAGE_CACHE_SECONDS
-            if until is None
-            else min(settings.PAGE_CACHE_SECONDS, until)
-        )
+        timeout = public_timeout()
         if timeout > 0:
             cache.set(key, value, timeout=timeout)
     return value

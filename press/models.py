@@ -174,6 +174,17 @@ def _fallback_search(q):
     return condition
 
 
+def webp_rendition(size):
+    """A WebP copy fitting a size × size box (never upscaled), made when the image is saved."""
+    return ImageSpecField(
+        source="lead_image",
+        processors=[ResizeToFit(size, size, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+        cachefile_strategy=Optimistic,
+    )
+
+
 class PressRelease(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -230,27 +241,9 @@ class PressRelease(models.Model):
     lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
     #: Renditions for srcset: (field name, longest side). Generated when the image is saved.
     RENDITIONS = (("image_thumbnail", 400), ("image_medium", 800), ("image_large", 1600))
-    image_thumbnail = ImageSpecField(
-        source="lead_image",
-        processors=[ResizeToFit(400, 400, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-        cachefile_strategy=Optimistic,
-    )
-    image_medium = ImageSpecField(
-        source="lead_image",
-        processors=[ResizeToFit(800, 800, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-        cachefile_strategy=Optimistic,
-    )
-    image_large = ImageSpecField(
-        source="lead_image",
-        processors=[ResizeToFit(1600, 1600, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-        cachefile_strategy=Optimistic,
-    )
+    image_thumbnail = webp_rendition(400)
+    image_medium = webp_rendition(800)
+    image_large = webp_rendition(1600)
     sources = models.ManyToManyField(
         Structure,
         verbose_name=_("sources"),

@@ -103,17 +103,10 @@ class NodeView(TreeMixin, ListingMixin, TemplateView):
         node = self.node
         context["node"] = node
         ancestors = list(node.get_ancestors())
-        context["crumbs"] += [
-            {"name": n.name, "url": n.get_absolute_url()} for n in [*ancestors, node]
-        ]
+        context["crumbs"] += [{"name": n.name, "url": node_url(n)} for n in [*ancestors, node]]
         children = list(node.get_children())
-        if isinstance(node, Structure):
-            prefix = node.slug_path()
-            for child in children:
-                child.url = reverse("taxonomy:structure", args=[f"{prefix}/{child.slug}"])
-        else:
-            for child in children:
-                child.url = child.get_absolute_url()
+        for child in children:
+            child.url = node_url(child)
         context["children"] = children
         if isinstance(node, Location):
             operations = list(node.structures.order_by("-is_active", "name"))

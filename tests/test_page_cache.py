@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from osce_cms.cache import page_timeout
+from osce_cms.content import public_timeout
 from press import services
 from taxonomy.models import Topic
 
@@ -78,14 +78,14 @@ def test_a_scheduled_release_appears_at_its_time_with_the_cache_on(client):
     at = timezone.now() + timedelta(seconds=2)
     make_release("Embargoed statement", published_at=at)
     assert b"Embargoed statement" not in client.get("/press/").content
-    assert page_timeout() <= 2  # the cached page cannot outlive the embargo
+    assert public_timeout() <= 2  # the cached page cannot outlive the embargo
     time.sleep(max(0.0, (at - timezone.now()).total_seconds()) + 0.2)
     assert b"Embargoed statement" in client.get("/press/").content
 
 
 def test_page_lifetime_is_the_default_without_scheduled_releases():
     make_release("Already out")
-    assert page_timeout() == 300
+    assert public_timeout() == 300
 
 
 def test_logged_in_users_bypass_the_cache(client, comms_user):
