@@ -1,6 +1,5 @@
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
@@ -47,16 +46,9 @@ def _clear_cache():
 
 
 def make_user(username, *, group=None, superuser=False):
-    user = User.objects.create_user(
-        username,
-        f"{username}@example.org",
-        "pw-for-tests",
-        is_staff=True,
-        is_superuser=superuser,
-    )
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, group=group, is_superuser=superuser)
 
 
 @pytest.fixture
@@ -88,21 +80,8 @@ def admin_client_site(client, site_admin):
 
 def make_release(title="A release", *, status="published", published_at=None, tags=None, **fields):
     """One press release; ``tags`` maps a relation ("topics", ...) to node slugs."""
-    from datetime import timedelta
+    from tests.factories import PressReleaseFactory
 
-    from django.utils import timezone
-
-    from press.models import PressRelease, ReleaseType
-    from taxonomy.models import Location, Meeting, Structure, Topic
-
-    models = {"topics": Topic, "locations": Location, "structures": Structure,
-              "meetings": Meeting, "sources": Structure}  # fmt: skip
-    if published_at is None and status == "published":
-        published_at = timezone.now() - timedelta(hours=1)
-    fields.setdefault("type", ReleaseType.objects.get(slug="press-release"))
-    release = PressRelease.objects.create(
-        title=title, status=status, published_at=published_at, **fields
-    )
-    for relation, slugs in (tags or {}).items():
-        getattr(release, relation).set(models[relation].objects.filter(slug__in=slugs))
-    return release
+    if published_at is not None:
+        fields["published_at"] = published_at
+    return PressReleaseFactory(title=title, status=status, tags=tags, **fields)
