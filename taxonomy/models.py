@@ -123,6 +123,10 @@ class Node(MPTTModel):
 
     objects = NodeManager()
 
+    #: Whether readers expect this tree's siblings in alphabetical order (see
+    #: taxonomy.collation) rather than in the order editors gave them.
+    ALPHABETICAL = False
+
     class Meta:
         abstract = True
         ordering = ["tree_id", "lft"]
@@ -302,6 +306,8 @@ class Location(Node):
         blank=True,
         help_text=_("ISO 3166-1 alpha-2 code, for countries only."),
     )
+
+    ALPHABETICAL = True
 
     class Meta(Node.Meta):
         verbose_name = _("country or region")
