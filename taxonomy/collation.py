@@ -3,8 +3,9 @@
 Python's ``sorted`` puts "Türkiye" after "Turkmenistan" and every capital
 before every small letter. The Unicode Collation Algorithm (pyuca, with the
 default table that CLDR tailors per language) puts "Türkiye" before
-"Turkmenistan" and ignores case and accents at the first level. A leading English article does not count: "The Netherlands" sorts
-under N, as the organisation's own lists do.
+"Turkmenistan" and ignores case and accents at the first level. A leading
+English article does not count: "The Netherlands" sorts under N, as the
+organisation's own lists do.
 
 The trees whose siblings are read alphabetically (``Node.ALPHABETICAL``,
 e.g. countries) are shown in this order by facets, pickers and navigation;
