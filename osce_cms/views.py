@@ -27,6 +27,14 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links (the admin links nothing)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 def robots_txt(request):
     lines = [
         "User-agent: *",

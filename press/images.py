@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -73,7 +74,28 @@ def _too_many_pixels(width=None, height=None):
 
 
 def validate_image(file):
-    """Model and form validator: the whole image must decode within the limits."""
+    """Model and form validator: the whole image must decode within the limits.
+
+    A new upload is read where it is. An image already in storage (every later
+    save of the release, a restored revision) is read through a file of its
+    own: the ``FieldFile`` an earlier step opened may have been closed since,
+    and seeking a closed file raised ``ValueError`` on every re-save.
+    """
+    if getattr(file, "_committed", False) and getattr(file, "storage", None):
+        try:
+            stored = file.storage.open(file.name, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise ValidationError(
+                _("The stored image file is missing: upload the image again or clear it."),
+                code="image_missing",
+            ) from exc
+        with stored:
+            _validate_readable(stored)
+        return
+    _validate_readable(file)
+
+
+def _validate_readable(file):
     image = _open(file)
     try:
         with warnings.catch_warnings():
@@ -109,3 +131,31 @@ def lead_image_path(instance, filename):
     now = timezone.now()
     name = PurePath(filename)
     return f"press/{now:%Y/%m}/{name.stem[:60]}-{uuid.uuid4().hex[:8]}{name.suffix.lower()}"
+
+
+class LeadImageField(models.ImageField):
+    """An ImageField that does not re-read a stored image on every save.
+
+    Django's ImageField measures the file again whenever the field is
+    assigned, which every admin save does: that opens the stored file each
+    time (a round trip to object storage in production), leaves the
+    ``FieldFile`` closed for the validator, and raises ``FileNotFoundError``
+    (a 500) when the file has gone. A stored image's size was measured when it
+    was uploaded and does not change; only new uploads are measured.
+    """
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        file = instance.__dict__.get(self.attname)
+        committed = getattr(file, "_committed", False)
+        measured = all(
+            getattr(instance, name, None) for name in (self.width_field, self.height_field) if name
+        )
+        if file and committed and measured:
+            return
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except FileNotFoundError:
+            # The validator reports the missing file to the editor.
+            for name in (self.width_field, self.height_field):
+                if name:
+                    setattr(instance, name, None)

@@ -25,7 +25,7 @@ from osce_cms.content import content_version
 from taxonomy.models import Location, Meeting, Structure, Topic
 
 from .html import sanitize_html
-from .images import lead_image_path, strip_metadata, validate_image
+from .images import LeadImageField, lead_image_path, strip_metadata, validate_image
 
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -220,7 +220,7 @@ class PressRelease(models.Model):
     body = ProseEditorField(
         _("body"), blank=True, extensions=EDITOR_EXTENSIONS, sanitize=sanitize_html
     )
-    lead_image = models.ImageField(
+    lead_image = LeadImageField(
         _("lead image"),
         upload_to=lead_image_path,
         blank=True,

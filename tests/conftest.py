@@ -1,8 +1,23 @@
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
 from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
+
+CHROMIUM = shutil.which("chromium")
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+#: Marks for a module of browser tests: Debian's Chromium, a live server, a flushed database.
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed"),
+    # Transactional tests flush the database afterwards; the ``taxonomy``
+    # fixture puts back the trees and release types they need.
+    pytest.mark.django_db(transaction=True),
+]
 
 requires_postgres = pytest.mark.skipif(
     not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"
@@ -85,3 +100,31 @@ def make_release(title="A release", *, status="published", published_at=None, ta
     if published_at is not None:
         fields["published_at"] = published_at
     return PressReleaseFactory(title=title, status=status, tags=tags, **fields)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the test's own
+    # database calls are synchronous and safe (the documented pytest-playwright setup).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page that records console errors (CSP violations show there too)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    context.close()

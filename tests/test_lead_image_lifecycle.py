@@ -1,0 +1,156 @@
+"""A lead image through its whole life in the admin: upload, re-save, replace, clear, restore.
+
+Every later save of a release with an image used to fail with a 500
+("seek of closed file"): the validator read the stored file through a
+FieldFile the previous request had closed.
+"""
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+from reversion.models import Version
+
+from press.models import PressRelease, ReleaseType
+from taxonomy.models import Topic
+
+from .factories import PressReleaseFactory, UserFactory
+from .images import image_bytes, upload
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+ADD_URL = "/admin/press/pressrelease/add/"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def form(**overrides):
+    data = {
+        "title": "Mission supports local elections",
+        "slug": "mission-supports-local-elections",
+        "type": ReleaseType.objects.get(slug="press-release").pk,
+        "summary": "Support for the electoral commission.",
+        "body": "<p>CHISINAU – The Mission ...</p>",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "place": "Chisinau",
+        "sources": [],
+        "topics": [Topic.objects.get(slug="elections").pk],
+        "locations": [],
+        "structures": [],
+        "meetings": [],
+        "lead_image_alt": "Voters queue outside a polling station",
+        "lead_image_caption": "",
+        "lead_image_credit": "OSCE/Example",
+        "source_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def change_url(release):
+    return reverse("admin:press_pressrelease_change", args=[release.pk])
+
+
+@pytest.fixture(params=["Communications staff", "Site administrators", "superuser"])
+def staff_client(request, client):
+    if request.param == "superuser":
+        user = UserFactory(username="root", is_superuser=True)
+    else:
+        user = UserFactory(username="staff", group=request.param)
+    client.force_login(user)
+    return client
+
+
+def uploaded(client, **overrides):
+    response = client.post(ADD_URL, {**form(**overrides), "lead_image": upload("vote.jpg")})
+    assert response.status_code == 302, response.content[:2000]
+    return PressRelease.objects.get(slug=form(**overrides)["slug"])
+
+
+def test_resaving_a_release_with_an_unchanged_image_works_for_every_role(staff_client):
+    release = uploaded(staff_client)
+    stored = release.lead_image.name
+    assert stored
+
+    response = staff_client.post(change_url(release), form(title="Mission supports elections"))
+
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert release.title == "Mission supports elections"
+    assert release.lead_image.name == stored
+
+
+def test_the_image_is_still_checked_on_resave_when_the_stored_file_is_gone(staff_client):
+    release = uploaded(staff_client)
+    release.lead_image.storage.delete(release.lead_image.name)
+
+    response = staff_client.post(change_url(release), form())
+
+    assert response.status_code == 200
+    assert "stored image file is missing" in response.content.decode()
+
+
+def test_replacing_the_image_stores_the_new_one(client):
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    release = uploaded(client)
+    old = release.lead_image.name
+    big = upload("wide.png", image_bytes("PNG", size=(1600, 900)), "image/png")
+
+    response = client.post(change_url(release), {**form(), "lead_image": big})
+
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert release.lead_image.name != old
+    assert (release.lead_image_width, release.lead_image_height) == (1600, 900)
+    with release.lead_image.open("rb") as f:
+        assert Image.open(f).format == "PNG"
+
+
+def test_clearing_the_image_removes_it_from_the_release(client):
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    release = uploaded(client)
+
+    response = client.post(
+        change_url(release),
+        {**form(lead_image_alt="", lead_image_credit=""), "lead_image-clear": "on"},
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert not release.lead_image
+    assert release.lead_image_width is None
+
+
+def test_restoring_a_revision_of_a_release_with_an_image(client):
+    client.force_login(UserFactory(username="admin", group="Site administrators"))
+    release = uploaded(client, title="First title")
+    client.post(change_url(release), form(title="Second title"))
+    first = Version.objects.get_for_object(release).order_by("pk").first()
+    revision_url = reverse("admin:press_pressrelease_revision", args=[release.pk, first.pk])
+
+    assert client.get(revision_url).status_code == 200
+    response = client.post(revision_url, form(title="First title"))
+
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert release.title == "First title"
+    assert release.lead_image
+
+
+def test_full_clean_of_a_reloaded_release_reads_the_stored_image():
+    release = PressReleaseFactory(lead_image=upload("a.jpg"), lead_image_alt="A hall")
+    again = PressRelease.objects.get(pk=release.pk)
+    again.full_clean()  # used to raise ValueError: seek of closed file
+    again.full_clean()  # and twice in one process, after the first read closed it
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    assert client.get(response["Location"]).status_code == 200
