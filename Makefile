@@ -6,8 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 DEMO_RELEASES ?= 400
-# The demo runs with debug on (local only); tests and production never do.
-DEMO_ENV := DJANGO_DEBUG=1
+# The demo serves as production does (the site's own error pages, no debug
+# pages), over plain HTTP on this machine only.
+DEMO_ENV := DJANGO_LOCAL=1
 
 .PHONY: demo test lint format clean bench loadtest
 

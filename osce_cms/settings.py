@@ -5,7 +5,8 @@ cache, so a fresh clone needs no services. Production sets:
 
 - ``DATABASE_URL``   e.g. ``postgres://user:pass@host:5432/osce_cms`` (psycopg 3)
 - ``REDIS_URL``      e.g. ``redis://host:6379/0`` (cache)
-- ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (default off), ``DJANGO_ALLOWED_HOSTS``
+- ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (default off), ``DJANGO_LOCAL`` (serve on this
+  machine over plain HTTP, as the demo does), ``DJANGO_ALLOWED_HOSTS``
   (comma-separated), ``DJANGO_CSRF_TRUSTED_ORIGINS`` (comma-separated origins)
 """
 
@@ -30,17 +31,23 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# Serving on this machine over plain HTTP, as `make demo` does: production
+# behaviour (no debug pages; the site's own 404, 500 and 503 pages; the same
+# security headers) without HTTPS-only cookies, redirects or a secret key.
+LOCAL = env_bool("DJANGO_LOCAL", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("DJANGO_ALLOW_INSECURE_KEY"):
+    if not (DEBUG or LOCAL) and not env_bool("DJANGO_ALLOW_INSECURE_KEY"):
         raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development)."
+            "Set DJANGO_SECRET_KEY (or DJANGO_LOCAL=1 to serve on this machine only)."
         )
-    # Local development only: never used when debug is off unless explicitly allowed.
+    # On this machine only: never used in production unless explicitly allowed.
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or LOCAL else ""
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -184,11 +191,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("DJANGO_PLAIN_STATIC")
+            if DEBUG or LOCAL or env_bool("DJANGO_PLAIN_STATIC")
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# Locally, static files come straight from the apps and static/ (no collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG or LOCAL
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -198,7 +207,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
+if not (DEBUG or LOCAL):
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     # The load balancer and the container health check speak plain HTTP to it.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -211,7 +220,7 @@ if not DEBUG:
 
 # --- Logging: structured lines to stdout --------------------------------------
 # JSON lines unless LOG_FORMAT=plain (the default with debug on, for people).
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG or LOCAL else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -19,7 +19,7 @@ def editor_site(taxonomy, live_server, settings, tmp_path):
     return live_server.url
 
 
-def save(page):  # noqa: F811 - the fixture's page, passed along
+def save(page):
     page.click("input[name=_continue]")
     page.wait_for_load_state()
     errors = page.locator(".errornote, .errorlist").all_inner_texts()
