@@ -1,9 +1,14 @@
 """The organisation's trees: shipped data, loading, names, deletion rules, integrity."""
 
+import contextlib
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -36,6 +41,28 @@ FIELD_OPERATION_COUNTRIES = {
     "Mission to Skopje": "North Macedonia",
     "Project Co-ordinator in Uzbekistan": "Uzbekistan",
 }
+
+
+_opened = None
+
+
+def _record_open(event, args):
+    if event == "open" and _opened is not None and isinstance(args[0], str | Path):
+        _opened.add(Path(args[0]).resolve())
+
+
+sys.addaudithook(_record_open)  # an audit hook cannot be removed; it records only when asked
+
+
+@contextlib.contextmanager
+def files_opened():
+    """The set of files the code opens inside the block (Python's audit events)."""
+    global _opened
+    _opened = set()
+    try:
+        yield _opened
+    finally:
+        _opened = None
 
 
 def children_names(model, slug):
@@ -182,9 +209,21 @@ class TestLoadTaxonomy:
         with pytest.raises(TaxonomyDataError, match=r"broken\.json:3: invalid JSON"):
             read_data(path)
 
-    def test_the_shipped_file_is_the_projects_own(self):
-        assert DATA_FILE.is_relative_to(DATA_FILE.parents[2])
-        assert "shared" not in DATA_FILE.parts
+    def test_loading_reads_only_the_projects_own_files(self):
+        """A fresh clone has no ``../shared``: the trees load from this repository alone."""
+        root = Path(settings.BASE_DIR).resolve()
+        python = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+        with files_opened() as opened:
+            load_taxonomy()
+        assert DATA_FILE in opened
+        outside = [p for p in opened if not any(p.is_relative_to(d) for d in (root, *python))]
+        assert outside == []
+
+    @pytest.mark.skipif(not (Path(settings.BASE_DIR) / ".git").exists(), reason="not a clone")
+    def test_the_shipped_file_is_in_the_repository(self):
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(DATA_FILE)],
+                                 cwd=settings.BASE_DIR, capture_output=True)  # fmt: skip
+        assert tracked.returncode == 0, f"{DATA_FILE} is not tracked: a clone would lack it"
 
 
 class TestNames:
