@@ -1,8 +1,9 @@
+import os
+import shutil
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-
-from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
 
 requires_postgres = pytest.mark.skipif(
     not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"
@@ -53,12 +54,12 @@ def make_user(username, *, group=None, superuser=False):
 
 @pytest.fixture
 def comms_user(db):
-    return make_user("comms", group=COMMUNICATIONS_STAFF)
+    return make_user("comms", group="Communications staff")
 
 
 @pytest.fixture
 def site_admin(db):
-    return make_user("siteadmin", group=SITE_ADMINISTRATORS)
+    return make_user("siteadmin", group="Site administrators")
 
 
 @pytest.fixture
@@ -85,3 +86,22 @@ def make_release(title="A release", *, status="published", published_at=None, ta
     if published_at is not None:
         fields["published_at"] = published_at
     return PressReleaseFactory(title=title, status=status, tags=tags, **fields)
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright, shared by the tests of one module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the test's own
+    # database calls are synchronous and safe (the documented pytest-playwright setup).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
