@@ -95,3 +95,13 @@ class AccessFailureLogFactory(factory.django.DjangoModelFactory):
     user_agent = "test"
     http_accept = "*/*"
     path_info = "/admin/login/"
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    """A field of work; a root unless given a ``parent``."""
+
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Field of work {n}")
+    parent = None

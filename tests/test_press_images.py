@@ -20,8 +20,13 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def test_a_real_jpeg_is_accepted():
-    validate_image(upload())
+@pytest.mark.parametrize(("fmt", "name"), [("JPEG", "a.jpg"), ("PNG", "a.png"), ("WEBP", "a.webp")])
+def test_real_images_are_accepted_and_left_whole_for_the_next_reader(fmt, name):
+    """The control for the refusals below: a real image passes, still readable from its start."""
+    data = image_bytes(fmt)
+    file = upload(name, data, f"image/{fmt.lower()}")
+    validate_image(file)  # raises ValidationError if refused
+    assert file.read() == data
 
 
 def test_a_text_file_renamed_jpg_is_refused():

@@ -25,6 +25,8 @@ from taxonomy.models import (
 from taxonomy.naming import NameIndex, UnknownName, normalize_name
 from taxonomy.services import DATA_FILE, TaxonomyDataError, load_taxonomy, read_data
 
+from .factories import TopicFactory
+
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
 FIELD_OPERATION_COUNTRIES = {
@@ -312,7 +314,7 @@ class TestMoves:
     def test_save_with_stale_instance_does_not_corrupt(self):
         stale = Topic.objects.get(slug="safety-of-journalists")
         # Someone else inserts a node before ours after we loaded it.
-        Topic(name="A new first field", parent=None).save()
+        TopicFactory(name="A new first field")
         Topic.objects.move_node(
             Topic.objects.get(slug="a-new-first-field"),
             Topic.objects.get(slug="arms-control"),
