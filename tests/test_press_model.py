@@ -52,6 +52,9 @@ class TestPublicationRule:
         release = make_release("Now")
         with pytest.raises(IntegrityError), transaction.atomic():
             PressRelease.objects.filter(pk=release.pk).update(published_at=None)
+        # The control: a draft may have no date, through the very same update.
+        PressRelease.objects.filter(pk=release.pk).update(status="draft", published_at=None)
+        assert PressRelease.objects.get(pk=release.pk).published_at is None
 
 
 class TestDescendantFilter:
