@@ -14,7 +14,6 @@ from django.core.management.base import CommandError
 
 from taxonomy.integrity import tree_problems
 from taxonomy.models import (
-    TREE_MODELS,
     Chairpersonship,
     Location,
     Meeting,
@@ -23,11 +22,14 @@ from taxonomy.models import (
     Topic,
 )
 from taxonomy.naming import NameIndex, UnknownName, normalize_name
-from taxonomy.services import DATA_FILE, TaxonomyDataError, load_taxonomy, read_data
+from taxonomy.services import TaxonomyDataError, load_taxonomy, read_data
 
 from .factories import TopicFactory
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
+
+TREES = (Topic, Location, Structure, Meeting)
+DATA_FILE = Path(settings.BASE_DIR).resolve() / "taxonomy" / "data" / "taxonomy.json"
 
 FIELD_OPERATION_COUNTRIES = {
     "Presence in Albania": "Albania",
@@ -153,21 +155,17 @@ class TestShippedTrees:
         )
 
     def test_every_tree_is_intact_after_loading(self):
-        for model in TREE_MODELS:
+        for model in TREES:
             assert tree_problems(model) == [], model
 
 
 class TestLoadTaxonomy:
     def test_second_run_changes_nothing_and_says_so(self, capsys):
-        before = {
-            m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREE_MODELS
-        }
+        before = {m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREES}
         call_command("load_taxonomy")
         out = capsys.readouterr().out
         assert "nothing changed" in out
-        after = {
-            m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREE_MODELS
-        }
+        after = {m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREES}
         assert before == after
 
     def test_rename_in_the_file_updates_the_node_with_the_same_key(self):
