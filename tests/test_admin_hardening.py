@@ -15,7 +15,7 @@ from .factories import AccessFailureLogFactory, OldSlugFactory, PressReleaseFact
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
-# --- who may do what: written down here from DESIGN.md's roles, not read from the code --
+# --- who may do what: written down here (DESIGN.md's roles), not read from osce_cms.roles --
 
 COMMS = "Communications staff"
 SITE_ADMINS = "Site administrators"
@@ -30,8 +30,9 @@ def perms(app_model, actions):
 TREES = ("topic", "location", "structure", "meeting")
 # The exact permissions each role's group holds after the migrations.
 GROUP_PERMISSIONS = {
-    # Write, edit and publish releases; the trees are read-only to them (DESIGN: "trees:
-    # view only"); no deleting releases, no old-address records, no users.
+    # Write, edit and publish releases (publishing stays theirs until the separate
+    # Publishers role of DESIGN.md exists); the trees are read-only to them ("trees: view
+    # only"); no deleting releases, no old-address records, no users.
     COMMS: {
         *perms("press.pressrelease", "add change view publish"),
         *perms("press.releasetype", "view"),
