@@ -8,6 +8,8 @@ and no stale copy is ever served. Old entries simply expire.
 from django.core.cache import cache
 from django.db import transaction
 
+from taxonomy import clock
+
 VERSION_KEY = "content-version"
 
 
@@ -40,13 +42,12 @@ def bump_content_version(**kwargs):
 def _next_publication():
     """The earliest scheduled publication time, or None; cached until it passes."""
     from django.conf import settings
-    from django.utils import timezone
 
     from press.models import PressRelease
 
     key = f"next-publication:{content_version()}"
     when = cache.get(key)
-    now = timezone.now()
+    now = clock.now()
     if when is None or (when != "none" and when <= now):
         when = (
             PressRelease.objects.scheduled(now=now)
@@ -70,12 +71,10 @@ def public_state():
 
 
 def seconds_until_next_publication():
-    from django.utils import timezone
-
     when = _next_publication()
     if when is None:
         return None
-    return max(0, int((when - timezone.now()).total_seconds()))
+    return max(0, int((when - clock.now()).total_seconds()))
 
 
 def public_timeout():

@@ -13,7 +13,6 @@ from django.db import connections, models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -22,6 +21,7 @@ from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 
 from osce_cms.content import content_version
+from taxonomy import clock
 from taxonomy.models import Location, Meeting, Structure, Topic
 
 from .html import sanitize_html
@@ -78,12 +78,12 @@ class PressReleaseQuerySet(models.QuerySet):
         public by itself when the time passes; no job has to run.
         """
         return self.filter(
-            status=PressRelease.Status.PUBLISHED, published_at__lte=now or timezone.now()
+            status=PressRelease.Status.PUBLISHED, published_at__lte=now or clock.now()
         )
 
     def scheduled(self, now=None):
         return self.filter(
-            status=PressRelease.Status.PUBLISHED, published_at__gt=now or timezone.now()
+            status=PressRelease.Status.PUBLISHED, published_at__gt=now or clock.now()
         )
 
     def drafts(self):
@@ -330,7 +330,7 @@ class PressRelease(models.Model):
             cleaned = strip_metadata(self.lead_image.file)
             self.lead_image.save(cleaned.name, cleaned, save=False)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            self.published_at = clock.now()
         if self.pk:
             old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
             if old and old != self.slug:
@@ -349,7 +349,7 @@ class PressRelease(models.Model):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= clock.now()
         )
 
     @property
@@ -357,7 +357,7 @@ class PressRelease(models.Model):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at > timezone.now()
+            and self.published_at > clock.now()
         )
 
     @property

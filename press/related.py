@@ -1,9 +1,9 @@
 """Related releases: the public releases sharing the most tree nodes with one release."""
 
 from django.db import connections
-from django.utils import timezone
 
 from osce_cms.content import cached_public
+from taxonomy import clock
 
 from .models import NODE_RELATIONS, PressRelease
 
@@ -42,7 +42,7 @@ def find_related(release, limit):
         ORDER BY COUNT(*) DESC, p.published_at DESC
         LIMIT %s
     """  # noqa: S608 - identifiers from model metadata, values are parameters
-    params += [release.pk, timezone.now(), limit]
+    params += [release.pk, clock.now(), limit]
     with connections[PressRelease.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from osce_cms.content import content_version
 
+from . import clock
 from .models import Chairpersonship, Location, Meeting, Structure, Topic
 
 
@@ -41,12 +42,12 @@ def _entries(model, url_for):
 
 
 def current_chair(year=None):
-    year = year or timezone.localdate().year
+    year = year or timezone.localdate(clock.now()).year
     return Chairpersonship.objects.filter(year=year).select_related("country").first()
 
 
 def build_navigation():
-    year = timezone.localdate().year
+    year = timezone.localdate(clock.now()).year
     chair = current_chair(year)
     topics = _entries(Topic, lambda e: reverse("taxonomy:topic", args=[e["slug"]]))
     locations = _entries(Location, lambda e: reverse("taxonomy:location", args=[e["slug"]]))
@@ -126,7 +127,7 @@ def build_navigation():
 
 
 def get_navigation():
-    key = f"navigation:{content_version()}:{timezone.localdate().year}"
+    key = f"navigation:{content_version()}:{timezone.localdate(clock.now()).year}"
     navigation = cache.get(key)
     if navigation is None:
         navigation = build_navigation()

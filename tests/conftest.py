@@ -6,19 +6,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
-
-CHROMIUM = shutil.which("chromium")
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-#: Marks for a module of browser tests: Debian's Chromium, a live server, a flushed database.
-BROWSER_TESTS = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed"),
-    # Transactional tests flush the database afterwards; the ``taxonomy``
-    # fixture puts back the trees and release types they need.
-    pytest.mark.django_db(transaction=True),
-]
-
 requires_postgres = pytest.mark.skipif(
     not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"
 )
@@ -68,12 +55,12 @@ def make_user(username, *, group=None, superuser=False):
 
 @pytest.fixture
 def comms_user(db):
-    return make_user("comms", group=COMMUNICATIONS_STAFF)
+    return make_user("comms", group="Communications staff")
 
 
 @pytest.fixture
 def site_admin(db):
-    return make_user("siteadmin", group=SITE_ADMINISTRATORS)
+    return make_user("siteadmin", group="Site administrators")
 
 
 @pytest.fixture
@@ -102,9 +89,21 @@ def make_release(title="A release", *, status="published", published_at=None, ta
     return PressReleaseFactory(title=title, status=status, tags=tags, **fields)
 
 
+CHROMIUM = shutil.which("chromium")
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+#: Marks for a module of browser tests: Debian's Chromium, a live server, a flushed database.
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed"),
+    # Transactional tests flush the database afterwards; the ``taxonomy``
+    # fixture puts back the trees and release types they need.
+    pytest.mark.django_db(transaction=True),
+]
+
+
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright, one per test module."""
+    """Debian's Chromium, driven by Playwright, shared by the tests of one module."""
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop in this thread; the test's own
     # database calls are synchronous and safe (the documented pytest-playwright setup).

@@ -9,9 +9,10 @@ shipped trees (the session loads them once), by relation name:
 from datetime import timedelta
 
 import factory
+from axes.models import AccessFailureLog
 from django.contrib.auth.models import Group, User
 
-from press.models import PressRelease, ReleaseType
+from press.models import OldSlug, PressRelease, ReleaseType
 from taxonomy import clock
 from taxonomy.models import Location, Meeting, Structure, Topic
 
@@ -71,3 +72,36 @@ class PressReleaseFactory(factory.django.DjangoModelFactory):
             return
         for relation, slugs in tags.items():
             getattr(self, relation).set(TAG_MODELS[relation].objects.filter(slug__in=slugs))
+
+
+class OldSlugFactory(factory.django.DjangoModelFactory):
+    """A former address of a release, as a slug change leaves behind."""
+
+    class Meta:
+        model = OldSlug
+
+    slug = factory.Sequence(lambda n: f"a-former-address-{n}")
+    release = factory.SubFactory(PressReleaseFactory)
+
+
+class AccessFailureLogFactory(factory.django.DjangoModelFactory):
+    """A failed-login log entry; django-axes writes these only when its failure log is on."""
+
+    class Meta:
+        model = AccessFailureLog
+
+    username = "someone"
+    ip_address = "192.0.2.1"
+    user_agent = "test"
+    http_accept = "*/*"
+    path_info = "/admin/login/"
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    """A field of work; a root unless given a ``parent``."""
+
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Field of work {n}")
+    parent = None

@@ -1,9 +1,11 @@
 """The home page shows the navigation built from the trees."""
 
-import pytest
-from django.utils import timezone
+import re
 
-from taxonomy.models import Chairpersonship, Location, Topic
+import pytest
+import time_machine
+
+from taxonomy.models import Topic
 from taxonomy.navigation import build_navigation
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -17,15 +19,20 @@ def test_home_shows_the_three_menus(client):
     assert "Mission to Moldova" in page
 
 
-def test_current_chair_is_labelled(client):
-    year = timezone.localdate().year
-    chair = Chairpersonship.objects.filter(year=year).first()
-    if chair is None:  # the data stops at some year; the rule does not
-        chair = Chairpersonship.objects.create(
-            year=year, country=Location.objects.get(slug="switzerland")
-        )
-    label = f"{chair.country.name} – OSCE Chairpersonship {year}"
-    assert label in client.get("/").content.decode()
+@pytest.mark.parametrize(
+    ("moment", "shown", "not_shown"),
+    [
+        ("2024-06-01 12:00 +00:00", "Malta – OSCE Chairpersonship 2024", "2025"),
+        ("2025-06-01 12:00 +00:00", "Finland – OSCE Chairpersonship 2025", "2024"),
+        # Already 2025 in Vienna, where the site's year turns, though not yet in UTC.
+        ("2024-12-31 23:30 +00:00", "Finland – OSCE Chairpersonship 2025", "2024"),
+    ],
+)
+def test_the_chair_of_the_current_year_is_labelled(client, moment, shown, not_shown):
+    with time_machine.travel(moment, tick=False):
+        page = client.get("/").content.decode()
+    assert shown in page
+    assert f"OSCE Chairpersonship {not_shown}" not in page
 
 
 def test_navigation_is_refreshed_when_a_tree_changes(client):
@@ -41,10 +48,16 @@ def test_navigation_is_built_with_one_query_per_tree(django_assert_max_num_queri
         build_navigation()
 
 
+CLOSED_BADGE = r'%s</a>\s*<span class="badge">closed</span>'
+
+
 def test_closed_operations_are_labelled_closed(client):
     page = client.get("/structures/closed-field-activities/").content.decode()
-    assert "Mission to Georgia" in page
-    assert "closed" in page
+    assert re.search(CLOSED_BADGE % "Mission to Georgia", page)
+    # The control: an operation still at work carries no such badge.
+    page = client.get("/structures/field-operations/").content.decode()
+    assert "Mission to Moldova" in page
+    assert not re.search(CLOSED_BADGE % "Mission to Moldova", page)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,14 @@ def some_releases():
     make_release("Secretariat news", tags={"structures": ["conflict-prevention-centre"]})
 
 
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_control_every_url_answers_and_shows_content(client, some_releases, url):
+    """The never-500 tests below mean something only if these pages really render."""
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.strip()
+
+
 def check(client, url):
     response = client.get(url)
     assert response.status_code < 500, url

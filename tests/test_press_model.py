@@ -1,9 +1,9 @@
 """Press releases: the publication rule, safe HTML, addresses."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from press.html import sanitize_html, text_to_html
 from press.models import OldSlug, PressRelease
@@ -12,6 +12,8 @@ from .conftest import make_release
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
+NOON = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+
 
 class TestPublicationRule:
     def test_drafts_are_never_published(self):
@@ -19,23 +21,30 @@ class TestPublicationRule:
         assert not PressRelease.objects.published().exists()
 
     def test_a_future_release_is_scheduled_not_published(self):
-        release = make_release("Later", published_at=timezone.now() + timedelta(days=1))
-        assert not PressRelease.objects.published().exists()
-        assert list(PressRelease.objects.scheduled()) == [release]
-        assert release.state == "scheduled"
+        with time_machine.travel(NOON, tick=False):
+            release = make_release("Later", published_at=NOON + timedelta(days=1))
+            assert not PressRelease.objects.published().exists()
+            assert list(PressRelease.objects.scheduled()) == [release]
+            assert release.state == "scheduled"
 
     def test_a_scheduled_release_becomes_public_when_its_time_comes(self):
-        at = timezone.now() + timedelta(minutes=5)
-        release = make_release("Soon", published_at=at)
-        assert not PressRelease.objects.published().exists()
-        assert list(PressRelease.objects.published(now=at + timedelta(seconds=1))) == [release]
+        at = NOON + timedelta(minutes=5)
+        with time_machine.travel(NOON, tick=False) as traveller:
+            release = make_release("Soon", published_at=at)
+            traveller.move_to(at - timedelta(seconds=1))
+            assert not PressRelease.objects.published().exists()
+            assert not release.is_public
+            traveller.move_to(at)
+            assert list(PressRelease.objects.published()) == [release]
+            assert release.is_public and release.state == "published"
 
     def test_publishing_without_a_date_means_now(self):
         release = make_release("Now", status="draft")
-        release.status = PressRelease.Status.PUBLISHED
-        release.save()
-        assert release.published_at <= timezone.now()
-        assert release.is_public
+        with time_machine.travel(NOON, tick=False):
+            release.status = PressRelease.Status.PUBLISHED
+            release.save()
+            assert release.is_public
+        assert release.published_at == NOON
 
     def test_the_database_refuses_published_without_a_date(self):
         from django.db import IntegrityError, transaction
@@ -43,6 +52,9 @@ class TestPublicationRule:
         release = make_release("Now")
         with pytest.raises(IntegrityError), transaction.atomic():
             PressRelease.objects.filter(pk=release.pk).update(published_at=None)
+        # The control: a draft may have no date, through the very same update.
+        PressRelease.objects.filter(pk=release.pk).update(status="draft", published_at=None)
+        assert PressRelease.objects.get(pk=release.pk).published_at is None
 
 
 class TestDescendantFilter:

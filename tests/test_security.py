@@ -13,7 +13,8 @@ from django.db import connection
 from osce_cms.logs import JsonFormatter
 
 from .conftest import make_release, requires_postgres
-from .images import upload
+from .factories import UserFactory
+from .images import image_bytes, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -85,9 +86,11 @@ class TestHeaders:
 class TestUploadsServedSafely:
     @pytest.fixture(autouse=True)
     def media_root(self, settings, tmp_path):
-        settings.MEDIA_ROOT = tmp_path
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.MEDIA_ROOT.mkdir()
+        return settings.MEDIA_ROOT
 
-    def test_an_uploaded_image_is_served_as_an_image_only(self, client, settings):
+    def test_an_uploaded_image_is_served_as_an_image_only(self, client):
         release = make_release("Pic", lead_image=upload(), lead_image_alt="x")
         response = client.get(release.lead_image.url)
         assert response.status_code == 200
@@ -95,12 +98,15 @@ class TestUploadsServedSafely:
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "sandbox" in response["Content-Security-Policy"]
 
-    def test_other_files_in_media_are_not_served(self, client, settings):
-        (Path(settings.MEDIA_ROOT) / "evil.html").write_text("<script>alert(1)</script>")
-        (Path(settings.MEDIA_ROOT) / "fake.jpg.svg").write_text("<svg onload=alert(1)>")
+    def test_only_image_files_inside_media_are_served(self, client, media_root, tmp_path):
+        (media_root / "photo.jpg").write_bytes(image_bytes())
+        (media_root / "evil.html").write_text("<script>alert(1)</script>")
+        (media_root / "fake.jpg.svg").write_text("<svg onload=alert(1)>")
+        (tmp_path / "outside.jpg").write_bytes(image_bytes())  # next to media, not in it
+        assert client.get("/media/photo.jpg").status_code == 200  # the control
         assert client.get("/media/evil.html").status_code == 404
         assert client.get("/media/fake.jpg.svg").status_code == 404
-        assert client.get("/media/../settings.py").status_code == 404
+        assert client.get("/media/..%2Foutside.jpg").status_code == 404
 
 
 class TestLoginThrottling:
@@ -117,6 +123,11 @@ class TestLoginThrottling:
         assert response.status_code == 429
         assert "Too many failed logins" in response.content.decode()
         assert "_auth_user_id" not in client.session
+        # The lock is on that account from that address: another account still gets in.
+        UserFactory(username="colleague", group="Site administrators")
+        response = client.post("/admin/login/", {"username": "colleague",
+                                                 "password": "pw-for-tests"})  # fmt: skip
+        assert response.status_code == 302 and "_auth_user_id" in client.session
 
     def test_a_success_before_the_limit_resets_the_count(self, client, site_admin):
         for _ in range(3):

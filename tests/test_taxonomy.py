@@ -1,15 +1,19 @@
 """The organisation's trees: shipped data, loading, names, deletion rules, integrity."""
 
+import contextlib
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from taxonomy.integrity import tree_problems
 from taxonomy.models import (
-    TREE_MODELS,
     Chairpersonship,
     Location,
     Meeting,
@@ -18,9 +22,14 @@ from taxonomy.models import (
     Topic,
 )
 from taxonomy.naming import NameIndex, UnknownName, normalize_name
-from taxonomy.services import DATA_FILE, TaxonomyDataError, load_taxonomy, read_data
+from taxonomy.services import TaxonomyDataError, load_taxonomy, read_data
+
+from .factories import TopicFactory
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
+
+TREES = (Topic, Location, Structure, Meeting)
+DATA_FILE = Path(settings.BASE_DIR).resolve() / "taxonomy" / "data" / "taxonomy.json"
 
 FIELD_OPERATION_COUNTRIES = {
     "Presence in Albania": "Albania",
@@ -36,6 +45,28 @@ FIELD_OPERATION_COUNTRIES = {
     "Mission to Skopje": "North Macedonia",
     "Project Co-ordinator in Uzbekistan": "Uzbekistan",
 }
+
+
+_opened = None
+
+
+def _record_open(event, args):
+    if event == "open" and _opened is not None and isinstance(args[0], str | Path):
+        _opened.add(Path(args[0]).resolve())
+
+
+sys.addaudithook(_record_open)  # an audit hook cannot be removed; it records only when asked
+
+
+@contextlib.contextmanager
+def files_opened():
+    """The set of files the code opens inside the block (Python's audit events)."""
+    global _opened
+    _opened = set()
+    try:
+        yield _opened
+    finally:
+        _opened = None
 
 
 def children_names(model, slug):
@@ -124,21 +155,17 @@ class TestShippedTrees:
         )
 
     def test_every_tree_is_intact_after_loading(self):
-        for model in TREE_MODELS:
+        for model in TREES:
             assert tree_problems(model) == [], model
 
 
 class TestLoadTaxonomy:
     def test_second_run_changes_nothing_and_says_so(self, capsys):
-        before = {
-            m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREE_MODELS
-        }
+        before = {m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREES}
         call_command("load_taxonomy")
         out = capsys.readouterr().out
         assert "nothing changed" in out
-        after = {
-            m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREE_MODELS
-        }
+        after = {m: list(m.objects.values_list("pk", "updated_at", "lft", "rght")) for m in TREES}
         assert before == after
 
     def test_rename_in_the_file_updates_the_node_with_the_same_key(self):
@@ -182,9 +209,21 @@ class TestLoadTaxonomy:
         with pytest.raises(TaxonomyDataError, match=r"broken\.json:3: invalid JSON"):
             read_data(path)
 
-    def test_the_shipped_file_is_the_projects_own(self):
-        assert DATA_FILE.is_relative_to(DATA_FILE.parents[2])
-        assert "shared" not in DATA_FILE.parts
+    def test_loading_reads_only_the_projects_own_files(self):
+        """A fresh clone has no ``../shared``: the trees load from this repository alone."""
+        root = Path(settings.BASE_DIR).resolve()
+        python = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+        with files_opened() as opened:
+            load_taxonomy()
+        assert DATA_FILE in opened
+        outside = [p for p in opened if not any(p.is_relative_to(d) for d in (root, *python))]
+        assert outside == []
+
+    @pytest.mark.skipif(not (Path(settings.BASE_DIR) / ".git").exists(), reason="not a clone")
+    def test_the_shipped_file_is_in_the_repository(self):
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(DATA_FILE)],
+                                 cwd=settings.BASE_DIR, capture_output=True)  # fmt: skip
+        assert tracked.returncode == 0, f"{DATA_FILE} is not tracked: a clone would lack it"
 
 
 class TestNames:
@@ -273,7 +312,7 @@ class TestMoves:
     def test_save_with_stale_instance_does_not_corrupt(self):
         stale = Topic.objects.get(slug="safety-of-journalists")
         # Someone else inserts a node before ours after we loaded it.
-        Topic(name="A new first field", parent=None).save()
+        TopicFactory(name="A new first field")
         Topic.objects.move_node(
             Topic.objects.get(slug="a-new-first-field"),
             Topic.objects.get(slug="arms-control"),

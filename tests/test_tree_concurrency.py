@@ -57,6 +57,12 @@ def test_a_tree_write_waits_for_the_lock(taxonomy):
         release.set()
         thread.join()
     assert not Topic.objects.filter(name__startswith="Blocked").exists()
+    # The control: once the lock is free, the very same write goes through.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '300ms'")
+        Topic(name="Blocked while another writer holds the lock").save()
+    assert Topic.objects.filter(name__startswith="Blocked").count() == 1
 
 
 def test_concurrent_moves_and_inserts_keep_the_tree_intact(taxonomy):
