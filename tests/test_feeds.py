@@ -395,6 +395,21 @@ class TestInChromium:
         assert tab.locator("h1").count() == 0
         assert "<?xml-stylesheet" in tab.locator("body").inner_text()
 
+    def test_release_text_stays_text(self, chromium, feed_site):
+        payload = '<img src="/x" onerror="window.pwned = 1">'
+        make_release(payload, summary=payload, tags={"locations": ["moldova"]})
+        # Without the CSP, so that only the stylesheet stands between the payload and the page.
+        context = chromium.new_context(bypass_csp=True)
+        tab = context.new_page()
+        tab.goto(f"{feed_site}/press/feed/?country=moldova")
+        assert payload in tab.locator(".feed-items h2 a").all_inner_texts()
+        assert tab.locator(".feed-items img").count() == 0
+        assert tab.evaluate("window.pwned") is None
+        # Positive control: the same text taken as markup does run.
+        tab.evaluate("p => document.body.insertAdjacentHTML('beforeend', p)", payload)
+        tab.wait_for_function("window.pwned === 1")
+        context.close()
+
     @pytest.mark.skipif(not AXE.exists(), reason="run `npm install` for axe-core")
     @pytest.mark.parametrize("width", [1280, 375])
     def test_no_accessibility_violations(self, chromium, feed_site, width):
