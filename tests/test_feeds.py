@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from press.feeds import ReadableRssFeed
+from press.feeds import PressAtomFeed, PressFeed, ReadableRssFeed
 
 from .conftest import make_release
 from .test_browser import AXE, CHROMIUM
@@ -183,6 +183,14 @@ class TestSelfLinks:
         page = client.get("/press/?topic=elections").content.decode()
         assert '<link rel="alternate" type="application/rss+xml"' in page
         assert "/press/feed/atom/?topic=elections" in page
+
+
+@pytest.mark.parametrize("feed_class", [PressFeed, PressAtomFeed])
+def test_a_request_leaves_nothing_on_the_shared_feed(rf, feed_class):
+    feed = feed_class()  # as the URLconf holds it, for every request
+    response = feed(rf.get("/press/feed/?country=moldova"))
+    assert response.status_code == 200
+    assert vars(feed) == {}
 
 
 @pytest.mark.django_db(transaction=True)
