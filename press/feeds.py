@@ -75,8 +75,9 @@ class FeedRequest:
     """What one feed request asked for; lives as long as that request."""
 
     filterset: PressReleaseFilterSet
-    # The valid, non-empty parameters in the FilterSet's order, then ``sort``:
-    # the same feed always has the same address.
+    # The valid, non-empty parameters (``sort`` too, ``page`` never), in the
+    # order the request gave them: a clean address is its own self link, as
+    # feed readers and validators expect, whichever page announced it.
     params: tuple[tuple[str, str], ...]
     feed_path: str
     title: str
@@ -98,13 +99,18 @@ class PressFeed(Feed):
     def get_object(self, request, *args, **kwargs):
         filterset = PressReleaseFilterSet(request.GET, queryset=PressRelease.objects.published())
         filterset.qs  # noqa: B018 - filtering puts reversed dates in order before they are named
-        params = filterset.active_params()
+        filters = filterset.active_params()
         sort = filterset.cleaned.get("sort")
+        given = list(request.GET)
+        params = sorted(  # stable: one parameter's values keep their order
+            filters + ([("sort", sort)] if sort else []),
+            key=lambda pair: given.index(pair[0]) if pair[0] in given else len(given),
+        )
         return FeedRequest(
             filterset=filterset,
-            params=tuple(params + ([("sort", sort)] if sort else [])),
+            params=tuple(params),
             feed_path=request.path,
-            title=xml_safe(feed_title(params)),
+            title=xml_safe(feed_title(filters)),
         )
 
     def title(self, feed):
