@@ -1,12 +1,32 @@
-"""RSS 2.0 and Atom for any listing URL: the listing's own FilterSet decides."""
+"""RSS 2.0 and Atom for any listing URL: the listing's own FilterSet decides.
+
+Django builds one ``Feed`` instance per URL pattern, and every request in
+every thread calls that same instance. So nothing about a request is kept on
+it: ``get_object`` returns a ``FeedRequest`` with what this request asked
+for, and Django hands that to every other method.
+
+Opened in a browser, a feed reads as a page: it names an XSLT stylesheet
+(``feed_stylesheet``) that turns it into HTML.
+"""
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
+from .filter_labels import describe
 from .filters import PressReleaseFilterSet
 from .models import PressRelease
 
@@ -14,28 +34,106 @@ FEED_SIZE = 50
 # XML 1.0 cannot carry most control characters; typed or imported text may.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+# Chromium applies a feed's XSLT stylesheet only when the feed is served as
+# XML (application/xml or text/xml): served as application/rss+xml or
+# application/atom+xml it shows the raw source as plain text (Chromium 156,
+# tests/test_feeds.py). Feed readers know a feed by its root element, not by
+# this header, and take application/xml (tests/test_feeds.py reads both
+# feeds with feedparser); pages still announce each feed with its own type
+# in <link rel="alternate" type="application/rss+xml">.
+BROWSER_READABLE_XML = "application/xml; charset=utf-8"
+# RSS dates (RFC 822) name months in English whatever the language.
+RFC822_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
 
 def xml_safe(text):
     return _NOT_XML.sub("", str(text or ""))
 
 
+class ReadableRssFeed(Rss201rev2Feed):
+    content_type = BROWSER_READABLE_XML
+
+
+class ReadableAtomFeed(Atom1Feed):
+    content_type = BROWSER_READABLE_XML
+
+    def write(self, outfile, encoding):
+        # Atom1Feed.write (Django 5.2) skips the stylesheets that RssFeed.write
+        # emits; this is its body with that one step added where RSS has it.
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """What one feed request asked for; lives as long as that request."""
+
+    filterset: PressReleaseFilterSet
+    # The valid, non-empty parameters (``sort`` too, ``page`` never), in the
+    # order the request gave them: a clean address is its own self link, as
+    # feed readers and validators expect, whichever page announced it.
+    params: tuple[tuple[str, str], ...]
+    feed_path: str
+    title: str
+
+    def address(self, path):
+        return path + (f"?{urlencode(self.params)}" if self.params else "")
+
+
+def feed_title(params):
+    phrases = describe(params)
+    if not phrases:
+        return _("%(site)s press releases") % {"site": settings.SITE_SHORT_NAME}
+    return _("Press releases: %(filters)s") % {"filters": ", ".join(phrases)}
+
+
 class PressFeed(Feed):
-    description = "Press releases, news and statements of the OSCE."
+    feed_type = ReadableRssFeed
 
     def get_object(self, request, *args, **kwargs):
-        self.request = request
-        return PressReleaseFilterSet(request.GET, queryset=PressRelease.objects.published())
+        filterset = PressReleaseFilterSet(request.GET, queryset=PressRelease.objects.published())
+        filterset.qs  # noqa: B018 - filtering puts reversed dates in order before they are named
+        filters = filterset.active_params()
+        sort = filterset.cleaned.get("sort")
+        given = list(request.GET)
+        params = sorted(  # stable: one parameter's values keep their order
+            filters + ([("sort", sort)] if sort else []),
+            key=lambda pair: given.index(pair[0]) if pair[0] in given else len(given),
+        )
+        return FeedRequest(
+            filterset=filterset,
+            params=tuple(params),
+            feed_path=request.path,
+            title=xml_safe(feed_title(filters)),
+        )
 
-    def link(self, filterset):
-        query = self.request.GET.urlencode()
-        return "/press/" + (f"?{query}" if query else "")
+    def title(self, feed):
+        return feed.title
 
-    def title(self, filterset):
-        q = filterset.cleaned.get("q")
-        return xml_safe(f"{settings.SITE_SHORT_NAME} press releases" + (f": {q}" if q else ""))
+    def link(self, feed):
+        return feed.address(reverse("press:list"))
 
-    def items(self, filterset):
-        return filterset.qs.select_related("type")[:FEED_SIZE]
+    def feed_url(self, feed):
+        return feed.address(feed.feed_path)
+
+    def description(self, feed):
+        return _("Press releases, news and statements of the %(site)s.") % {
+            "site": settings.SITE_SHORT_NAME
+        }
+
+    subtitle = description
+
+    def stylesheets(self, feed):
+        return [Stylesheet(reverse("press:feed_stylesheet"), mimetype="text/xsl")]
+
+    def items(self, feed):
+        return feed.filterset.qs.select_related("type")[:FEED_SIZE]
 
     def item_title(self, item):
         return xml_safe(item.title)
@@ -43,16 +141,38 @@ class PressFeed(Feed):
     def item_description(self, item):
         return xml_safe(item.summary or strip_tags(item.body)[:500])
 
+    # In the site's time zone, so a feed dates a release as its page does.
     def item_pubdate(self, item):
-        return item.published_at
+        return timezone.localtime(item.published_at)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return timezone.localtime(item.updated_at)
 
     def item_categories(self, item):
         return [xml_safe(item.type.name)]
 
 
 class PressAtomFeed(PressFeed):
-    feed_type = Atom1Feed
-    subtitle = PressFeed.description
+    feed_type = ReadableAtomFeed
+
+
+def feed_stylesheet(request):
+    """The XSLT that shows either feed as a page, in the page's language.
+
+    A template rather than a static file so its words are translated and its
+    own stylesheet link carries the static files' hashed name.
+    """
+    months = [
+        {"number": f"{n:02d}", "abbr": abbr, "name": MONTHS[n]}
+        for n, abbr in enumerate(RFC822_MONTHS, start=1)
+    ]
+    body = render_to_string(
+        "press/feed.xsl",
+        {
+            "months": months,
+            "site_name": settings.SITE_NAME,
+            "site_short_name": settings.SITE_SHORT_NAME,
+            "lang": get_language(),
+        },
+    )
+    return HttpResponse(body, content_type="text/xsl; charset=utf-8")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .feeds import PressAtomFeed, PressFeed
+from .feeds import PressAtomFeed, PressFeed, feed_stylesheet
 
 app_name = "press"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.PressListView.as_view(), name="list"),
     path("feed/", PressFeed(), name="feed"),
     path("feed/atom/", PressAtomFeed(), name="feed_atom"),
+    path("feed/style.xsl", feed_stylesheet, name="feed_stylesheet"),
     path("<slug:slug>/", views.PressDetailView.as_view(), name="detail"),
 ]

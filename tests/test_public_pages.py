@@ -169,46 +169,6 @@ class TestNodePages:
         assert 'type="application/rss+xml"' in page and "/press/feed/?country=moldova" in page
 
 
-class TestFeeds:
-    def test_rss_parses_and_honours_filters(self, client):
-        make_release("About Moldova", tags={"locations": ["moldova"]})
-        make_release("About Japan", tags={"locations": ["japan"]})
-        response = client.get("/press/feed/?country=moldova")
-        assert response["Content-Type"].startswith("application/rss+xml")
-        root = ET.fromstring(response.content)
-        assert root.tag == "rss"
-        items = [i.findtext("title") for i in root.iter("item")]
-        assert items == ["About Moldova"]
-
-    def test_atom_parses_and_honours_filters(self, client):
-        make_release("Elections everywhere", tags={"topics": ["elections"]})
-        make_release("Youth", tags={"topics": ["youth"]})
-        root = ET.fromstring(client.get("/press/feed/atom/?topic=elections").content)
-        ns = {"a": "http://www.w3.org/2005/Atom"}
-        assert [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)] == [
-            "Elections everywhere"
-        ]
-
-    def test_feed_never_shows_drafts(self, client):
-        make_release("Secret", status="draft")
-        make_release("Public")
-        feed = client.get("/press/feed/").content
-        assert b"Public" in feed and b"Secret" not in feed
-
-    @pytest.mark.parametrize(
-        "query", ["country=atlantis", "date_from=nope", "q=%00", "page=x", "q=a%01b%1F"]
-    )
-    def test_feed_survives_bad_input(self, client, query):
-        response = client.get(f"/press/feed/?{query}")
-        assert response.status_code == 200
-        ET.fromstring(response.content)
-
-    def test_listing_links_its_feeds(self, client):
-        page = client.get("/press/?topic=elections").content.decode()
-        assert '<link rel="alternate" type="application/rss+xml"' in page
-        assert "/press/feed/atom/?topic=elections" in page
-
-
 class TestCrawlers:
     def test_sitemap_index_and_sections_are_valid_xml_with_lastmod(self, client):
         release = make_release("In the sitemap")

@@ -1,0 +1,71 @@
+"""What a set of listing parameters holds, in words: "Elections, Moldova".
+
+Feed titles say which releases a feed carries; the words come from the same
+places the page's chips take them from (the tree index for nodes, the
+release types, the query as typed), so a feed and its listing name a filter
+alike.
+"""
+
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from taxonomy.index import tree_index
+
+from .filters import NODE_MODELS
+from .models import release_types
+
+# The public pages write dates this way too ("17 May 2024").
+DATE_FORMAT = "j F Y"
+
+
+def describe(params):
+    """Phrases for the active parameters [(name, value)], in the order given.
+
+    Values of one parameter are alternatives (``country=a&country=b`` is
+    either), so they read "Moldova or Serbia"; a date range reads as one
+    phrase. An unknown slug is named as typed: the feed does filter by it.
+    """
+    values = {}
+    for name, value in params:
+        values.setdefault(name, []).append(value)
+    types = {t.slug: t.name for t in release_types()}
+    phrases = []
+    for name, given in values.items():
+        if name in NODE_MODELS:
+            index = tree_index(NODE_MODELS[name])
+            labels = [index.by_slug[v].name if v in index.by_slug else v for v in given]
+        elif name == "type":
+            labels = [types.get(v, v) for v in given]
+        elif name == "q":
+            labels = [f"“{v}”" for v in given]
+        elif name in ("date_from", "date_to"):
+            if name == "date_to" and "date_from" in values:
+                continue  # said with date_from, as one range
+            phrases.append(_date_range(values.get("date_from"), values.get("date_to")))
+            continue
+        else:
+            labels = given
+        phrases.append(_either(labels))
+    return phrases
+
+
+def _either(labels):
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(items)s or %(last)s") % {"items": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def _date_range(start, end):
+    start = _day(start[0]) if start else None
+    end = _day(end[0]) if end else None
+    if start and end:
+        return _("%(start)s to %(end)s") % {"start": start, "end": end}
+    if start:
+        return _("from %(date)s") % {"date": start}
+    return _("until %(date)s") % {"date": end}
+
+
+def _day(iso):
+    return date_format(datetime.date.fromisoformat(iso), DATE_FORMAT)
