@@ -169,6 +169,20 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
+    #: Actions that write through press.services, which records one revision
+    #: per release saying what happened ("Published", "Scheduled", ...).
+    SERVICE_ACTIONS = ("publish_selected", "unpublish_selected")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and request.POST.get("action") in self.SERVICE_ACTIONS:
+            # VersionAdmin runs the whole list request in one revision: every
+            # selected release would share it and the last one's comment (a
+            # scheduled release would read "Published"). Run without it.
+            context = {"has_change_permission": self.has_change_permission(request)}
+            context.update(extra_context or {})
+            return admin.ModelAdmin.changelist_view(self, request, context)
+        return super().changelist_view(request, extra_context)
+
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("press.publish_pressrelease")
 

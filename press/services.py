@@ -2,7 +2,8 @@
 
 import reversion
 from django.db import transaction
-from django.utils import timezone
+
+from taxonomy import clock
 
 from .models import PressRelease
 
@@ -21,7 +22,7 @@ def publish(release, *, user=None, at=None):
         if at is not None:
             release.published_at = at
         elif release.published_at is None:
-            release.published_at = timezone.now()
+            release.published_at = clock.now()
         release.updated_by = user
         release.save()
         if user is not None:

@@ -323,3 +323,42 @@ def test_a_node_linked_to_releases_cannot_be_deleted(admin_client_site):
 
 def test_anonymous_user_has_no_publish_permission():
     assert not AnonymousUser().has_perm("press.publish_pressrelease")
+
+
+# --- revisions of publishing --------------------------------------------------
+
+
+def history_comments(release):
+    return [v.revision.comment for v in Version.objects.get_for_object(release).order_by("pk")]
+
+
+def test_publishing_from_the_list_leaves_a_revision_per_release(comms_client, comms_user):
+    now_public = make_release("Goes out now", status="draft")
+    scheduled = make_release(
+        "Goes out tomorrow", status="draft", published_at=timezone.now() + timedelta(days=1)
+    )
+    comms_client.post(
+        "/admin/press/pressrelease/",
+        {"action": "publish_selected", "_selected_action": [now_public.pk, scheduled.pk]},
+    )
+    assert history_comments(now_public)[-1] == "Published"
+    assert history_comments(scheduled)[-1] == "Scheduled"
+    [version] = Version.objects.get_for_object(now_public)[:1]
+    assert version.revision.user == comms_user
+    assert version.field_dict["status"] == "published"
+    # The history page lists it.
+    history = comms_client.get(
+        reverse("admin:press_pressrelease_history", args=[now_public.pk])
+    ).content.decode()
+    assert "Published" in history
+
+
+def test_unpublishing_from_the_list_leaves_a_revision(comms_client):
+    release = make_release("Was out")
+    comms_client.post(
+        "/admin/press/pressrelease/",
+        {"action": "unpublish_selected", "_selected_action": [release.pk]},
+    )
+    assert history_comments(release)[-1] == "Unpublished"
+    [version] = Version.objects.get_for_object(release)[:1]
+    assert version.field_dict["status"] == "draft"
