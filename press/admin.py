@@ -237,17 +237,20 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         if obj.state == "scheduled":
             when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
             return format_html(
-                '<span class="state state-scheduled">{}<strong>{}</strong> {}</span>',
+                '<span class="state state-scheduled"><span class="state-label">{}<strong>{}'
+                "</strong></span> {}</span>",
                 STATE_ICONS["scheduled"],
                 _("Scheduled for"),
                 when,
             )
         if obj.state == "draft":
             return format_html(
-                '<span class="state state-draft">{}{}</span>', STATE_ICONS["draft"], _("Draft")
+                '<span class="state state-draft state-label">{}{}</span>',
+                STATE_ICONS["draft"],
+                _("Draft"),
             )
         return format_html(
-            '<span class="state state-published">{}{}</span>',
+            '<span class="state state-published state-label">{}{}</span>',
             STATE_ICONS["published"],
             _("Published"),
         )
