@@ -167,28 +167,47 @@ def test_pick_a_parent_by_typing_part_of_its_path(admin_page, live_server):
     assert tree_problems(Structure) == []
 
 
-def test_drop_a_node_into_a_node_that_has_children(admin_page):
-    parent = Topic.objects.get(slug="environmental-activities")
-    children_before = list(parent.get_children().values_list("slug", flat=True))
-    assert children_before  # the drop target already has children
-    page = admin_page("/admin/taxonomy/topic/", {"width": 1280, "height": 2400})
-    youth = Topic.objects.get(slug="youth")
-    handle = page.locator(f'.tree-node[data-pk="{youth.pk}"]').locator(
+def drag_into(page, node, target):
+    """Drag ``node``'s handle to the middle third of ``target``'s row ("into")."""
+    handle = page.locator(f'.tree-node[data-pk="{node.pk}"]').locator(
         "xpath=ancestor::tr//div[contains(@class,'drag-handle')]"
     )
-    target_row = page.locator(f'.tree-node[data-pk="{parent.pk}"]').locator("xpath=ancestor::tr")
+    target_row = page.locator(f'.tree-node[data-pk="{target.pk}"]').locator("xpath=ancestor::tr")
     start = handle.bounding_box()
     row = target_row.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
-    # The middle third of a row is "into": move there in steps, as a hand would.
+    # Move in steps, as a hand would: the script follows mousemove.
     page.mouse.move(row["x"] + 300, row["y"] + row["height"] / 2, steps=12)
     with page.expect_navigation():
         page.mouse.up()
+
+
+TALL = {"width": 1280, "height": 2400}  # the whole tree in view: no scrolling mid-drag
+
+
+def test_drop_a_node_into_a_node_that_has_children(admin_page):
+    parent = Topic.objects.get(slug="environmental-activities")
+    children_before = list(parent.get_children().values_list("slug", flat=True))
+    assert children_before  # the drop target already has children
+    youth = Topic.objects.get(slug="youth")
+    drag_into(admin_page("/admin/taxonomy/topic/", TALL), youth, parent)
     youth.refresh_from_db()
+    parent.refresh_from_db()
     assert youth.parent_id == parent.pk
+    # Where the drop line was drawn: first under the new parent.
     assert list(parent.get_children().values_list("slug", flat=True)) == [
-        *children_before,
         "youth",
+        *children_before,
     ]
+    assert tree_problems(Topic) == []
+
+
+def test_drop_a_node_into_a_node_without_children(admin_page):
+    leaf = Topic.objects.get(slug="elections")
+    assert not leaf.get_children().exists()
+    youth = Topic.objects.get(slug="youth")
+    drag_into(admin_page("/admin/taxonomy/topic/", TALL), youth, leaf)
+    leaf.refresh_from_db()  # mptt answers "no children" from the stale lft/rght
+    assert list(leaf.get_children().values_list("slug", flat=True)) == ["youth"]
     assert tree_problems(Topic) == []

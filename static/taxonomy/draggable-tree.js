@@ -1,9 +1,9 @@
 /* django-mptt 0.20's static/mptt/draggable-admin.js (MIT licence), with one
  * change: a node can be dropped *into* a node that already has children (it
- * becomes the last child). Upstream refuses the "child" drop zone on such a
- * row and turns a drop there into "after", so nodes could only be put into
- * empty ones. Marked "osce:" below; taxonomy/admin.py serves this file in
- * place of the original. */
+ * becomes the first child, where the drop line is drawn). Upstream refuses
+ * the "child" drop zone on such a row and turns a drop there into "after",
+ * so nodes could only be put into empty ones. Marked "osce:" below;
+ * taxonomy/admin.py serves this file in place of the original. */
 /* global django */
 
 // IE<9 lacks Array.prototype.indexOf
@@ -231,12 +231,22 @@ django.jQuery(function ($) {
             var cutItem = originalRow.find(".tree-node").data("pk")
             var pastedOn = moveTo.relativeTo.find(".tree-node").data("pk")
 
+            var position = ""
+            var children = DraggableMPTTAdmin.treeStructure[pastedOn] || []
+            // osce: "into" a node with children puts the node where the drop
+            // line is drawn, first under it (left of the first child). If it
+            // is that first child already, the check below makes it a no-op.
+            if (moveTo.side == CHILD && children.length) {
+              pastedOn = children[0]
+              position = "left"
+            }
+
             // get out early if items are the same
             if (cutItem != pastedOn) {
-              var position = ""
-
-              // determine position (osce: CHILD means last child, children or not)
-              if (moveTo.side == CHILD) {
+              // determine position
+              if (position) {
+                // osce: decided above
+              } else if (moveTo.side == CHILD) {
                 position = "last-child"
               } else if (moveTo.side == BEFORE) {
                 position = "left"
