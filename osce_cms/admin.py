@@ -3,25 +3,39 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
 from django.core.exceptions import ValidationError
 
 from taxonomy.models import Node, tree_paths
+from taxonomy.pickers import in_picker_order, path_label
 
 
 class PathAutocompleteJsonView(AutocompleteJsonView):
-    """Autocomplete results for tree nodes read "Secretariat › Conflict Prevention Centre"."""
+    """Autocomplete results for tree nodes read "Secretariat › Conflict Prevention Centre",
+    in tree order (countries alphabetically under each parent)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if issubclass(self.model_admin.model, Node):
+            # A tree is hundreds of nodes: ordering them in Python costs less
+            # than the collation the database does not have.
+            return in_picker_order(queryset)
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         model = self.model_admin.model
-        self.paths = tree_paths(model) if issubclass(model, Node) else {}
+        self.paths = tree_paths(model) if issubclass(model, Node) else None
         return context
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
-        if obj.pk in self.paths:
-            result["text"] = self.paths[obj.pk] + ("" if obj.is_active else " (closed)")
+        if self.paths is not None:
+            result["text"] = path_label(self.paths, obj)
         return result
 
 
@@ -34,12 +48,35 @@ class OsceAdminSite(admin.AdminSite):
         return PathAutocompleteJsonView.as_view(admin_site=self)(request)
 
 
-class SafeAutocompleteMixin:
+class PickOnlyRelationsMixin:
+    """Relation widgets pick; they never delete, and never edit what others share.
+
+    Django puts a red × beside a relation's widget that deletes the chosen
+    object (a tree node's parent, a release's type) from a form about
+    something else, and a pencil that edits it for everyone who uses it.
+    Deleting and editing happen on the object's own page. A tree node's
+    parent is also never created from the child's form: that is a new place
+    in the tree, made in the tree.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget.can_delete_related = False
+            widget.can_change_related = False
+            if db_field.related_model is db_field.model:
+                widget.can_add_related = False
+        return formfield
+
+
+class SafeAutocompleteMixin(PickOnlyRelationsMixin):
     """Autocomplete widgets that survive a forged, non-numeric selected value.
 
     When a form comes back with errors, Django's autocomplete widget looks up
     the submitted values as primary keys; a value like ":" would raise there
     and turn a form error into a 500. Invalid values are dropped instead.
+    Relation widgets only pick (see PickOnlyRelationsMixin).
     """
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -179,6 +179,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Vienna")
 USE_I18N = True
 USE_TZ = True
+# Dates read the same in the admin as on the public pages (see osce_cms/formats).
+FORMAT_MODULE_PATH = ["osce_cms.formats"]
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"

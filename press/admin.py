@@ -7,13 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from mptt.admin import TreeRelatedFieldListFilter
 from reversion.admin import VersionAdmin
 
 from osce_cms.admin import SafeAutocompleteMixin
-from taxonomy.models import Node, tree_paths
+from taxonomy.models import Node
+from taxonomy.pickers import PathLabels, in_picker_order
 
 from . import services
 from .forms import LeadImageField
@@ -32,6 +34,16 @@ class NodeTreeFilter(TreeRelatedFieldListFilter):
             return super().queryset(request, queryset)
         except (ValueError, TypeError, OverflowError, ObjectDoesNotExist, FieldError) as exc:
             raise IncorrectLookupParameters(exc) from exc
+
+    def field_choices(self, field, request, model_admin):
+        """Countries alphabetically under each region, like every other picker."""
+        choices = super().field_choices(field, request, model_admin)
+        model = field.related_model
+        if not model.ALPHABETICAL:
+            return choices
+        by_pk = {choice[0]: choice for choice in choices}
+        nodes = model._default_manager.filter(pk__in=by_pk).only("pk", "parent_id", "name")
+        return [by_pk[node.pk] for node in in_picker_order(nodes)]
 
 
 class SafeChangeList(ChangeList):
@@ -66,19 +78,24 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PathLabels:
-    """Label tree nodes in a form field by their path, from one query per tree."""
+def _icon(shapes):
+    return mark_safe(
+        '<svg class="state-icon" viewBox="0 0 16 16" width="14" height="14" '
+        f'aria-hidden="true" focusable="false">{shapes}</svg>'
+    )
 
-    def __init__(self, model):
-        self.model = model
-        self._paths = None
 
-    def __call__(self, node):
-        if self._paths is None:
-            self._paths = tree_paths(self.model)
-        label = self._paths.get(node.pk, str(node))
-        return label if node.is_active else f"{label} ({_('closed')})"
-
+STATE_ICONS = {
+    "scheduled": _icon(
+        '<circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6"/>'
+        '<path d="M8 4v4.3l2.8 1.7" fill="none" stroke="currentColor" stroke-width="1.6"/>'
+    ),
+    "draft": _icon(
+        '<path d="M2.5 13.5l1-3.5 7.5-7.5 2.5 2.5-7.5 7.5z" fill="none" '
+        'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
+    ),
+    "published": _icon('<circle cx="8" cy="8" r="5" fill="currentColor"/>'),
+}
 
 WIDE = {"class": "vTextField", "style": "width: 48rem; max-width: 100%"}
 
@@ -169,6 +186,20 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
+    #: Actions that write through press.services, which records one revision
+    #: per release saying what happened ("Published", "Scheduled", ...).
+    SERVICE_ACTIONS = ("publish_selected", "unpublish_selected")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and request.POST.get("action") in self.SERVICE_ACTIONS:
+            # VersionAdmin runs the whole list request in one revision: every
+            # selected release would share it and the last one's comment (a
+            # scheduled release would read "Published"). Run without it.
+            context = {"has_change_permission": self.has_change_permission(request)}
+            context.update(extra_context or {})
+            return admin.ModelAdmin.changelist_view(self, request, context)
+        return super().changelist_view(request, extra_context)
+
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("press.publish_pressrelease")
 
@@ -201,14 +232,28 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
 
     @admin.display(description=_("state"), ordering="status")
     def state_badge(self, obj):
+        # The marks are drawn (SVG), not characters: symbol glyphs such as
+        # U+23F2 are missing from common fonts and render as a box.
         if obj.state == "scheduled":
             when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
             return format_html(
-                '<strong style="color:#8a5300">⏲ {} {}</strong>', _("Scheduled for"), when
+                '<span class="state state-scheduled"><span class="state-label">{}<strong>{}'
+                "</strong></span> {}</span>",
+                STATE_ICONS["scheduled"],
+                _("Scheduled for"),
+                when,
             )
         if obj.state == "draft":
-            return format_html('<span style="color:#8a1c14">✎ {}</span>', _("Draft"))
-        return format_html('<span style="color:#1d6b2f">● {}</span>', _("Published"))
+            return format_html(
+                '<span class="state state-draft state-label">{}{}</span>',
+                STATE_ICONS["draft"],
+                _("Draft"),
+            )
+        return format_html(
+            '<span class="state state-published state-label">{}{}</span>',
+            STATE_ICONS["published"],
+            _("Published"),
+        )
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj):

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
@@ -15,6 +16,7 @@ from .models import (
     LocationAlias,
     Meeting,
     MeetingAlias,
+    Node,
     NodeInUse,
     Structure,
     StructureAlias,
@@ -22,6 +24,11 @@ from .models import (
     TopicAlias,
     tree_paths,
 )
+from .pickers import PathLabels
+
+#: django-mptt's drag-and-drop script, and ours that replaces it (see the file).
+MPTT_DRAG_SCRIPT = "mptt/draggable-admin.js"
+TREE_DRAG_SCRIPT = "taxonomy/draggable-tree.js"
 
 
 def alias_inline(alias_model):
@@ -32,7 +39,17 @@ def alias_inline(alias_model):
     )
 
 
-class TreeAdmin(SafeAutocompleteMixin, DraggableMPTTAdmin):
+class NodePathLabelsMixin:
+    """A chosen node reads as its path, as the search results do."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and issubclass(db_field.related_model, Node):
+            field.label_from_instance = PathLabels(db_field.related_model)
+        return field
+
+
+class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
     """Drag to move and reorder; deleting refuses anything that would lose data."""
 
     list_display = ("tree_actions", "indented_title", "slug", "state")
@@ -42,6 +59,9 @@ class TreeAdmin(SafeAutocompleteMixin, DraggableMPTTAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("key",)
     fields = ("name", "slug", "parent", "description", "is_active", "key")
+    # The parent is searched for, not scrolled for in a flat list of every
+    # node; results read as paths ("Field operations › Mission to Moldova").
+    autocomplete_fields = ("parent",)
     expand_tree_by_default = True
     list_per_page = 500
     actions = ["merge_selected"]
@@ -49,6 +69,21 @@ class TreeAdmin(SafeAutocompleteMixin, DraggableMPTTAdmin):
     @admin.display(description=_("state"), boolean=False, ordering="is_active")
     def state(self, node):
         return _("active") if node.is_active else _("closed")
+
+    def changelist_view(self, request, *args, **kwargs):
+        response = super().changelist_view(request, *args, **kwargs)
+        media = getattr(response, "context_data", None) and response.context_data.get("media")
+        if media is not None:
+            # Same script with "drop into a node that has children" allowed;
+            # its attributes (the tree's data) are kept as they are.
+            scripts = [
+                type(js)(TREE_DRAG_SCRIPT, **js.attributes)
+                if getattr(js, "_path", js) == MPTT_DRAG_SCRIPT
+                else js
+                for js in media._js
+            ]
+            response.context_data["media"] = forms.Media(css=media._css, js=scripts)
+        return response
 
     def get_list_display(self, request):
         # Drag handles only for those who may move nodes.
@@ -188,7 +223,7 @@ class LocationAdmin(TreeAdmin):
 class StructureAdmin(TreeAdmin):
     list_display = (*TreeAdmin.list_display, "location")
     fields = ("name", "slug", "parent", "location", "description", "is_active", "key")
-    autocomplete_fields = ("location",)
+    autocomplete_fields = ("parent", "location")
     inlines = [alias_inline(StructureAlias)]
 
     def get_queryset(self, request):
@@ -201,7 +236,7 @@ class MeetingAdmin(TreeAdmin):
 
 
 @admin.register(Chairpersonship)
-class ChairpersonshipAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class ChairpersonshipAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ("year", "country")
     autocomplete_fields = ("country",)
     search_fields = ("country__name", "year")

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+#: django-mptt's bookkeeping: where a node sits is its parent; these columns
+#: are derived from it and rewritten by every move, so no revision keeps them.
+TREE_COLUMNS = ("lft", "rght", "tree_id", "level")
+
 
 class TaxonomyConfig(AppConfig):
     name = "taxonomy"
@@ -8,4 +12,12 @@ class TaxonomyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        import reversion
+
         from . import signals  # noqa: F401
+        from .models import TREE_MODELS
+
+        # Merges record revisions of the nodes they change (taxonomy.merging).
+        for model in TREE_MODELS:
+            if not reversion.is_registered(model):
+                reversion.register(model, exclude=TREE_COLUMNS)

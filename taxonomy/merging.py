@@ -8,16 +8,20 @@ chairpersonship) points at the survivor, its names become aliases, its
 children move under the survivor, and its old address redirects there.
 
 All of it happens in one transaction holding the tree's write lock: it
-either happens completely or not at all.
+either happens completely or not at all. It leaves one revision (django-
+reversion) of the survivor and of every object whose links or pointers it
+changed, so each release's history shows its new tag and why. Those objects
+are found through the relations themselves: this app names no other.
 """
 
 from dataclasses import dataclass, field
 
+import reversion
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import models
 
 from .locking import tree_write
-from .models import NodeInUse, OldNodeSlug
+from .models import Node, NodeInUse, OldNodeSlug
 from .naming import normalize_name
 
 
@@ -36,6 +40,8 @@ class MergeReport:
     aliases: int = 0
     children: int = 0
     old_addresses: int = 0
+    #: model -> primary keys of the objects whose links or pointers changed.
+    touched: dict = field(default_factory=dict, repr=False)
 
     def summary(self):
         parts = [f"{self.labels[key]}: {n} link(s) moved" for key, n in self.links.items() if n]
@@ -115,6 +121,9 @@ def _move_links(relation, survivor, other, report):
     owner = through._meta.get_field(m2m.m2m_field_name()).attname  # pressrelease_id
     target = through._meta.get_field(m2m.m2m_reverse_field_name()).attname  # structure_id
     links = through._default_manager
+    report.touched.setdefault(relation.related_model, set()).update(
+        links.filter(**{target: other.pk}).values_list(owner, flat=True)
+    )
     already = links.filter(**{target: survivor.pk}).values(owner)
     missing = list(
         links.filter(**{target: other.pk})
@@ -133,9 +142,11 @@ def _move_links(relation, survivor, other, report):
 
 def _repoint(relation, survivor, other, report):
     name = relation.field.name
-    count = relation.related_model._base_manager.filter(**{name: other.pk}).update(
-        **{name: survivor.pk}
+    pointing = relation.related_model._base_manager.filter(**{name: other.pk})
+    report.touched.setdefault(relation.related_model, set()).update(
+        pointing.values_list("pk", flat=True)
     )
+    count = pointing.update(**{name: survivor.pk})
     key = _key(relation)
     report.labels[key] = _label(relation)
     report.repointed[key] = report.repointed.get(key, 0) + count
@@ -206,6 +217,34 @@ def _log(user, survivor, others, report):
     )
 
 
+def _record_revisions(survivor, report, user):
+    """Two revisions: one of the tree's nodes, one of everything else the merge changed.
+
+    Restoring a release from its history reverts the whole revision it is
+    in; with the nodes in it, that would rewrite the tree behind mptt's back.
+    """
+    model = type(survivor)
+    nodes = {model: {survivor.pk}} if reversion.is_registered(model) else {}
+    others = {}
+    for touched_model, pks in report.touched.items():
+        if pks and reversion.is_registered(touched_model):
+            group = nodes if issubclass(touched_model, Node) else others
+            group.setdefault(touched_model, set()).update(pks)
+    for group in (nodes, others):
+        if not group:
+            continue
+        with reversion.create_revision(atomic=False):
+            if user is not None and getattr(user, "pk", None):
+                reversion.set_user(user)
+            reversion.set_comment(report.summary())
+            for group_model, pks in group.items():
+                # Serialising a release reads its links: fetch them in bulk.
+                many_to_many = [f.name for f in group_model._meta.many_to_many]
+                objects = group_model._base_manager.filter(pk__in=pks)
+                for obj in objects.prefetch_related(*many_to_many).iterator(chunk_size=500):
+                    reversion.add_to_revision(obj)
+
+
 def merge_nodes(*, survivor, others, user=None):
     """Merge ``others`` into ``survivor`` (all of one tree) and delete them.
 
@@ -240,4 +279,5 @@ def merge_nodes(*, survivor, others, user=None):
         for other in others:
             _delete(other)
         survivor.refresh_from_db()
+        _record_revisions(survivor, report, user)
     return report

@@ -75,6 +75,11 @@ def build_navigation():
             urls[f"{label}:{entry['pk']}"] = entry["url"]
             stack.extend(entry["children"])
     field_operations = next((s for s in structures if s["slug"] == "field-operations"), None)
+    if field_operations:
+        # "Field operations" lists the current ones: an operation an
+        # administrator has closed leaves the list at once (its page stays,
+        # marked closed, and it belongs under "Closed field activities").
+        field_operations["children"] = [c for c in field_operations["children"] if not c["closed"]]
     return {
         "urls": urls,
         "sections": [

@@ -97,3 +97,29 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def _group_items(navigation, section_id, group_name):
+    section = next(s for s in navigation["sections"] if s["id"] == section_id)
+    group = next(g for g in section["groups"] if g["name"] == group_name)
+    return [item["name"] for item in group["items"]]
+
+
+def test_a_closed_field_operation_leaves_the_current_list():
+    from taxonomy.models import Structure
+
+    before = build_navigation()
+    assert "Mission to Moldova" in _group_items(before, "our-work", "Field operations")
+    assert "Mission to Moldova" in _group_items(before, "structures", "Field operations")
+
+    moldova = Structure.objects.get(slug="mission-to-moldova")
+    moldova.is_active = False  # closed by an administrator, not moved
+    moldova.save()
+
+    after = build_navigation()
+    for section_id in ("our-work", "structures"):
+        current = _group_items(after, section_id, "Field operations")
+        assert "Mission to Moldova" not in current
+        assert "Mission to Serbia" in current  # the open ones stay
+    # Its own page stays, marked closed.
+    assert "Mission to Georgia" in _group_items(after, "structures", "Closed field activities")

@@ -379,3 +379,62 @@ def test_reloading_the_shipped_data_does_not_resurrect_a_merged_node():
     assert not Structure.objects.filter(slug="mission-to-montenegro").exists()
     assert any("merged into Mission to Serbia" in line for line in report.skipped)
     assert not report.created
+
+
+# --- revisions ----------------------------------------------------------------
+
+
+def test_a_merge_leaves_a_revision_of_the_survivor_and_of_each_retagged_release(
+    astana, duplicate, site_admin
+):
+    from reversion.models import Version
+
+    retagged = make_release("Retagged", tags={"structures": [duplicate.slug]})
+    untouched = make_release("Untouched", tags={"structures": ["secretariat"]})
+    untouched_versions = Version.objects.get_for_object(untouched).count()
+
+    merge_nodes(survivor=astana, others=[duplicate], user=site_admin)
+
+    latest = Version.objects.get_for_object(retagged).first()
+    assert latest is not None
+    assert latest.field_dict["structures"] == [astana.pk]
+    revision = latest.revision
+    assert revision.user == site_admin
+    assert revision.comment.startswith(
+        "Merged “Programme Office in Kazakhstan” into “Programme Office in Astana”"
+    )
+    node_version = Version.objects.get_for_object(astana).first()
+    assert node_version.revision.comment == revision.comment
+    assert node_version.field_dict["name"] == "Programme Office in Astana"
+    # Restoring a release never rewrites the tree: the nodes have their own revision.
+    assert list(revision.version_set.values_list("content_type__model", flat=True)) == [
+        "pressrelease"
+    ]
+    assert Version.objects.get_for_object(untouched).count() == untouched_versions
+
+
+def test_a_release_restored_after_a_merge_keeps_its_new_tag(astana, duplicate, admin_client_site):
+    from reversion.models import Version
+
+    release = make_release("Restorable", tags={"structures": [duplicate.slug]})
+    merge_nodes(survivor=astana, others=[duplicate])
+    version = Version.objects.get_for_object(release).first()
+    version.revision.revert()
+    release.refresh_from_db()
+    assert list(release.structures.values_list("slug", flat=True)) == [astana.slug]
+
+
+def test_merging_from_the_admin_records_who_merged(
+    admin_client_site, site_admin, astana, duplicate
+):
+    from reversion.models import Version
+
+    release = make_release("Tagged twice", tags={"sources": [duplicate.slug]})
+    admin_client_site.post(STRUCTURES_ADMIN, {
+        "action": "merge_selected", "_selected_action": [astana.pk, duplicate.pk],
+        "post": "yes", "survivor": astana.pk,
+    })  # fmt: skip
+    assert not Structure.objects.filter(pk=duplicate.pk).exists()
+    latest = Version.objects.get_for_object(release).first()
+    assert latest.field_dict["sources"] == [astana.pk]
+    assert latest.revision.user == site_admin

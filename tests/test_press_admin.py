@@ -1,8 +1,10 @@
 """Communications staff write, tag, preview, schedule and publish in the admin."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
@@ -323,3 +325,118 @@ def test_a_node_linked_to_releases_cannot_be_deleted(admin_client_site):
 
 def test_anonymous_user_has_no_publish_permission():
     assert not AnonymousUser().has_perm("press.publish_pressrelease")
+
+
+# --- revisions of publishing --------------------------------------------------
+
+
+def history_comments(release):
+    return [v.revision.comment for v in Version.objects.get_for_object(release).order_by("pk")]
+
+
+def test_publishing_from_the_list_leaves_a_revision_per_release(comms_client, comms_user):
+    now_public = make_release("Goes out now", status="draft")
+    scheduled = make_release(
+        "Goes out tomorrow", status="draft", published_at=timezone.now() + timedelta(days=1)
+    )
+    comms_client.post(
+        "/admin/press/pressrelease/",
+        {"action": "publish_selected", "_selected_action": [now_public.pk, scheduled.pk]},
+    )
+    assert history_comments(now_public)[-1] == "Published"
+    assert history_comments(scheduled)[-1] == "Scheduled"
+    [version] = Version.objects.get_for_object(now_public)[:1]
+    assert version.revision.user == comms_user
+    assert version.field_dict["status"] == "published"
+    # The history page lists it.
+    history = comms_client.get(
+        reverse("admin:press_pressrelease_history", args=[now_public.pk])
+    ).content.decode()
+    assert "Published" in history
+
+
+def test_unpublishing_from_the_list_leaves_a_revision(comms_client):
+    release = make_release("Was out")
+    comms_client.post(
+        "/admin/press/pressrelease/",
+        {"action": "unpublish_selected", "_selected_action": [release.pk]},
+    )
+    assert history_comments(release)[-1] == "Unpublished"
+    [version] = Version.objects.get_for_object(release)[:1]
+    assert version.field_dict["status"] == "draft"
+
+
+# --- pickers, dates and marks in the release admin ----------------------------
+
+
+def test_release_relation_widgets_offer_no_delete_or_edit(comms_client, admin_client_site):
+    for client in (comms_client, admin_client_site):
+        page = client.get(ADD_URL).content.decode()
+        assert 'id="id_type"' in page
+        for field in ("type", "sources", "topics", "locations", "structures", "meetings"):
+            assert f'id="delete_id_{field}"' not in page
+            assert f'id="change_id_{field}"' not in page
+    # A missing release type may still be added from the form.
+    assert 'id="add_id_type"' in admin_client_site.get(ADD_URL).content.decode()
+
+
+def test_country_filter_lists_countries_alphabetically(comms_client):
+    page = comms_client.get("/admin/press/pressrelease/").content.decode()
+    countries = page.split("By countries")[1].split("</ul>")[0]
+    # The shipped tree has Belgium before Belarus, and Türkiye before Turkmenistan.
+    assert countries.index("Belarus") < countries.index("Belgium")
+    assert countries.index("Türkiye") < countries.index("Turkmenistan")
+
+
+def test_country_picker_lists_countries_alphabetically(comms_client):
+    response = comms_client.get("/admin/autocomplete/", {
+        "app_label": "press", "model_name": "pressrelease", "field_name": "locations",
+        "term": "bel",
+    })  # fmt: skip
+    texts = [r["text"] for r in response.json()["results"]]
+    assert texts == ["Participating States › Belarus", "Participating States › Belgium"]
+
+
+WINTER_AFTERNOON = datetime(2026, 12, 3, 13, 5, tzinfo=UTC)  # 14:05 in Vienna (CET)
+
+
+def test_change_list_dates_read_like_the_public_pages_with_the_zone(comms_client):
+    make_release("Dated", published_at=WINTER_AFTERNOON)
+    page = comms_client.get("/admin/press/pressrelease/").content.decode()
+    assert "3 December 2026, 14:05 CET" in page
+    assert "p.m." not in page and "Dec." not in page
+
+
+def test_read_only_dates_read_like_the_public_pages(admin_client_site):
+    with time_machine.travel(datetime(2026, 7, 1, 8, 30, tzinfo=UTC), tick=False):
+        release = make_release("Summer")
+    page = admin_client_site.get(change_url(release)).content.decode()
+    assert "1 July 2026, 10:30 CEST" in page  # "updated at", Vienna summer time
+
+
+def test_scheduling_message_has_one_full_stop(comms_client):
+    release = make_release("To schedule", status="draft")
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False):
+        response = comms_client.post(
+            change_url(release),
+            release_form(
+                title=release.title, slug=release.slug, status="published",
+                published_at_0="2026-12-03", published_at_1="14:05:00",
+            ),
+            follow=True,
+        )  # fmt: skip
+    messages = [str(m) for m in response.context["messages"]]
+    assert "Scheduled: it will appear on the public site on 3 December 2026, 14:05 CET." in messages
+    assert not any(".." in m for m in messages)
+
+
+def test_scheduled_state_is_a_drawn_mark_and_words(comms_client):
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False):
+        make_release("Later", published_at=WINTER_AFTERNOON)
+        page = comms_client.get("/admin/press/pressrelease/").content.decode()
+    cell = page.split('class="field-state_badge">')[1].split("</td>")[0]
+    assert "<svg" in cell
+    text = re.sub(r"<[^>]+>", "", cell)
+    assert " ".join(text.split()) == "Scheduled for 3 December 2026, 14:05 CET"
+    # Characters from the symbol blocks, which common fonts lack, are not used.
+    assert not re.search("[\u2190-\u2bff]", page.split("<!-- START SVGs -->")[0])

@@ -1,5 +1,7 @@
 """Administrators reorganise the trees in the admin; communications staff only look."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -46,7 +48,8 @@ def test_site_administrator_sees_each_tree_with_drag_and_drop(admin_client_site,
     response = admin_client_site.get(reverse(url_name))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "draggable-admin.js" in content
+    assert "taxonomy/draggable-tree.js" in content
+    assert "mptt/draggable-admin.js" not in content
     assert 'class="drag-handle"' in content
 
 
@@ -161,3 +164,106 @@ def test_dropping_a_node_left_of_a_node_in_another_parent_puts_it_there(admin_cl
     assert unit.parent.slug == "institutions"
     assert unit.get_next_sibling().slug == "representative-on-freedom-of-the-media"
     assert tree_problems(Structure) == []
+
+
+# --- the parent picker and relation widgets -----------------------------------
+
+
+def node_change_url(node):
+    return reverse(f"admin:taxonomy_{node._meta.model_name}_change", args=[node.pk])
+
+
+def test_parent_is_a_search_box_that_reads_as_a_path(admin_client_site):
+    unit = Structure.objects.get(slug="conflict-prevention-centre")
+    page = admin_client_site.get(node_change_url(unit)).content.decode()
+    # An autocomplete box, not a <select> of every node.
+    [select] = re.findall(r'<select name="parent"[^>]*>', page)
+    assert "admin-autocomplete" in select
+    assert "data-ajax--url" in select
+    # Only the chosen parent is in the page, not every node of the tree.
+    options = re.findall(
+        r"<option[^>]*>([^<]*)</option>", page.split(select)[1].split("</select>")[0]
+    )
+    assert options == ["", "Secretariat"]
+
+
+def test_parent_search_results_are_paths_in_tree_order(admin_client_site):
+    response = admin_client_site.get("/admin/autocomplete/", {
+        "app_label": "taxonomy", "model_name": "structure", "field_name": "parent",
+        "term": "programme office",
+    })  # fmt: skip
+    texts = [r["text"] for r in response.json()["results"]]
+    assert texts == [
+        "Field operations › Programme Office in Astana",
+        "Field operations › Programme Office in Bishkek",
+        "Field operations › Programme Office in Dushanbe",
+    ]
+
+
+def test_closed_nodes_are_marked_in_parent_search(admin_client_site):
+    response = admin_client_site.get("/admin/autocomplete/", {
+        "app_label": "taxonomy", "model_name": "structure", "field_name": "parent",
+        "term": "mission to georgia",
+    })  # fmt: skip
+    texts = [r["text"] for r in response.json()["results"]]
+    assert texts == ["Closed field activities › Mission to Georgia (closed)"]
+
+
+def test_countries_are_picked_in_alphabetical_order(admin_client_site):
+    # The shipped tree has Belgium before Belarus; readers expect Belarus first.
+    response = admin_client_site.get("/admin/autocomplete/", {
+        "app_label": "taxonomy", "model_name": "structure", "field_name": "location",
+        "term": "bel",
+    })  # fmt: skip
+    texts = [r["text"] for r in response.json()["results"]]
+    assert texts == ["Participating States › Belarus", "Participating States › Belgium"]
+
+
+@pytest.mark.parametrize(
+    ("model", "slug", "field"),
+    [(Structure, "mission-to-moldova", "parent"), (Structure, "mission-to-moldova", "location"),
+     (Topic, "youth", "parent"), (Location, "moldova", "parent")],
+)  # fmt: skip
+def test_no_relation_widget_offers_to_delete_or_edit_what_it_points_at(
+    admin_client_site, model, slug, field
+):
+    page = admin_client_site.get(node_change_url(model.objects.get(slug=slug))).content.decode()
+    assert f'id="id_{field}"' in page
+    assert f'id="delete_id_{field}"' not in page
+    assert f'id="change_id_{field}"' not in page
+    assert f'id="view_id_{field}"' in page  # looking is fine
+
+
+def test_a_parent_is_not_created_from_the_childs_form(admin_client_site):
+    page = admin_client_site.get(
+        node_change_url(Structure.objects.get(slug="mission-to-moldova"))
+    ).content.decode()
+    assert 'id="add_id_parent"' not in page
+    assert 'id="add_id_location"' in page  # a missing country may be added
+
+
+def test_a_node_still_cannot_become_its_own_descendant(admin_client_site):
+    secretariat = Structure.objects.get(slug="secretariat")
+    cpc = Structure.objects.get(slug="conflict-prevention-centre")
+    response = admin_client_site.post(node_change_url(secretariat), {
+        "name": secretariat.name, "slug": secretariat.slug, "parent": cpc.pk,
+        "description": "", "is_active": "on", "location": "",
+        "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
+    })  # fmt: skip
+    assert response.status_code == 200  # the form again, with an error
+    secretariat.refresh_from_db()
+    assert secretariat.parent is None
+    assert tree_problems(Structure) == []
+
+
+def test_a_node_is_dropped_into_a_node_that_has_children(admin_client_site):
+    # Moving into a parent that has children is what the drag "into" sends.
+    youth = Topic.objects.get(slug="youth")
+    environment = Topic.objects.get(slug="environmental-activities")
+    assert environment.get_children().exists()
+    response = move(admin_client_site, Topic, youth, environment, "last-child")
+    assert response.content.startswith(b"OK")
+    youth.refresh_from_db()
+    assert youth.parent == environment
+    assert list(environment.get_children())[-1] == youth
+    assert tree_problems(Topic) == []
