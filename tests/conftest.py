@@ -12,7 +12,7 @@ requires_postgres = pytest.mark.skipif(
 
 
 def _load_taxonomy():
-    """The shipped trees, and the release types a migration creates (a flush drops them)."""
+    """The shipped trees, and the release types and roles migrations create (a flush drops them)."""
     import importlib
 
     from press.models import ReleaseType
@@ -25,6 +25,13 @@ def _load_taxonomy():
         types = importlib.import_module("press.migrations.0002_release_types_and_roles").TYPES
         for position, (name, slug) in enumerate(types):
             ReleaseType.objects.create(name=name, slug=slug, position=position)
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from osce_cms.roles import sync_roles
+
+    if not Group.objects.exists():
+        sync_roles(apps)  # the roles a migration creates, which a flush drops too
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,9 @@ from django.contrib.auth.models import User
 from taxonomy.integrity import tree_problems
 from taxonomy.models import Structure, Topic
 
-from .conftest import make_release
-from .test_browser import CHROMIUM, browser  # noqa: F401 - the shared browser fixture
+from .conftest import BROWSER_TESTS, make_release
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM, reason="Debian's chromium is not installed"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TESTS
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
