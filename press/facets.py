@@ -8,6 +8,7 @@ subquery per node and double-counts).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -15,6 +16,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from osce_cms.content import cached_public
+from taxonomy.collation import in_reading_order
 from taxonomy.index import tree_index
 
 from .filters import NODE_MODELS, PressReleaseFilterSet
@@ -31,6 +33,13 @@ class Option:
     closed: bool = False
 
 
+# A long facet (dozens of countries) shows its busiest options and every
+# chosen one; the rest wait behind "Show all", so the filters stay short on a
+# phone without a scroll area of their own.
+LONG_FACET = 10
+TOP_OPTIONS = 6
+
+
 @dataclass
 class Facet:
     param: str
@@ -40,6 +49,28 @@ class Facet:
     @property
     def selected(self):
         return [o for o in self.options if o.selected]
+
+    @cached_property
+    def _shown(self):
+        """Positions of the options shown before "Show all", in the facet's order.
+
+        The busiest options (ties: the first in the tree) and every selected
+        one. A node counts at least as many releases as any node under it,
+        so a shown child always comes with its parent.
+        """
+        positions = range(len(self.options))
+        if len(self.options) < LONG_FACET:
+            return set(positions)
+        busiest = sorted(positions, key=lambda i: (-self.options[i].count, i))[:TOP_OPTIONS]
+        return set(busiest) | {i for i in positions if self.options[i].selected}
+
+    @property
+    def top(self):
+        return [o for i, o in enumerate(self.options) if i in self._shown]
+
+    @property
+    def more(self):
+        return [o for i, o in enumerate(self.options) if i not in self._shown]
 
 
 def _without(data, param):
@@ -79,6 +110,16 @@ def node_counts(queryset, param):
         return dict(cursor.fetchall())
 
 
+@lru_cache(maxsize=32)
+def _in_reading_order(refs, alphabetical):
+    """The tree's nodes as readers expect them (countries alphabetically).
+
+    Collation keys cost milliseconds per tree; a tree changes rarely, so the
+    order is kept per version of its nodes (``NodeRef`` is immutable).
+    """
+    return tuple(in_reading_order(refs, alphabetical=alphabetical))
+
+
 def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     """Every facet of the listing for GET ``data`` over ``base_queryset``.
 
@@ -88,6 +129,9 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     ``base_key`` names ``base_queryset`` (e.g. the node of a node page).
     """
     facets = []
+    # The chosen values as the filters read them ("Moldova " is "moldova"):
+    # each stays chosen in the form whatever the counts, even at zero.
+    chosen = PressReleaseFilterSet(data, queryset=base_queryset).cleaned
 
     def other_filters(param):
         return PressReleaseFilterSet(_without(data, param), queryset=base_queryset).qs
@@ -101,9 +145,10 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     for param in ("topic", "country", "structure", "meeting"):
         if param == fixed_param:
             continue
-        selected = set(data.getlist(param))
+        selected = set(chosen.get(param) or ())
         counts = counted(param, lambda p=param: node_counts(other_filters(p), p))
-        index = tree_index(NODE_MODELS[param])
+        model = NODE_MODELS[param]
+        refs = _in_reading_order(tuple(tree_index(model).refs), model.ALPHABETICAL)
         options = [
             Option(
                 value=ref.slug,
@@ -113,13 +158,13 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
                 level=ref.level,
                 closed=not ref.is_active,
             )
-            for ref in index.refs
+            for ref in refs
             if counts.get(ref.pk) or ref.slug in selected
         ]
         label = PressReleaseFilterSet.base_filters[param].label
         facets.append(Facet(param, label, options))
 
-    selected = set(data.getlist("type"))
+    selected = set(chosen.get("type") or ())
     counts = counted(
         "type",
         lambda: dict(
@@ -142,7 +187,7 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
         )
     )
 
-    year = data.get("year", "")
+    year = chosen.get("year")
     rows = counted(
         "year",
         lambda: list(
@@ -154,11 +199,14 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
             .values_list("y", "n")
         ),
     )
+    years = dict(rows)
+    if year is not None:
+        years.setdefault(year, 0)  # no release that year with the other filters
     facets.append(
         Facet(
             "year",
             PressReleaseFilterSet.base_filters["year"].label,
-            [Option(str(y), str(y), n, str(y) == year) for y, n in sorted(rows, reverse=True)],
+            [Option(str(y), str(y), n, y == year) for y, n in sorted(years.items(), reverse=True)],
         )
     )
     return facets
