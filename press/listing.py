@@ -19,6 +19,9 @@ def query_string(pairs):
     return urlencode(pairs)
 
 
+DEFAULT_SORT = SORTS[0][0]  # newest first
+
+
 class Chip:
     def __init__(self, label, url, *, is_filter=True):
         self.label, self.url, self.is_filter = label, url, is_filter
@@ -88,7 +91,10 @@ class ListingMixin:
             # every search box shows it back, nothing typed is lost.
             "search_value": filterset.form["q"].value() or "",
             "sorts": SORTS,
-            "current_sort": filterset.cleaned.get("sort") or "-date",
+            "current_sort": filterset.cleaned.get("sort") or DEFAULT_SORT,
+            # The default order is sent as no value, so a submitted form's
+            # address names only what the visitor chose.
+            "default_sort": DEFAULT_SORT,
             "query_without_page": query_string(active + sort),
         }
 
@@ -122,7 +128,7 @@ class ListingMixin:
             chips.append(Chip(label, self._url(rest)))
         sorts = dict(SORTS)
         for _name, value in sort:
-            if value != "-date":  # the default order is no choice to undo
+            if value != DEFAULT_SORT:  # the default order is no choice to undo
                 label = _("Sort: %(order)s") % {"order": sorts[value]}
                 chips.append(Chip(label, self._url(active), is_filter=False))
         return chips
