@@ -31,6 +31,19 @@ class Option:
     selected: bool = False
     level: int = 0
     closed: bool = False
+    parent: str | None = None  # the parent node's slug, in a tree
+
+    is_context = False
+
+
+@dataclass
+class Context:
+    """Where the next options sit in the tree, when their parent is listed elsewhere."""
+
+    label: str
+    level: int
+
+    is_context = True
 
 
 # A long facet (dozens of countries) shows its busiest options and every
@@ -56,7 +69,8 @@ class Facet:
 
         The busiest options (ties: the first in the tree) and every selected
         one. A node counts at least as many releases as any node under it,
-        so a shown child always comes with its parent.
+        so a busy child comes with its parent; where a parent is listed in
+        the other part, a ``Context`` row names it.
         """
         positions = range(len(self.options))
         if len(self.options) < LONG_FACET:
@@ -66,11 +80,34 @@ class Facet:
 
     @property
     def top(self):
-        return [o for i, o in enumerate(self.options) if i in self._shown]
+        return self._with_context([o for i, o in enumerate(self.options) if i in self._shown])
 
     @property
     def more(self):
-        return [o for i, o in enumerate(self.options) if i not in self._shown]
+        return self._with_context([o for i, o in enumerate(self.options) if i not in self._shown])
+
+    def _with_context(self, options):
+        """``options`` with a ``Context`` row before each run of options whose parent
+        is not among them ("Participating States" above "Andorra, Armenia" under
+        "Show all"), so that indentation never puts a node under the wrong parent."""
+        by_value = {o.value: o for o in self.options}
+        present = {o.value for o in options}
+        rows, context = [], None
+        for option in options:
+            missing = []  # the ancestors not in ``options``, nearest first
+            parent = by_value.get(option.parent)
+            while parent is not None and parent.value not in present:
+                missing.append(parent)
+                parent = by_value.get(parent.parent)
+            if missing:
+                needed = Context(" › ".join(p.label for p in reversed(missing)), missing[-1].level)
+                if needed != context:
+                    rows.append(needed)
+                    context = needed
+            elif context is not None and option.level <= context.level:
+                context = None  # the run under that context has ended
+            rows.append(option)
+        return rows
 
 
 def _without(data, param):
@@ -148,7 +185,8 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
         selected = set(chosen.get(param) or ())
         counts = counted(param, lambda p=param: node_counts(other_filters(p), p))
         model = NODE_MODELS[param]
-        refs = _in_reading_order(tuple(tree_index(model).refs), model.ALPHABETICAL)
+        index = tree_index(model)
+        refs = _in_reading_order(tuple(index.refs), model.ALPHABETICAL)
         options = [
             Option(
                 value=ref.slug,
@@ -157,6 +195,7 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
                 selected=ref.slug in selected,
                 level=ref.level,
                 closed=not ref.is_active,
+                parent=index.by_pk[ref.parent_id].slug if ref.parent_id else None,
             )
             for ref in refs
             if counts.get(ref.pk) or ref.slug in selected

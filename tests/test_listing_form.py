@@ -217,6 +217,13 @@ class TestLongFacets:
         assert "<summary>Show all (11)</summary>" in more
         hidden = re.findall(r'name="country" value="([^"]+)"', more)
         assert hidden == ["armenia", "kazakhstan", "mongolia", "norway"]
+        # Their parent is listed above "Show all": it is named again here,
+        # so that the indentation does not put them under another node.
+        assert re.sub(r"\s+", " ", more).startswith(
+            ' <summary>Show all (11)</summary> <ul class="facet-list"> '
+            '<li class="facet-context level-0">Participating States</li>'
+            '<li class="level-1"><input type="checkbox" id="f-country-armenia"'
+        )
 
     def test_a_short_facet_has_no_show_all(self, client, releases):
         form = filter_form(page(client, "/press/"))
@@ -242,3 +249,39 @@ class TestCountriesAlphabetical:
             "turkiye",
             "turkmenistan",
         ]
+
+
+def test_show_all_names_the_ancestors_listed_above_it():
+    from press.facets import Facet, Option
+
+    facet = Facet(
+        "structure",
+        "Structure",
+        [
+            Option("field-operations", "Field operations", 40),
+            Option("south-east", "South-Eastern Europe", 30, level=1, parent="field-operations"),
+            Option("serbia", "Mission to Serbia", 20, level=2, parent="south-east"),
+            Option("skopje", "Mission to Skopje", 1, level=2, parent="south-east"),
+            Option("east", "Eastern Europe", 5, level=1, parent="field-operations"),
+            Option("moldova", "Mission to Moldova", 2, level=2, parent="east"),
+            Option("secretariat", "Secretariat", 25),
+            Option("cpc", "Conflict Prevention Centre", 24, level=1, parent="secretariat"),
+            Option("ttd", "Transnational Threats Department", 1, level=1, parent="secretariat"),
+            Option("odihr", "ODIHR", 3, selected=True),
+            Option("hcnm", "HCNM", 1),
+        ],
+    )
+
+    def rows(part):
+        return [(r.label if r.is_context else r.value) for r in part]
+
+    # The six busiest, and ODIHR because it is chosen.
+    assert rows(facet.top) == [
+        "field-operations", "south-east", "serbia", "east", "secretariat", "cpc", "odihr",
+    ]  # fmt: skip
+    assert rows(facet.more) == [
+        "Field operations › South-Eastern Europe", "skopje",
+        "Field operations › Eastern Europe", "moldova",
+        "Secretariat", "ttd",
+        "hcnm",
+    ]  # fmt: skip
