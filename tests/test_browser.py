@@ -190,8 +190,12 @@ def test_phone_filters_wait_behind_one_control_within_the_first_screen(browser, 
     assert in_view(page, toggle)
     assert not page.locator("form.filters").is_visible()  # closed: results come first
     assert page.locator(".site-header").bounding_box()["height"] <= 180  # was 270
-    toggle.click()
+    # From the keyboard: open it, and the next stop is the first field.
+    toggle.focus()
+    page.keyboard.press("Enter")
     assert page.locator("#id_q").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_q"
     context.close()
 
 
