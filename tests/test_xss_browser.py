@@ -90,7 +90,8 @@ def test_nothing_executes_on_public_pages(browser, live_server, hostile_content,
     page.wait_for_timeout(300)
     # Open every menu and hover every link, the way a reader would.
     for summary in page.locator("summary").all():
-        summary.click()
+        if summary.is_visible():  # the phone's "Filter" control is hidden on a desktop
+            summary.click()
     assert page.evaluate("window.__xss") is None
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
     assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:"))]
