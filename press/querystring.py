@@ -7,7 +7,7 @@ feeds answer it with a redirect to the same address without the empty
 parameters, the others kept verbatim and in their order.
 """
 
-from urllib.parse import unquote_plus
+from urllib.parse import quote, unquote_plus
 
 from django.http import HttpResponseRedirect
 from django.utils.encoding import escape_uri_path
@@ -35,7 +35,11 @@ def redirect_without_empty_params(request):
     """
     if request.method not in ("GET", "HEAD"):
         return None
-    cleaned = without_empty_params(request.META.get("QUERY_STRING", ""))
+    # WSGI hands the query string over as its bytes read as latin-1; a
+    # browser percent-encodes, but a raw "é" may still come: encode it the
+    # way a browser would, so the address keeps meaning what was sent.
+    sent = request.META.get("QUERY_STRING", "").encode("iso-8859-1", "replace")
+    cleaned = without_empty_params(quote(sent, safe="!$%&'()*+,-./:;=?@_~"))
     if cleaned is None:
         return None
     return HttpResponseRedirect(escape_uri_path(request.path) + (f"?{cleaned}" if cleaned else ""))

@@ -181,6 +181,20 @@ class TestEmptyParametersRedirect:
         assert response.redirect_chain == [("/press/?country=moldova", 302)]
         assert 'data-result-count="2"' in response.content.decode()
 
+    def test_unencoded_characters_are_encoded_as_a_browser_would(self, rf):
+        from press.querystring import redirect_without_empty_params
+
+        # A raw "é" (UTF-8) in the address reaches Django as its bytes read as latin-1.
+        request = rf.get("/press/")
+        request.META["QUERY_STRING"] = "q=\u00c3\u00a9lection&x=&y=a b"
+        response = redirect_without_empty_params(request)
+        assert response["Location"] == "/press/?q=%C3%A9lection&y=a%20b"
+
+    def test_a_form_post_is_not_redirected(self, rf):
+        from press.querystring import redirect_without_empty_params
+
+        assert redirect_without_empty_params(rf.post("/press/?q=")) is None
+
     @pytest.mark.parametrize(
         ("query", "expected"),
         [
