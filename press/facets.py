@@ -8,6 +8,7 @@ subquery per node and double-counts).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -15,6 +16,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from osce_cms.content import cached_public
+from taxonomy.collation import in_reading_order
 from taxonomy.index import tree_index
 
 from .filters import NODE_MODELS, PressReleaseFilterSet
@@ -29,6 +31,26 @@ class Option:
     selected: bool = False
     level: int = 0
     closed: bool = False
+    parent: str | None = None  # the parent node's slug, in a tree
+
+    is_context = False
+
+
+@dataclass
+class Context:
+    """Where the next options sit in the tree, when their parent is listed elsewhere."""
+
+    label: str
+    level: int
+
+    is_context = True
+
+
+# A long facet (dozens of countries) shows its busiest options and every
+# chosen one; the rest wait behind "Show all", so the filters stay short on a
+# phone without a scroll area of their own.
+LONG_FACET = 10
+TOP_OPTIONS = 6
 
 
 @dataclass
@@ -40,6 +62,52 @@ class Facet:
     @property
     def selected(self):
         return [o for o in self.options if o.selected]
+
+    @cached_property
+    def _shown(self):
+        """Positions of the options shown before "Show all", in the facet's order.
+
+        The busiest options (ties: the first in the tree) and every selected
+        one. A node counts at least as many releases as any node under it,
+        so a busy child comes with its parent; where a parent is listed in
+        the other part, a ``Context`` row names it.
+        """
+        positions = range(len(self.options))
+        if len(self.options) < LONG_FACET:
+            return set(positions)
+        busiest = sorted(positions, key=lambda i: (-self.options[i].count, i))[:TOP_OPTIONS]
+        return set(busiest) | {i for i in positions if self.options[i].selected}
+
+    @property
+    def top(self):
+        return self._with_context([o for i, o in enumerate(self.options) if i in self._shown])
+
+    @property
+    def more(self):
+        return self._with_context([o for i, o in enumerate(self.options) if i not in self._shown])
+
+    def _with_context(self, options):
+        """``options`` with a ``Context`` row before each run of options whose parent
+        is not among them ("Participating States" above "Andorra, Armenia" under
+        "Show all"), so that indentation never puts a node under the wrong parent."""
+        by_value = {o.value: o for o in self.options}
+        present = {o.value for o in options}
+        rows, context = [], None
+        for option in options:
+            missing = []  # the ancestors not in ``options``, nearest first
+            parent = by_value.get(option.parent)
+            while parent is not None and parent.value not in present:
+                missing.append(parent)
+                parent = by_value.get(parent.parent)
+            if missing:
+                needed = Context(" › ".join(p.label for p in reversed(missing)), missing[-1].level)
+                if needed != context:
+                    rows.append(needed)
+                    context = needed
+            elif context is not None and option.level <= context.level:
+                context = None  # the run under that context has ended
+            rows.append(option)
+        return rows
 
 
 def _without(data, param):
@@ -79,6 +147,16 @@ def node_counts(queryset, param):
         return dict(cursor.fetchall())
 
 
+@lru_cache(maxsize=32)
+def _in_reading_order(refs, alphabetical):
+    """The tree's nodes as readers expect them (countries alphabetically).
+
+    Collation keys cost milliseconds per tree; a tree changes rarely, so the
+    order is kept per version of its nodes (``NodeRef`` is immutable).
+    """
+    return tuple(in_reading_order(refs, alphabetical=alphabetical))
+
+
 def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     """Every facet of the listing for GET ``data`` over ``base_queryset``.
 
@@ -88,6 +166,9 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     ``base_key`` names ``base_queryset`` (e.g. the node of a node page).
     """
     facets = []
+    # The chosen values as the filters read them ("Moldova " is "moldova"):
+    # each stays chosen in the form whatever the counts, even at zero.
+    chosen = PressReleaseFilterSet(data, queryset=base_queryset).cleaned
 
     def other_filters(param):
         return PressReleaseFilterSet(_without(data, param), queryset=base_queryset).qs
@@ -101,9 +182,11 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     for param in ("topic", "country", "structure", "meeting"):
         if param == fixed_param:
             continue
-        selected = set(data.getlist(param))
+        selected = set(chosen.get(param) or ())
         counts = counted(param, lambda p=param: node_counts(other_filters(p), p))
-        index = tree_index(NODE_MODELS[param])
+        model = NODE_MODELS[param]
+        index = tree_index(model)
+        refs = _in_reading_order(tuple(index.refs), model.ALPHABETICAL)
         options = [
             Option(
                 value=ref.slug,
@@ -112,14 +195,15 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
                 selected=ref.slug in selected,
                 level=ref.level,
                 closed=not ref.is_active,
+                parent=index.by_pk[ref.parent_id].slug if ref.parent_id else None,
             )
-            for ref in index.refs
+            for ref in refs
             if counts.get(ref.pk) or ref.slug in selected
         ]
         label = PressReleaseFilterSet.base_filters[param].label
         facets.append(Facet(param, label, options))
 
-    selected = set(data.getlist("type"))
+    selected = set(chosen.get("type") or ())
     counts = counted(
         "type",
         lambda: dict(
@@ -142,7 +226,7 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
         )
     )
 
-    year = data.get("year", "")
+    year = chosen.get("year")
     rows = counted(
         "year",
         lambda: list(
@@ -154,11 +238,14 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
             .values_list("y", "n")
         ),
     )
+    years = dict(rows)
+    if year is not None:
+        years.setdefault(year, 0)  # no release that year with the other filters
     facets.append(
         Facet(
             "year",
             PressReleaseFilterSet.base_filters["year"].label,
-            [Option(str(y), str(y), n, str(y) == year) for y, n in sorted(rows, reverse=True)],
+            [Option(str(y), str(y), n, y == year) for y, n in sorted(years.items(), reverse=True)],
         )
     )
     return facets

@@ -12,15 +12,19 @@ from taxonomy.index import tree_index
 from .facets import build_facets
 from .filters import NODE_MODELS, SORTS, PressReleaseFilterSet
 from .models import PressRelease, release_types
+from .querystring import redirect_without_empty_params
 
 
 def query_string(pairs):
     return urlencode(pairs)
 
 
+DEFAULT_SORT = SORTS[0][0]  # newest first
+
+
 class Chip:
-    def __init__(self, label, url):
-        self.label, self.url = label, url
+    def __init__(self, label, url, *, is_filter=True):
+        self.label, self.url, self.is_filter = label, url, is_filter
 
 
 class ListingMixin:
@@ -32,6 +36,9 @@ class ListingMixin:
 
     fixed_param = None
     base_key = "all"
+
+    def dispatch(self, request, *args, **kwargs):
+        return redirect_without_empty_params(request) or super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
         return PressRelease.objects.published()
@@ -59,6 +66,7 @@ class ListingMixin:
         )
         page.object_list = rows
         active = filterset.active_params()
+        sort = self._sort_pair(filterset)
         return {
             "filterset": filterset,
             "form": filterset.form,
@@ -75,12 +83,19 @@ class ListingMixin:
             "facets": build_facets(
                 data, base, fixed_param=self.fixed_param, base_key=self.base_key
             ),
-            "chips": self.chips(active),
+            "chips": self.chips(active, sort),
             "active": active,
+            "active_count": len(active),
             "q": q,
+            # What the visitor typed, even when it was refused (too long):
+            # every search box shows it back, nothing typed is lost.
+            "search_value": filterset.form["q"].value() or "",
             "sorts": SORTS,
-            "current_sort": filterset.cleaned.get("sort") or "-date",
-            "query_without_page": query_string(active + self._sort_pair(filterset)),
+            "current_sort": filterset.cleaned.get("sort") or DEFAULT_SORT,
+            # The default order is sent as no value, so a submitted form's
+            # address names only what the visitor chose.
+            "default_sort": DEFAULT_SORT,
+            "query_without_page": query_string(active + sort),
         }
 
     @staticmethod
@@ -88,8 +103,11 @@ class ListingMixin:
         sort = filterset.cleaned.get("sort")
         return [("sort", sort)] if sort else []
 
-    def chips(self, active):
-        """One removable chip per active value; its link drops just that value."""
+    def chips(self, active, sort=()):
+        """One removable chip per active value and for a chosen sort order.
+
+        A chip's link drops just that value and keeps everything else.
+        """
         types = {t.slug: t.name for t in release_types()}
         chips = []
         for name, value in active:
@@ -106,7 +124,14 @@ class ListingMixin:
                 label = _("until %(date)s") % {"date": value}
             else:
                 label = value
-            rest = [(n, v) for n, v in active if (n, v) != (name, value)]
-            url = self.request.path + (f"?{query_string(rest)}" if rest else "")
-            chips.append(Chip(label, url))
+            rest = [(n, v) for n, v in active if (n, v) != (name, value)] + list(sort)
+            chips.append(Chip(label, self._url(rest)))
+        sorts = dict(SORTS)
+        for _name, value in sort:
+            if value != DEFAULT_SORT:  # the default order is no choice to undo
+                label = _("Sort: %(order)s") % {"order": sorts[value]}
+                chips.append(Chip(label, self._url(active), is_filter=False))
         return chips
+
+    def _url(self, pairs):
+        return self.request.path + (f"?{query_string(pairs)}" if pairs else "")

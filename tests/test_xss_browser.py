@@ -58,7 +58,8 @@ def reader_visit(page, url):
     page.goto(url)
     page.wait_for_timeout(300)
     for summary in page.locator("summary").all():
-        summary.click()  # open every menu and disclosure
+        if summary.is_visible():  # the phone's Filter control is hidden on a desktop
+            summary.click()  # open every menu and disclosure a reader can see
     # Point at everything: inline mouse handlers would fire.
     page.evaluate(
         "document.querySelectorAll('body *').forEach("
