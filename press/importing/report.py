@@ -1,0 +1,63 @@
+"""The report of an import run: what happened to each record, and the totals."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+_DRY_WORDS = {CREATED: "would create", UPDATED: "would update", UNCHANGED: "unchanged"}
+
+
+@dataclass
+class Outcome:
+    """What happened to one record (or, with line 0, to a whole unreadable file)."""
+
+    path: str
+    line: int
+    action: str
+    slug: str = ""
+    message: str = ""
+    changed: tuple = ()
+
+    @property
+    def where(self):
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def describe(self, *, dry_run=False):
+        if self.action == FAILED:
+            return f"{self.where}: {self.message}"
+        word = _DRY_WORDS[self.action] if dry_run else self.action
+        text = f"{self.where}: {word} {self.slug}"
+        if self.changed:
+            text += f" ({', '.join(self.changed)})"
+        return text
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    outcomes: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, outcome):
+        self.outcomes.append(outcome)
+        self.counts[outcome.action] += 1
+
+    created = property(lambda self: self.counts[CREATED])
+    updated = property(lambda self: self.counts[UPDATED])
+    unchanged = property(lambda self: self.counts[UNCHANGED])
+    failed = property(lambda self: self.counts[FAILED])
+
+    @property
+    def ok(self):
+        return not self.failed
+
+    @property
+    def errors(self):
+        return [o.describe() for o in self.outcomes if o.action == FAILED]
+
+    def summary(self):
+        text = (
+            f"created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, failed {self.failed}"
+        )
+        return f"Dry run, nothing written: {text}" if self.dry_run else text
