@@ -1,4 +1,5 @@
-"""import_press_releases: formats, name resolution, per-record transactions, idempotency."""
+"""import_press_releases: formats, name resolution, per-record transactions, idempotency,
+revisions, progress and the summary."""
 
 import datetime as dt
 import json
@@ -18,6 +19,7 @@ from press.importing import (
     split_dateline,
 )
 from press.models import PressRelease
+from taxonomy.models import Meeting, MeetingAlias, Topic
 
 ROOT = Path(settings.BASE_DIR)
 SEED = ROOT / "press" / "data" / "seed" / "osce-press-release-2024-05-17.txt"
@@ -113,11 +115,7 @@ def test_bad_record_is_reported_and_the_others_go_in(tmp_path):
     path = write_jsonl(
         tmp_path / "three.jsonl",
         record(title="First release"),
-        record(
-            title="Second release",
-            countries=["Austria", "Atlantis"],
-            topics=["Elections", "Underwater basket weaving"],
-        ),
+        record(title="Second release", date="2024-02-30", type="Podcast"),
         record(title="Third release"),
     )
 
@@ -127,7 +125,7 @@ def test_bad_record_is_reported_and_the_others_go_in(tmp_path):
     assert "created 2, updated 0, unchanged 0, failed 1" in out
     [line] = [line for line in err.splitlines() if line.startswith(f"{path}:")]
     assert line.startswith(f"{path}:2: ")
-    assert "'Atlantis'" in line and "'Underwater basket weaving'" in line
+    assert "bad date '2024-02-30'" in line and "unknown type 'Podcast'" in line
     assert set(PressRelease.objects.values_list("title", flat=True)) == {
         "First release",
         "Third release",
@@ -170,10 +168,17 @@ def test_every_problem_of_a_record_is_named_at_once(tmp_path):
         record(title="", date="yesterday", meetings=["Tea party"], colour="red"),
     )
 
-    [error] = import_files([path]).errors
+    report = import_files([path])
 
-    for part in ("unknown key(s): 'colour'", "missing title", "bad date", "'Tea party'"):
+    [error] = report.errors
+    for part in ("unknown key(s): 'colour'", "missing title", "bad date"):
         assert part in error
+    # The unknown tag is no reason to refuse a record, but it is named with the errors.
+    assert "Tea party" not in error
+    assert report.warnings == [
+        f"{path}:1: warning: tag 'Tea party' given under meetings matches no node; "
+        "imported without it"
+    ]
 
 
 def test_unreadable_file_is_a_failure_and_the_other_files_go_in(tmp_path):
@@ -500,6 +505,139 @@ def test_unknown_page_field_is_reported_at_the_title_line(tmp_path):
     path = tmp_path / "page.txt"
     path.write_text("Press release\nA title\n- Date: 17 May 2024\n- Mood:\n- Happy\nBody.\n")
     assert import_files([path]).errors == [f"{path}:2: unknown field 'mood' on line 4"]
+
+
+# --- Tags: never lose a release for a tag ------------------------------------------
+
+
+def test_a_name_of_another_tree_is_filed_there_and_reported(tmp_path):
+    # A real item names a region of the countries tree under structures.
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(structures=["Asian Partners for Co-operation"], countries=["Japan"]),
+    )
+
+    out, err, error = run(path)
+
+    assert error is None, err
+    assert "created 1, updated 0, unchanged 0, failed 0, tag warnings 1" in out
+    assert (
+        f"{path}:1: warning: tag 'Asian Partners for Co-operation' given under structures "
+        "was filed under countries (Asian Partners for Co-operation)"
+    ) in err.splitlines()
+    release = PressRelease.objects.get()
+    assert slugs(release.locations) == {"asian-partners-for-co-operation", "japan"}
+    assert slugs(release.structures) == {"chairpersonship"}
+
+
+@pytest.mark.parametrize(
+    "key, name, relation, slug, filed_under",
+    [
+        ("sources", "Moldova", "locations", "moldova", "countries"),
+        ("topics", "Secretariat", "structures", "secretariat", "structures"),
+        ("countries", "Elections", "topics", "elections", "topics"),
+        ("meetings", "Asian Partners", "locations", "asian-partners-for-co-operation", "countries"),
+    ],
+)
+def test_every_key_files_a_name_found_in_exactly_one_other_tree(
+    tmp_path, key, name, relation, slug, filed_under
+):
+    path = write_jsonl(
+        tmp_path / "in.jsonl", record(**{"sources": [], "topics": [], "countries": [], key: [name]})
+    )
+
+    report = import_files([path])
+
+    assert (report.created, report.failed, report.tag_warnings) == (1, 0, 1)
+    [warning] = report.warnings
+    assert warning.startswith(
+        f"{path}:1: warning: tag {name!r} given under {key} was filed under {filed_under} "
+    )
+    release = PressRelease.objects.get()
+    assert slug in slugs(getattr(release, relation))
+    # A name found elsewhere is a tag of its own tree, never a source.
+    assert not release.sources.exists()
+
+
+def test_a_name_found_in_its_own_tree_stays_there_without_a_warning(tmp_path):
+    Topic.objects.create(name="Moldova")  # a topic that shares a country's name
+    path = write_jsonl(tmp_path / "in.jsonl", record(topics=["Moldova"], countries=[]))
+
+    report = import_files([path])
+
+    assert (report.created, report.tag_warnings) == (1, 0)
+    release = PressRelease.objects.get()
+    assert slugs(release.topics) == {"moldova"}
+    assert not release.locations.exists()
+
+
+def test_an_unknown_name_leaves_the_release_imported_without_it(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(title="First release"),
+        record(
+            title="Second release",
+            countries=["Austria", "Atlantis"],
+            topics=["Elections", "Underwater basket weaving"],
+        ),
+    )
+
+    out, err, error = run(path)
+
+    assert error is None, err
+    assert "created 2, updated 0, unchanged 0, failed 0, tag warnings 2" in out
+    assert [line for line in err.splitlines() if line.startswith(f"{path}:")] == [
+        f"{path}:2: warning: tag 'Underwater basket weaving' given under topics matches no "
+        "node; imported without it",
+        f"{path}:2: warning: tag 'Atlantis' given under countries matches no node; "
+        "imported without it",
+    ]
+    release = PressRelease.objects.get(title="Second release")
+    assert slugs(release.locations) == {"austria"}
+    assert slugs(release.topics) == {"elections"}
+
+    # The same file again changes nothing, and still says what was left out.
+    again = import_files([path])
+    assert (again.unchanged, again.tag_warnings) == (2, 2)
+
+
+def test_a_name_of_several_other_trees_is_left_out_and_reported(tmp_path):
+    Topic.objects.create(name="Harbour Watch")
+    Meeting.objects.create(name="Harbour Watch conference", slug="harbour-watch-conference")
+    MeetingAlias.objects.create(node=Meeting.objects.get(slug="harbour-watch-conference"),
+                                name="Harbour Watch")  # fmt: skip
+    path = write_jsonl(tmp_path / "in.jsonl", record(structures=["Harbour Watch"]))
+
+    report = import_files([path])
+
+    assert (report.created, report.failed) == (1, 0)
+    [warning] = report.warnings
+    assert warning.startswith(f"{path}:1: warning: tag 'Harbour Watch' given under structures ")
+    assert "ambiguous" in warning and "imported without it" in warning
+    assert "topics: Harbour Watch" in warning
+    assert "meetings: Harbour Watch conference" in warning
+    release = PressRelease.objects.get()
+    assert not release.topics.filter(slug="harbour-watch").exists()
+    assert not release.meetings.exists()
+
+
+def test_a_page_export_with_a_misplaced_tag_is_imported(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "Press release\nA title\n- Date: 17 May 2024\n- Source:\n- OSCE Secretariat\n"
+        "- Structure:\n- Asian Partners for Co-operation\nVIENNA, 17 May 2024 - Body.\n"
+    )
+
+    report = import_files([path])
+
+    assert (report.created, report.failed) == (1, 0)
+    assert report.warnings == [
+        f"{path}:2: warning: tag 'Asian Partners for Co-operation' given under structures "
+        "was filed under countries (Asian Partners for Co-operation)"
+    ]
+    release = PressRelease.objects.get()
+    assert slugs(release.locations) == {"asian-partners-for-co-operation"}
+    assert slugs(release.sources) == {"secretariat"}
 
 
 def test_an_update_is_recorded_in_the_release_history(tmp_path):

@@ -2,7 +2,8 @@
 
 A raw record is a dict, from a JSON Lines line or a parsed page export.
 :func:`build_record` checks every value and names every problem at once; tag
-names become node links through the resolver it is given.
+names become node links through the resolver it is given, and a tag that
+does not resolve is a warning, never a reason to refuse the record.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from ..html import sanitize_html, text_to_html
 from ..models import PressRelease
-from .tags import M2M_FIELDS, RELATIONS
+from .tags import RELATIONS
 
 #: Every key a JSON Lines record may have. Only title, date and type are required.
 RECORD_KEYS = frozenset(
@@ -41,7 +42,15 @@ RECORD_KEYS = frozenset(
 
 
 class RecordError(ValueError):
-    """A record cannot be imported; the message says why (without file and line)."""
+    """A record cannot be imported; the message says why (without file and line).
+
+    ``warnings`` are the record's tag warnings, reported with the error so
+    that the file can be corrected in one go.
+    """
+
+    def __init__(self, message, *, warnings=()):
+        super().__init__(message)
+        self.warnings = tuple(warnings)
 
 
 def normalize_place(place):
@@ -91,6 +100,7 @@ class Record:
     slug: str
     source_url: str
     links: dict  # release relation -> frozenset of node pks
+    warnings: tuple = ()  # TagWarnings: tags filed in another tree or left out
 
     @property
     def date_key(self):
@@ -194,24 +204,10 @@ def build_record(path, line, data, resolver):
     summary = text("summary")
     body = sanitize_html(text_to_html(text("body")))
 
-    links = {name: set() for name in M2M_FIELDS}
-    unknown_names = []
-    for key, (relation, model) in RELATIONS.items():
-        wanted = names(key)
-        if not wanted:
-            continue
-        try:
-            nodes = resolver.indexes[model].resolve_all(wanted)
-        except LookupError as exc:
-            unknown_names.append(str(exc))
-        else:
-            links[relation].update(node.pk for node in nodes)
-    problems.extend(unknown_names)
-    # The model's convention: sources are structures too.
-    links["structures"] |= links["sources"]
+    links, warnings = resolver.links({key: names(key) for key in RELATIONS})
 
     if problems:
-        raise RecordError("; ".join(problems))
+        raise RecordError("; ".join(problems), warnings=warnings)
     return Record(
         path=str(path),
         line=line,
@@ -225,4 +221,5 @@ def build_record(path, line, data, resolver):
         slug=slug,
         source_url=source_url,
         links={name: frozenset(pks) for name, pks in links.items()},
+        warnings=tuple(warnings),
     )

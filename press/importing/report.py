@@ -17,6 +17,7 @@ class Outcome:
     slug: str = ""
     message: str = ""
     changed: tuple = ()
+    warnings: tuple = ()  # TagWarnings: the record still counts by its action
 
     @property
     def where(self):
@@ -31,6 +32,18 @@ class Outcome:
             text += f" ({', '.join(self.changed)})"
         return text
 
+    def describe_warnings(self):
+        """One ``FILE:LINE: warning: ...`` line per tag warning."""
+        return [f"{self.where}: warning: {warning.describe()}" for warning in self.warnings]
+
+
+def _totals(counts):
+    return (
+        f"created {counts[CREATED]}, updated {counts[UPDATED]}, "
+        f"unchanged {counts[UNCHANGED]}, failed {counts[FAILED]}, "
+        f"tag warnings {counts['warnings']}"
+    )
+
 
 @dataclass
 class ImportReport:
@@ -41,11 +54,13 @@ class ImportReport:
     def add(self, outcome):
         self.outcomes.append(outcome)
         self.counts[outcome.action] += 1
+        self.counts["warnings"] += len(outcome.warnings)
 
     created = property(lambda self: self.counts[CREATED])
     updated = property(lambda self: self.counts[UPDATED])
     unchanged = property(lambda self: self.counts[UNCHANGED])
     failed = property(lambda self: self.counts[FAILED])
+    tag_warnings = property(lambda self: self.counts["warnings"])
 
     @property
     def ok(self):
@@ -55,9 +70,10 @@ class ImportReport:
     def errors(self):
         return [o.describe() for o in self.outcomes if o.action == FAILED]
 
+    @property
+    def warnings(self):
+        return [line for o in self.outcomes for line in o.describe_warnings()]
+
     def summary(self):
-        text = (
-            f"created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, failed {self.failed}"
-        )
+        text = _totals(self.counts)
         return f"Dry run, nothing written: {text}" if self.dry_run else text

@@ -81,6 +81,9 @@ class Importer:
             self._write(self.stderr, outcome.describe())
         elif self.verbosity >= 2 or (self.dry_run and self.verbosity >= 1):
             self._write(self.stdout, outcome.describe(dry_run=self.dry_run))
+        if self.verbosity >= 1:
+            for line in outcome.describe_warnings():
+                self._write(self.stderr, line)
 
     # Files ---------------------------------------------------------------------------
 
@@ -125,15 +128,19 @@ class Importer:
             try:
                 records.append(build_record(path, line, item, self.resolver))
             except RecordError as exc:
-                records.append(Outcome(path, line, FAILED, message=str(exc)))
+                records.append(Outcome(path, line, FAILED, message=str(exc), warnings=exc.warnings))
         good = [r for r in records if isinstance(r, Record)]
         existing = self._existing(good)
         taken = self._taken_slugs(good)
         for record in records:
             if isinstance(record, Outcome):
-                self._record(record)
+                outcome = record
             else:
-                self._record(self._apply(record, existing, taken))
+                outcome = self._apply(record, existing, taken)
+                # Tag warnings never change what happens to the record: it counts as
+                # created, updated or unchanged like any other, and says what it lost.
+                outcome.warnings = record.warnings
+            self._record(outcome)
 
     def _existing(self, records):
         """The stored releases these records may be, with their links, in one go."""
