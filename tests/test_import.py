@@ -7,10 +7,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import reversion
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from press.importing import (
     import_files,
@@ -20,6 +23,7 @@ from press.importing import (
 )
 from press.models import PressRelease
 from taxonomy.models import Meeting, MeetingAlias, Topic
+from tests.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR)
 SEED = ROOT / "press" / "data" / "seed" / "osce-press-release-2024-05-17.txt"
@@ -640,18 +644,70 @@ def test_a_page_export_with_a_misplaced_tag_is_imported(tmp_path):
     assert slugs(release.sources) == {"secretariat"}
 
 
-def test_an_update_is_recorded_in_the_release_history(tmp_path):
-    import reversion
-    from reversion.models import Version
+# --- Revisions: what was imported can be restored ----------------------------------
 
+
+def test_an_imported_release_can_be_restored_after_an_edit(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(title="Imported title", body="Imported body.", topics=["Elections"]),
+    )
+    import_files([path])
+    release = PressRelease.objects.get()
+    with reversion.create_revision():
+        release.title = "Edited title"
+        release.body = "<p>Edited body.</p>"
+        release.save()
+        release.topics.set(Topic.objects.filter(slug="youth"))
+        reversion.set_comment("Edited")
+
+    versions = Version.objects.get_for_object(release)
+    assert [v.revision.comment for v in versions] == ["Edited", "Imported from in.jsonl:1"]
+    versions[1].revision.revert()
+
+    release.refresh_from_db()
+    assert release.title == "Imported title"
+    assert release.body == "<p>Imported body.</p>"
+    assert slugs(release.topics) == {"elections"}
+    assert slugs(release.locations) == {"austria"}
+
+
+def test_an_update_is_recorded_in_the_release_history(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", record())
     import_files([path])
     write_jsonl(path, record(summary="Changed.", topics=["Youth"]))
     import_files([path])
 
     release = PressRelease.objects.get()
-    assert reversion.is_registered(PressRelease)
-    [version] = Version.objects.get_for_object(release)
-    assert version.revision.comment == "Updated by import from in.jsonl:1"
-    assert version.field_dict["summary"] == "Changed."
-    assert set(version.field_dict["topics"]) == set(release.topics.values_list("pk", flat=True))
+    updated, imported = Version.objects.get_for_object(release)
+    assert imported.revision.comment == "Imported from in.jsonl:1"
+    assert imported.field_dict["summary"] == "A summary."
+    assert updated.revision.comment == "Updated by import from in.jsonl:1"
+    assert updated.field_dict["summary"] == "Changed."
+    youth = Topic.objects.get(slug="youth").pk
+    assert set(updated.field_dict["topics"]) == {youth}
+
+
+def test_unchanged_records_and_dry_runs_write_no_revision(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", record(), record(title="Another"))
+    import_files([path], dry_run=True)
+    assert not Version.objects.exists()
+
+    import_files([path])
+    assert Version.objects.count() == 2
+    import_files([path])
+    write_jsonl(path, record(summary="Changed."), record(title="Another"))
+    import_files([path], dry_run=True)
+    assert Version.objects.count() == 2
+
+
+def test_the_admin_history_lists_the_import(tmp_path, client):
+    path = write_jsonl(tmp_path / "in.jsonl", record())
+    import_files([path])
+    release = PressRelease.objects.get()
+    client.force_login(UserFactory(username="boss", is_superuser=True))
+
+    response = client.get(reverse("admin:press_pressrelease_history", args=[release.pk]))
+
+    assert response.status_code == 200
+    assert "Imported from in.jsonl:1" in response.content.decode()

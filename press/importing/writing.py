@@ -277,13 +277,12 @@ class Importer:
         queryset._prefetch_done = True
         return queryset
 
-    def _version(self, release, record, action):
-        """A reversion version of what an import update wrote, serialised from memory.
+    def _version(self, release, record, comment):
+        """A reversion version of what the import wrote, serialised from memory.
 
-        Only updates get one: they overwrite what may be an editor's work, and
-        the history then shows the import as its own step. A created release's
-        first state is its source record (versioning every created release
-        would about double the time of a large import).
+        Every write gets one, a new release included: its first version is what
+        an editor can go back to after a later edit, and the history names the
+        file and line it came from.
         """
         if not reversion.is_registered(PressRelease):
             return
@@ -294,9 +293,7 @@ class Importer:
             for name in M2M_FIELDS
         }
         with reversion.create_revision(atomic=False):
-            reversion.set_comment(
-                f"{action.capitalize()} by import from {Path(record.path).name}:{record.line}"
-            )
+            reversion.set_comment(f"{comment} {Path(record.path).name}:{record.line}")
             reversion.add_to_revision(release)
 
     def _create(self, record, taken):
@@ -317,6 +314,7 @@ class Importer:
                 )
                 release.save()
                 self._link_rows(release, record)
+                self._version(release, record, "Imported from")
             pk = release.pk
         self.run_slugs.add(slug)
         taken.add(slug)
@@ -346,7 +344,7 @@ class Importer:
                 for name in M2M_FIELDS:
                     if name in changed:
                         getattr(release, name).set(record.links[name])
-                self._version(release, record, UPDATED)
+                self._version(release, record, "Updated by import from")
         new = Known(
             pk=known.pk,
             slug=known.slug,
