@@ -480,16 +480,35 @@ def test_plain_text_body_becomes_escaped_paragraphs(tmp_path):
     assert PressRelease.objects.get().body == "<p>One &amp; two.</p><p>Three &lt; four.</p>"
 
 
-def test_progress_counter_on_long_files(tmp_path):
+class Terminal(StringIO):
+    """An error stream that says it is a terminal, as a person's shell is."""
+
+    def isatty(self):
+        return True
+
+
+def test_long_import_draws_a_progress_bar_on_a_terminal(tmp_path):
     records = [record(title=f"Release {n}", date="2025-01-01") for n in range(1001)]
     path = write_jsonl(tmp_path / "long.jsonl", *records)
-    err = StringIO()
+    err = Terminal()
 
     report = import_files([path], dry_run=True, stderr=err, verbosity=1)
 
     assert report.created == 1001
-    assert f"{path}: 1000 records…" in err.getvalue()
-    assert f"{path}: 1001 records, done" in err.getvalue()
+    assert "/1001" in err.getvalue()  # tqdm's "n/total"
+    assert "line" in err.getvalue()
+
+
+@pytest.mark.parametrize("stream, verbosity", [(StringIO, 1), (Terminal, 0)])
+def test_no_progress_output_off_a_terminal_or_when_quiet(tmp_path, stream, verbosity):
+    records = [record(title=f"Release {n}", date="2025-01-01") for n in range(1001)]
+    path = write_jsonl(tmp_path / "long.jsonl", *records)
+    err = stream()
+
+    report = import_files([path], dry_run=True, stderr=err, verbosity=verbosity)
+
+    assert report.created == 1001
+    assert err.getvalue() == ""
 
 
 def test_queries_do_not_grow_with_the_number_of_unchanged_records(
@@ -711,3 +730,20 @@ def test_the_admin_history_lists_the_import(tmp_path, client):
 
     assert response.status_code == 200
     assert "Imported from in.jsonl:1" in response.content.decode()
+
+
+# --- The summary ------------------------------------------------------------------
+
+
+def test_the_summary_gives_each_file_then_the_totals(tmp_path):
+    first = write_jsonl(tmp_path / "first.jsonl", record(), record(title="x", date="no"))
+    second = write_jsonl(tmp_path / "second.jsonl", record(title="Other", topics=["Nowhere"]))
+
+    out, err, error = run(first, second)
+
+    assert isinstance(error, CommandError)
+    assert out.splitlines()[-3:] == [
+        f"{first}: created 1, updated 0, unchanged 0, failed 1, tag warnings 0",
+        f"{second}: created 1, updated 0, unchanged 0, failed 0, tag warnings 1",
+        "created 2, updated 0, unchanged 0, failed 1, tag warnings 1",
+    ]

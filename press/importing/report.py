@@ -50,11 +50,15 @@ class ImportReport:
     dry_run: bool = False
     outcomes: list = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    #: path -> Counter of actions and "warnings", in the order the files were read.
+    per_file: dict = field(default_factory=dict)
 
     def add(self, outcome):
         self.outcomes.append(outcome)
-        self.counts[outcome.action] += 1
-        self.counts["warnings"] += len(outcome.warnings)
+        file_counts = self.per_file.setdefault(outcome.path, Counter())
+        for counts in (self.counts, file_counts):
+            counts[outcome.action] += 1
+            counts["warnings"] += len(outcome.warnings)
 
     created = property(lambda self: self.counts[CREATED])
     updated = property(lambda self: self.counts[UPDATED])
@@ -75,5 +79,10 @@ class ImportReport:
         return [line for o in self.outcomes for line in o.describe_warnings()]
 
     def summary(self):
+        """One line per file when there are several, then the totals on the last line."""
+        lines = []
+        if len(self.per_file) > 1:
+            lines = [f"{path}: {_totals(counts)}" for path, counts in self.per_file.items()]
         text = _totals(self.counts)
-        return f"Dry run, nothing written: {text}" if self.dry_run else text
+        lines.append(f"Dry run, nothing written: {text}" if self.dry_run else text)
+        return "\n".join(lines)

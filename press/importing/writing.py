@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from pathlib import Path
 
 import reversion
@@ -11,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
+
+from taxonomy.progress import progress
 
 from ..models import OldSlug, PressRelease, unique_slug
 from .matching import (
@@ -28,8 +31,21 @@ from .report import CREATED, FAILED, UNCHANGED, UPDATED, ImportReport, Outcome
 from .tags import M2M_FIELDS, Resolver, field_model
 
 BATCH_SIZE = 500
-PROGRESS_EVERY = 1000
-PROGRESS_MIN_RECORDS = 200
+
+
+def _bar_size(path):
+    """Lines of a JSON Lines file, 1 for a page export (one record), 0 if unreadable."""
+    try:
+        if detect_format(path) != "jsonl":
+            return 1
+        lines, last = 0, b"\n"
+        with Path(path).open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        return lines + (last != b"\n")
+    except OSError:
+        return 0
 
 
 @functools.cache
@@ -68,12 +84,18 @@ class Importer:
         # Releases this run wrote (or, in a dry run, would have written).
         self.written = KnownIndex()
         self.run_slugs = set()
+        self.bar = progress(stream=io.StringIO())  # no bar until run() draws one
+        self._bar_sizes = {}  # path -> lines the bar counts for it
+        self._bar_path, self._bar_line = "", 0  # where the bar is in the current file
 
     # Output ------------------------------------------------------------------------
 
     def _write(self, stream, text):
         if stream is not None:
+            # A line written under a drawn bar would be cut by its next redraw.
+            self.bar.clear()
             stream.write(text)
+            self.bar.refresh()
 
     def _record(self, outcome):
         self.report.add(outcome)
@@ -85,35 +107,60 @@ class Importer:
             for line in outcome.describe_warnings():
                 self._write(self.stderr, line)
 
+    # Progress ----------------------------------------------------------------------
+
+    def _start_bar(self, paths):
+        """A bar over every line of every file, drawn only on a terminal and at verbosity 1+."""
+        # Without a stream of its own, or when asked to be quiet, the import draws
+        # nothing: a stream that is not a terminal keeps the bar off.
+        stream = self.stderr if self.stderr is not None and self.verbosity >= 1 else io.StringIO()
+        self.bar = progress(desc="Importing", unit="line", stream=stream)
+        if not self.bar.disable:
+            # Counting the lines reads every file once more: worth it only for a bar.
+            self._bar_sizes = {str(path): _bar_size(path) for path in paths}
+            self.bar.total = sum(self._bar_sizes.values())
+            self.bar.refresh()
+
+    def _advance(self, line):
+        """The bar has reached ``line`` of the current file (never beyond its end)."""
+        line = min(line, self._bar_sizes.get(self._bar_path, 0))
+        if line > self._bar_line:
+            self.bar.update(line - self._bar_line)
+            self._bar_line = line
+
     # Files ---------------------------------------------------------------------------
 
     def run(self, paths):
-        for path in paths:
-            self.import_file(path)
+        paths = list(paths)
+        self._start_bar(paths)
+        try:
+            for path in paths:
+                self.import_file(path)
+        finally:
+            self.bar.close()
         return self.report
 
     def import_file(self, path):
         name = str(path)
+        self.bar.set_description(Path(name).name, refresh=False)
+        self._bar_path, self._bar_line = name, 0
         try:
             if detect_format(path) == "jsonl":
                 items = read_jsonl(path)
             else:
                 items = read_page(path, type_names=self.resolver.type_names)
-            batch, count = [], 0
+            batch = []
             for item in items:
                 batch.append(item)
-                count += 1
                 if len(batch) >= BATCH_SIZE:
                     self._process_batch(name, batch)
                     batch = []
-                if count % PROGRESS_EVERY == 0 and self.verbosity >= 1:
-                    self._write(self.stderr, f"{name}: {count} records…")
             self._process_batch(name, batch)
         except OSError as exc:
             self._record(Outcome(name, 0, FAILED, message=f"cannot read: {exc.strerror or exc}"))
             return
-        if count > PROGRESS_MIN_RECORDS and self.verbosity >= 1:
-            self._write(self.stderr, f"{name}: {count} records, done")
+        # Trailing blank lines, or a page export's one record, whatever line its title is on.
+        self._advance(self._bar_sizes.get(name, 0))
 
     # Batches -------------------------------------------------------------------------
 
@@ -141,6 +188,7 @@ class Importer:
                 # created, updated or unchanged like any other, and says what it lost.
                 outcome.warnings = record.warnings
             self._record(outcome)
+            self._advance(outcome.line)
 
     def _existing(self, records):
         """The stored releases these records may be, with their links, in one go."""
