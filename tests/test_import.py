@@ -707,6 +707,36 @@ def test_an_update_is_recorded_in_the_release_history(tmp_path):
     assert set(updated.field_dict["topics"]) == {youth}
 
 
+def test_the_import_version_is_the_one_reversion_itself_would_write(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(
+            sources=["OSCE Secretariat"],
+            structures=["Mission to Moldova"],
+            meetings=["Ministerial Council meetings"],
+        ),
+    )
+    import_files([path])
+    release = PressRelease.objects.get()
+    with reversion.create_revision():
+        reversion.add_to_revision(release)
+
+    by_admin, by_import = Version.objects.get_for_object(release)
+    # The same fields and values (a date may be written in another offset: the same moment).
+    imported_data, admin_data = (json.loads(v.serialized_data) for v in (by_import, by_admin))
+    assert imported_data[0]["fields"].keys() == admin_data[0]["fields"].keys()
+    assert by_import.field_dict == by_admin.field_dict
+    assert (by_import.object_repr, by_import.db, by_import.format) == (
+        "Chairpersonship welcomes agreement",
+        "default",
+        "json",
+    )
+    assert set(by_import.field_dict["structures"]) == set(
+        release.structures.values_list("pk", flat=True)
+    )
+    assert len(by_import.field_dict["structures"]) == 2  # the source is a structure too
+
+
 def test_unchanged_records_and_dry_runs_write_no_revision(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", record(), record(title="Another"))
     import_files([path], dry_run=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from taxonomy.models import Location, Meeting, Structure, Topic
 from taxonomy.naming import NameIndex, normalize_name
 
-from ..models import PressRelease, ReleaseType
+from ..models import ReleaseType
 
 #: Record key -> (release relation, tree model). Sources also go to structures.
 RELATIONS = {
@@ -114,8 +114,3 @@ class Resolver:
         # The model's convention: sources are structures too.
         links["structures"] |= links["sources"]
         return links, warnings
-
-
-def field_model(name):
-    """The node model of a release relation ("topics" -> Topic)."""
-    return PressRelease._meta.get_field(name).related_model

@@ -8,11 +8,15 @@ import io
 from pathlib import Path
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.core.serializers.json import Serializer as JSONSerializer
+from django.db import DatabaseError, connection, router, transaction
 from django.db.models import Q
 from django.utils.text import slugify
+from reversion.models import Revision, Version
 
+from taxonomy import clock
 from taxonomy.progress import progress
 
 from ..models import OldSlug, PressRelease, unique_slug
@@ -28,7 +32,7 @@ from .matching import (
 from .reading import detect_format, read_jsonl, read_page
 from .record import Record, RecordError, build_record, local_date
 from .report import CREATED, FAILED, UNCHANGED, UPDATED, ImportReport, Outcome
-from .tags import M2M_FIELDS, Resolver, field_model
+from .tags import M2M_FIELDS, Resolver
 
 BATCH_SIZE = 500
 
@@ -46,6 +50,17 @@ def _bar_size(path):
         return lines + (last != b"\n")
     except OSError:
         return 0
+
+
+class _ReleaseSerializer(JSONSerializer):
+    """Django's JSON serializer, as reversion uses it, with the release's links given."""
+
+    def __init__(self, links):
+        super().__init__()
+        self.links = links  # release relation -> node pks
+
+    def handle_m2m_field(self, obj, field):
+        self._current[field.name] = sorted(self.links[field.name])
 
 
 @functools.cache
@@ -317,32 +332,31 @@ class Importer:
                 if pks:
                     cursor.executemany(sql, [(release.pk, pk) for pk in sorted(pks)])
 
-    def _cached_queryset(self, model, pks):
-        """An evaluated queryset of these nodes, taken from the name index (no query)."""
-        queryset = model._base_manager.all()
-        nodes = self.resolver.indexes[model].nodes
-        queryset._result_cache = [nodes[pk] for pk in sorted(pks)]
-        queryset._prefetch_done = True
-        return queryset
-
     def _version(self, release, record, comment):
-        """A reversion version of what the import wrote, serialised from memory.
+        """The revision of what the import wrote: what an editor can restore after an edit.
 
-        Every write gets one, a new release included: its first version is what
-        an editor can go back to after a later edit, and the history names the
-        file and line it came from.
+        Written as ``reversion.create_revision()`` writes one for a release (one
+        Revision, one JSON Version of every field), in the record's transaction,
+        but serialised from what was just written: reversion's own path reads
+        the release back to check it exists and builds a queryset per relation
+        to serialise links we already hold, which made each revision cost
+        nearly twice the CPU (measured over 1,000 new releases).
         """
         if not reversion.is_registered(PressRelease):
             return
-        # The serializer reads links from the prefetch cache when there is one:
-        # fill it with what was just written instead of querying it back.
-        release._prefetched_objects_cache = {
-            name: self._cached_queryset(field_model(name), record.links[name])
-            for name in M2M_FIELDS
-        }
-        with reversion.create_revision(atomic=False):
-            reversion.set_comment(f"{comment} {Path(record.path).name}:{record.line}")
-            reversion.add_to_revision(release)
+        revision = Revision.objects.create(
+            date_created=clock.now(),
+            comment=f"{comment} {Path(record.path).name}:{record.line}",
+        )
+        Version.objects.create(
+            revision=revision,
+            content_type=ContentType.objects.get_for_model(PressRelease),
+            object_id=str(release.pk),
+            db=router.db_for_write(PressRelease),
+            format="json",
+            serialized_data=_ReleaseSerializer(record.links).serialize([release]),
+            object_repr=str(release),
+        )
 
     def _create(self, record, taken):
         slug = record.slug or self._new_slug(record.title, taken)
