@@ -725,7 +725,11 @@ def test_the_import_version_is_the_one_reversion_itself_would_write(tmp_path):
     # The same fields and values (a date may be written in another offset: the same moment).
     imported_data, admin_data = (json.loads(v.serialized_data) for v in (by_import, by_admin))
     assert imported_data[0]["fields"].keys() == admin_data[0]["fields"].keys()
-    assert by_import.field_dict == by_admin.field_dict
+    # Except the search vector: PostgreSQL computes it (a generated column, never
+    # restored by a revert), so the import, which does not read the row back, has none.
+    imported_fields, admin_fields = by_import.field_dict, by_admin.field_dict
+    imported_fields.pop("search"), admin_fields.pop("search")
+    assert imported_fields == admin_fields
     assert (by_import.object_repr, by_import.db, by_import.format) == (
         "Chairpersonship welcomes agreement",
         "default",
