@@ -22,7 +22,7 @@ from press.importing import (
     split_dateline,
 )
 from press.models import PressRelease
-from taxonomy.models import Meeting, MeetingAlias, Topic
+from taxonomy.models import Meeting, MeetingAlias, Topic, TopicAlias
 from tests.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR)
@@ -642,6 +642,23 @@ def test_a_name_of_several_other_trees_is_left_out_and_reported(tmp_path):
     release = PressRelease.objects.get()
     assert not release.topics.filter(slug="harbour-watch").exists()
     assert not release.meetings.exists()
+
+
+def test_a_name_of_two_nodes_of_its_own_tree_is_left_out_not_guessed(tmp_path):
+    # "Harbour Watch" is a topic of two nodes, and a meeting elsewhere: no guess.
+    for slug in ("elections", "youth"):
+        TopicAlias.objects.create(node=Topic.objects.get(slug=slug), name="Harbour Watch")
+    Meeting.objects.create(name="Harbour Watch")
+    path = write_jsonl(tmp_path / "in.jsonl", record(topics=["Harbour Watch"]))
+
+    report = import_files([path])
+
+    assert (report.created, report.failed) == (1, 0)
+    [warning] = report.warnings
+    assert warning.startswith(f"{path}:1: warning: tag 'Harbour Watch' given under topics ")
+    assert "ambiguous" in warning and "Elections" in warning and "Youth" in warning
+    release = PressRelease.objects.get()
+    assert not release.topics.exists() and not release.meetings.exists()
 
 
 def test_a_page_export_with_a_misplaced_tag_is_imported(tmp_path):
