@@ -1,0 +1,225 @@
+"""The record format: the keys of a record, their values, and the validated Record.
+
+A raw record is a dict, from a JSON Lines line or a parsed page export.
+:func:`build_record` checks every value and names every problem at once; tag
+names become node links through the resolver it is given, and a tag that
+does not resolve is a warning, never a reason to refuse the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_slug
+from django.utils import timezone
+
+from ..html import sanitize_html, text_to_html
+from ..models import PressRelease
+from .tags import RELATIONS
+
+#: Every key a JSON Lines record may have. Only title, date and type are required.
+RECORD_KEYS = frozenset(
+    {
+        "title",
+        "date",
+        "type",
+        "place",
+        "sources",
+        "structures",
+        "topics",
+        "countries",
+        "meetings",
+        "summary",
+        "body",
+        "slug",
+        "source_url",
+        "status",
+    }
+)
+
+
+class RecordError(ValueError):
+    """A record cannot be imported; the message says why (without file and line).
+
+    ``warnings`` are the record's tag warnings, reported with the error so
+    that the file can be corrected in one go.
+    """
+
+    def __init__(self, message, *, warnings=()):
+        super().__init__(message)
+        self.warnings = tuple(warnings)
+
+
+def normalize_place(place):
+    """ "STRASBOURG" -> "Strasbourg", "VIENNA/WARSAW" -> "Vienna/Warsaw"; mixed case is kept."""
+    place = " ".join(str(place).split()).strip(" ,")
+    if place.isupper():
+        place = re.sub(r"[^\W\d_]+", lambda m: m[0].capitalize(), place.lower())
+    return place
+
+
+def parse_datetime_value(value):
+    """A record's date: "YYYY-MM-DD" (00:00 local) or an ISO datetime (local without offset)."""
+    if not isinstance(value, str) or not value.strip():
+        raise RecordError("missing date")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time.min)
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise RecordError(
+            f"bad date {value!r} (expected YYYY-MM-DD or an ISO date and time)"
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+    return moment
+
+
+def local_date(moment):
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+@dataclass
+class Record:
+    """A validated, resolved record: everything a release needs, as stored values."""
+
+    path: str
+    line: int
+    title: str
+    type_id: int
+    status: str
+    published_at: dt.datetime
+    place: str
+    summary: str
+    body: str
+    slug: str
+    source_url: str
+    links: dict  # release relation -> frozenset of node pks
+    warnings: tuple = ()  # TagWarnings: tags filed in another tree or left out
+
+    @property
+    def date_key(self):
+        return (self.title, local_date(self.published_at))
+
+    def values(self):
+        return {
+            "title": self.title,
+            "type": self.type_id,
+            "status": self.status,
+            "published_at": self.published_at,
+            "place": self.place,
+            "summary": self.summary,
+            "body": self.body,
+            "source_url": self.source_url,
+            **self.links,
+        }
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _field_length(name):
+    return PressRelease._meta.get_field(name).max_length
+
+
+def build_record(path, line, data, resolver):
+    """Validate and resolve one raw record; raise RecordError listing every problem."""
+    problems = []
+    unknown = sorted(set(data) - RECORD_KEYS)
+    if unknown:
+        problems.append(f"unknown key(s): {', '.join(map(repr, unknown))}")
+
+    def text(key):
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            problems.append(f"{key!r} must be a string")
+            return ""
+        if "\x00" in value:
+            problems.append(f"{key!r} contains a NUL character")
+            return ""
+        return value.strip()
+
+    def names(key):
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{key!r} must be a list of names")
+            return []
+        return [v for v in value if v.strip()]
+
+    title = " ".join(text("title").split())
+    if not title:
+        problems.append("missing title")
+    elif len(title) > _field_length("title"):
+        problems.append(f"title longer than {_field_length('title')} characters")
+
+    published_at = None
+    try:
+        published_at = parse_datetime_value(data.get("date"))
+    except RecordError as exc:
+        problems.append(str(exc))
+
+    type_name = text("type")
+    release_type = resolver.release_type(type_name) if type_name else None
+    if not type_name:
+        problems.append("missing type")
+    elif release_type is None:
+        known = ", ".join(sorted({t.name for t in resolver.types.values()}))
+        problems.append(f"unknown type {type_name!r} (known: {known})")
+
+    status = (text("status") or PressRelease.Status.PUBLISHED).casefold()
+    if status not in PressRelease.Status.values:
+        problems.append(f"bad status {data.get('status')!r} (expected 'published' or 'draft')")
+
+    place = normalize_place(text("place"))
+    if len(place) > _field_length("place"):
+        problems.append(f"place longer than {_field_length('place')} characters")
+
+    slug = text("slug")
+    if slug:
+        try:
+            validate_slug(slug)
+            if len(slug) > _field_length("slug"):
+                raise ValidationError("too long")
+        except ValidationError:
+            problems.append(f"bad slug {slug!r}")
+
+    source_url = text("source_url")
+    if source_url:
+        try:
+            _url_validator(source_url)
+            if len(source_url) > _field_length("source_url"):
+                raise ValidationError("too long")
+        except ValidationError:
+            problems.append(f"bad source_url {source_url!r}")
+
+    summary = text("summary")
+    body = sanitize_html(text_to_html(text("body")))
+
+    links, warnings = resolver.links({key: names(key) for key in RELATIONS})
+
+    if problems:
+        raise RecordError("; ".join(problems), warnings=warnings)
+    return Record(
+        path=str(path),
+        line=line,
+        title=title,
+        type_id=release_type.pk,
+        status=status,
+        published_at=published_at,
+        place=place,
+        summary=summary,
+        body=body,
+        slug=slug,
+        source_url=source_url,
+        links={name: frozenset(pks) for name, pks in links.items()},
+        warnings=tuple(warnings),
+    )

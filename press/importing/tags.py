@@ -1,0 +1,116 @@
+"""Tag resolution: record names to tree nodes and release types, per run.
+
+A name is looked up among node names, slugs, keys and aliases (former names
+included), compared as :func:`~taxonomy.naming.normalize_name` does. It is
+looked for in the tree of the key it was given under first; failing that, in
+the other trees, where it counts only when exactly one node has it: the
+release then gets that node in that tree's relation ("Asian Partners for
+Co-operation" given under ``structures`` is a region, so it is filed under
+``countries``). A name that resolves nowhere, or to several nodes, is left
+out. Either way the resolver says so in a :class:`TagWarning`: a release is
+never lost for a tag, and nobody is left guessing where a tag went.
+"""
+
+from dataclasses import dataclass
+
+from taxonomy.models import Location, Meeting, Structure, Topic
+from taxonomy.naming import NameIndex, normalize_name
+
+from ..models import ReleaseType
+
+#: Record key -> (release relation, tree model). Sources also go to structures.
+RELATIONS = {
+    "sources": ("sources", Structure),
+    "structures": ("structures", Structure),
+    "topics": ("topics", Topic),
+    "countries": ("locations", Location),
+    "meetings": ("meetings", Meeting),
+}
+M2M_FIELDS = ("sources", "topics", "locations", "structures", "meetings")
+#: Tree model -> the record key a node of that tree is filed under when it was
+#: given under another tree's key (a source must be a structure, so a name
+#: found elsewhere is a plain tag of its own tree, never a source).
+HOME_KEYS = {Structure: "structures", Topic: "topics", Location: "countries", Meeting: "meetings"}
+
+
+@dataclass(frozen=True)
+class TagWarning:
+    """A tag that was not filed where the record gave it: moved to another tree, or left out."""
+
+    name: str
+    given_under: str
+    filed_under: str = ""  # the record key it went to instead; empty when left out
+    node: str = ""
+    candidates: tuple = ()
+
+    def describe(self):
+        where = f"tag {self.name!r} given under {self.given_under}"
+        if self.filed_under:
+            return f"{where} was filed under {self.filed_under} ({self.node})"
+        if self.candidates:
+            return (
+                f"{where} is ambiguous (it could be {'; '.join(self.candidates)}); "
+                "imported without it"
+            )
+        return f"{where} matches no node; imported without it"
+
+
+class Resolver:
+    """Names to nodes and types, with every index built once."""
+
+    def __init__(self):
+        self.indexes = {model: NameIndex(model) for model in (Structure, Topic, Location, Meeting)}
+        self.types = {}
+        for release_type in ReleaseType.objects.all():
+            self.types[release_type.slug.casefold()] = release_type
+            self.types[" ".join(release_type.name.split()).casefold()] = release_type
+        self.type_names = {" ".join(t.name.split()).casefold() for t in self.types.values()}
+
+    def release_type(self, name):
+        return self.types.get(" ".join(str(name).split()).casefold())
+
+    def _matches(self, model, normalized):
+        index = self.indexes[model]
+        return [index.nodes[pk] for pk in sorted(index.names.get(normalized, ()))]
+
+    def resolve(self, key, name):
+        """(record key the node is filed under, node, warning or None) for one given name.
+
+        The node is None when the name is left out; the warning then says why.
+        """
+        normalized = normalize_name(name)
+        own_model = RELATIONS[key][1]
+        own = self._matches(own_model, normalized)
+        if len(own) == 1:
+            return key, own[0], None
+        if own:
+            # The name is this tree's; picking a node elsewhere would be a guess.
+            candidates = tuple(node.path_names() for node in own)
+            return None, None, TagWarning(name, key, candidates=candidates)
+        elsewhere = [
+            (model, node)
+            for model in self.indexes
+            if model is not own_model
+            for node in self._matches(model, normalized)
+        ]
+        if len(elsewhere) == 1:
+            [(model, node)] = elsewhere
+            filed_under = HOME_KEYS[model]
+            return filed_under, node, TagWarning(name, key, filed_under, node.path_names())
+        candidates = tuple(f"{HOME_KEYS[model]}: {node.path_names()}" for model, node in elsewhere)
+        return None, None, TagWarning(name, key, candidates=candidates)
+
+    def links(self, names_by_key):
+        """Resolve every given name: ({release relation: set of node pks}, [TagWarning])."""
+        links = {name: set() for name in M2M_FIELDS}
+        warnings = []
+        for key, names in names_by_key.items():
+            for name in names:
+                filed_under, node, warning = self.resolve(key, name)
+                if warning is not None:
+                    warnings.append(warning)
+                if node is not None:
+                    links[RELATIONS[filed_under][0]].add(node.pk)
+        # The model's convention: sources are structures too.
+        links["structures"] |= links["sources"]
+        return links, warnings
