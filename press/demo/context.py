@@ -32,11 +32,13 @@ class Tree:
     nodes: list[Node]
     by_id: dict[int, Node] = field(init=False)
     by_key: dict[str, Node] = field(init=False)
+    by_name: dict[str, Node] = field(init=False)
     children: dict[int, list[Node]] = field(init=False)
 
     def __post_init__(self):
         self.by_id = {node.id: node for node in self.nodes}
         self.by_key = {node.key: node for node in self.nodes}
+        self.by_name = {node.name: node for node in self.nodes}
         self.children = {}
         for node in self.nodes:
             if node.parent_id is not None:

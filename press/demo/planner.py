@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import html
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -16,8 +17,11 @@ from django.utils.text import slugify
 from press.models import PressRelease
 
 from .context import Node
+from .images import IMAGE_CREDIT, IMAGE_SHARE, pick_image
 from .tags import (
     _SINCE,
+    _SUCCEEDED,
+    _UNTIL_MONTH,
     _YEAR,
     ACTIVE_FIELD_WEIGHT,
     BUSY_COUNTRIES,
@@ -34,12 +38,15 @@ from .text import (
     BACKGROUNDS,
     CITIES,
     CLOSINGS,
-    CONTEXTS,
+    COUNTRY_SENTENCES,
     CRISES,
+    DETAILS,
     DURATIONS,
     ELECTION_ASSESSMENTS,
+    ELECTION_CONCERNS,
     ELECTIONS,
     EVENTS,
+    EXTRA_STRUCTURE_SENTENCES,
     FEATURE_TITLES,
     FIELD_PRESS_STATEMENTS,
     HCNM_GUIDELINES,
@@ -48,27 +55,32 @@ from .text import (
     LEADS,
     MEDIA_CONCERNS,
     MEDIA_PROGRESS,
+    MEETING_SENTENCES,
     MEETING_TITLES,
     MEETINGS,
     MONTHS,
     OFFICIALS,
     OTHER_TYPE_WEIGHT,
     PARTNER_ORGANIZATIONS,
-    PARTNER_PARAGRAPHS,
+    PARTNER_QUOTES,
     PARTNERS,
     PRESS_STATEMENTS,
     QUOTES,
+    REPORT_LEADS,
     REPORT_PARAGRAPHS,
     SEATS,
+    SHAPES,
     SPEECH_CLOSING,
     SPEECH_KINDS,
     SPEECH_OPENING,
     SPEECH_PARAGRAPHS,
+    STATEMENT_PARAGRAPHS,
     SUMMARIES,
     TITLES,
     TOPIC_AUDIENCES,
     TOPIC_PARTNERS,
     TOPIC_PHRASES,
+    TOPIC_SENTENCES,
     TYPE_WEIGHTS,
     WEEKLY_MEETING_TITLES,
     _cap,
@@ -85,8 +97,8 @@ STATUS_BLOCK = ["draft"] * 3 + ["scheduled"] + ["published"] * 96
 SCHEDULE_HORIZON = timedelta(days=60)
 #: Releases of a decision-making body are mostly about a meeting; the others
 #: now and then: about 20% of all releases get one.
-BODY_MEETING_SHARE = 0.6
-MEETING_SHARE = 0.18
+BODY_MEETING_SHARE = 0.8
+MEETING_SHARE = 0.26
 
 
 @dataclass(slots=True)
@@ -106,6 +118,10 @@ class PlannedRelease:
     topics: tuple[int, ...]
     locations: tuple[int, ...]
     meetings: tuple[int, ...]
+    #: The lead image: an index into the image pool (None: no image), its alt text, its credit.
+    image: int | None = None
+    image_alt: str = ""
+    image_credit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +133,8 @@ class Source:
     display: str
     role: str
     weight: float
-    since: int | None
-    until: int | None
+    since: date | None
+    until: date | None
     seat: str
 
 
@@ -137,6 +153,35 @@ class _Weighted:
         return self.items[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
+def _last_day(year, month=12):
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def operating_dates(node, structures, _seen=()):
+    """When a structure worked, as far as its description says: (first day, last day) or None.
+
+    The shipped data has no date fields: the descriptions say "established
+    in 1997", "from 1993 to 2001", "its mandate ended in March 2022",
+    "closed in 2011" or "succeeded the Mission to Croatia". An active node
+    has no last day; a closed one without any year is taken to have closed
+    before the demo's first day, so it never publishes.
+    """
+    text = node.description
+    match = _SINCE.search(text)
+    since = date(int(match.group(1)), 1, 1) if match else None
+    if since is None and (match := _SUCCEEDED.search(text)) and node.id not in _seen:
+        predecessor = structures.by_name.get(match.group(1).strip())
+        if predecessor is not None:
+            _, ended = operating_dates(predecessor, structures, (*_seen, node.id))
+            since = ended + timedelta(days=1) if ended else None
+    if node.is_active:
+        return since, None
+    if match := _UNTIL_MONTH.search(text):
+        return since, _last_day(int(match.group(2)), MONTHS.index(match.group(1)) + 1)
+    years = [int(year) for year in _YEAR.findall(text)]
+    return since, _last_day(max(years)) if years else FIRST_DAY - timedelta(days=1)
+
+
 class Planner:
     """Decides release after release from one seeded random stream; no queries."""
 
@@ -147,6 +192,7 @@ class Planner:
         self.tz = timezone.get_current_timezone()
         self.today = timezone.localdate(now, self.tz)
         self.statuses = []
+        self.bodies = set()
         self.types = _Weighted(
             ctx.types, [TYPE_WEIGHTS.get(slug, OTHER_TYPE_WEIGHT) for _, slug in ctx.types]
         )
@@ -219,21 +265,14 @@ class Planner:
             display = node.name if node.name.startswith("OSCE") else f"OSCE {node.name}"
         if role is None:
             role = f"Head of the {display}" if kind == "field" else f"Director of the {display}"
-        # Descriptions say when a field operation opened and closed; a closed
-        # one only publishes within those years.
-        match = _SINCE.search(node.description)
-        since = int(match.group(1)) if match else None
-        until = None
-        if not node.is_active:
-            years = [int(year) for year in _YEAR.findall(node.description)]
-            until = max(years) if years else 2021
+        since, until = operating_dates(node, structures)
         if node.key in SOURCE_WEIGHTS:
             weight = SOURCE_WEIGHTS[node.key]
         elif kind == "field":
             weight = ACTIVE_FIELD_WEIGHT if until is None else CLOSED_FIELD_WEIGHT
         else:
             weight = 0.5 if node.id in structures.children else 1
-        if until is not None and until < FIRST_DAY.year:
+        if until is not None and until < FIRST_DAY:
             weight = 0
         country = self.ctx.locations.by_id.get(node.location_id)
         if kind == "field" and country is not None:
@@ -254,10 +293,10 @@ class Planner:
 
     def moment(self, since=None, until=None):
         """A publication time in the past: a uniform day, a working-hours time."""
-        first = FIRST_DAY if since is None else max(FIRST_DAY, date(since, 1, 1))
+        first = FIRST_DAY if since is None else max(FIRST_DAY, since)
         last = self.today - timedelta(days=1)
         if until is not None:
-            last = min(last, date(until, 12, 31))
+            last = min(last, until)
         first = min(first, last)
         return self.at(first + timedelta(days=self.rng.randrange((last - first).days + 1)))
 
@@ -281,6 +320,7 @@ class Planner:
             source = (self.field_sources if reporting else self.sources).pick(rng)
             published_at = self.moment(source.since, source.until)
         else:
+            # Drafts and scheduled releases are written now: by a structure that works now.
             source = (self.current_field_sources if reporting else self.current_sources).pick(rng)
             published_at = None
             if status == "scheduled":
@@ -290,25 +330,23 @@ class Planner:
         day = timezone.localtime(published_at or self.now, self.tz).date()
         chair = ctx.locations.by_id.get(ctx.chairs.get(day.year))
 
-        # Fields of work: the first sets the vocabulary.
+        # Fields of work: the first sets the vocabulary; a sub-topic speaks
+        # in its own words and is tagged with its parent.
         pool = self.source_topics.get(node.key) or self.field_topics
         topic = rng.choice(pool)
         topics = [topic.id]
-        for _ in range(rng.choice((0, 0, 1, 1, 2))):
-            extra = rng.choice(pool) if rng.random() < 0.6 else rng.choice(ctx.topics.nodes)
-            topics.append(extra.id)
         children = ctx.topics.children.get(topic.id)
         if children and rng.random() < 0.35:
-            topics.insert(1, rng.choice(children).id)
+            topic = rng.choice(children)
+            topics.insert(0, topic.id)
+        second = rng.choice(pool) if rng.random() < 0.6 else rng.choice(self.field_topics)
 
-        # A field operation speaks about its own country, most of the time.
-        country = None
-        if source.kind == "field" and rng.random() < 0.9:
-            country = ctx.locations.by_id.get(node.location_id)
+        # A field operation speaks about the country it works in.
+        country = ctx.locations.by_id.get(node.location_id) if source.kind == "field" else None
         if country is None or country.id in ctx.locations.children:
             country = self.country_picker.pick(rng)
 
-        slots = self.slots(source, topic, country, chair, day)
+        slots = self.slots(source, topic, second, country, chair, day)
         meeting = meeting_country = None
         share = BODY_MEETING_SHARE if source.kind == "body" else MEETING_SHARE
         if ctx.meetings.nodes and rng.random() < share:
@@ -316,6 +354,14 @@ class Planner:
             meeting_country = self.meeting_slots(meeting, slots, chair)
 
         title, dateline, gist = self.title(type_slug, source, slots, meeting)
+        if meeting is not None and gist not in ("meeting", "speech"):
+            # The title is about something else: no meeting in the text, none in the tags.
+            meeting = meeting_country = None
+            slots.update(meeting=None, event_name=slots["event_topic"])
+        slots["forum"] = slots["meeting"] or source.display
+        slots["contribution"] = (
+            f", with a contribution from {slots['the_source']}" if slots["meeting"] else ""
+        )
         slots["city"] = {
             "vienna": "Vienna",
             "seat": source.seat,
@@ -325,23 +371,34 @@ class Planner:
         }.get(dateline, slots["city"])
         if slots["day_override"] and status == "published":
             moved = self.at(date(day.year, *slots["day_override"]))
-            if moved < self.now:
+            if moved < self.now and self._operating(source, moved.date()):
                 published_at = moved
-        summary, body = self.text(gist, slots, node)
+                day = moved.date()
+        extra = self.extra_structure(source, gist)
+        summary, body = self.text(gist, slots, source, day, extra)
+        text = f"{title} {body}"
 
+        # Tags say what the text says: a second field of work, the chairing
+        # country or a partner group only when the text names them.
+        if slots["activity2"] in body:
+            topics.append(second.id)
         locations = [country.id]
         if meeting_country is not None:
             locations.insert(0, meeting_country.id)
-        if source.kind in ("chair", "troika") and chair is not None and rng.random() < 0.6:
+        if chair is not None and slots["chair"] and slots["chair"] in text:
             locations.append(chair.id)
-        if rng.random() < 0.25:
-            locations.append(self.country_picker.pick(rng).id)
-        if country.parent_id is not None and rng.random() < 0.08:
-            locations.append(country.parent_id)  # "Participating States", a partner group
+        if meeting is None and source.kind in ("body", "chair") and rng.random() < 0.2:
+            participating = ctx.locations.by_key.get("participating-states")
+            if participating is not None:
+                locations.append(participating.id)  # an OSCE-wide matter
         structures = [node.id]
-        extra = self.extra_structure(source, slots)
         if extra is not None:
             structures.append(extra.id)
+
+        image = alt = credit = None
+        if rng.random() < IMAGE_SHARE:
+            image, alt = pick_image(rng, topic.key)
+            credit = IMAGE_CREDIT
 
         Status = PressRelease.Status
         return PlannedRelease(
@@ -358,38 +415,49 @@ class Planner:
             topics=tuple(dict.fromkeys(topics))[:3],
             locations=tuple(dict.fromkeys(locations))[:3],
             meetings=(meeting.id,) if meeting else (),
+            image=image,
+            image_alt=alt or "",
+            image_credit=credit or "",
         )
 
-    def extra_structure(self, source, slots):
-        """A second structure now and then: a parent node, a partner structure."""
-        rng = self.rng
-        structures = self.ctx.structures
-        parent = structures.by_id.get(source.node.parent_id)
-        draw = rng.random()
-        if source.kind == "field":
-            return self.cpc if draw < 0.15 else parent if draw < 0.25 else None
-        if slots["group"] == "election":
-            return self.pa if draw < 0.3 else None  # observed together
-        if source.kind == "chair":
-            return self.secretary_general if draw < 0.1 else None
-        if parent is not None and draw < 0.2:
-            return parent
-        return rng.choice(structures.nodes) if draw > 0.9 else None
+    @staticmethod
+    def _operating(source, day):
+        return (source.since is None or day >= source.since) and (
+            source.until is None or day <= source.until
+        )
 
-    def slots(self, source, topic, country, chair, day):
+    def extra_structure(self, source, gist):
+        """A second structure now and then: the parent node, or one the text then names."""
+        draw = self.rng.random()
+        parent = self.ctx.structures.by_id.get(source.node.parent_id)
+        if source.kind == "field" and gist in ("event", "project") and draw < 0.12:
+            return self.cpc
+        if gist == "observed" and draw < 0.4:
+            return self.pa  # observed together
+        if source.kind == "chair" and gist == "visit" and draw < 0.1:
+            return self.secretary_general
+        return parent if draw > 0.8 else None
+
+    def slots(self, source, topic, second, country, chair, day):
         rng = self.rng
         activity = rng.choice(TOPIC_PHRASES.get(topic.key) or [_phrase(topic.name)])
-        second = rng.choice(self.field_topics)
         activity2 = rng.choice(TOPIC_PHRASES.get(second.key) or [_phrase(second.name)])
         if activity2 == activity:
             activity2 = rng.choice(TOPIC_PHRASES["human-rights"])
-        others = [rng.choice(self.participating).name for _ in range(3)]
+        others = [
+            name
+            for name in dict.fromkeys(rng.choice(self.participating).name for _ in range(4))
+            if name != country.name
+        ] + ["Austria", "Norway"]
         election, plural = rng.choice(ELECTIONS)
         event = rng.choice(EVENTS)
         international_day = INTERNATIONAL_DAYS.get(topic.key)
         group = source.kind
         if group == "odihr" and topic.key == "elections":
             group = "election"
+        media = group == "rfom"
+        # Years in the text stay within the source's own life.
+        earliest = FIRST_DAY.year - 10 if source.since is None else source.since.year
         return _Slots(
             group=group,
             source=source.display,
@@ -399,7 +467,7 @@ class Planner:
             activity2=activity2,
             country=_in_text(country.name),
             country2=_in_text(others[0]),
-            country3=_in_text(others[1] if others[1] != others[0] else others[2]),
+            country3=_in_text(others[1]),
             city=self.city(country),
             chair=_in_text(chair.name) if chair else None,
             chair_city=self.city(chair, capital=True) if chair else "Vienna",
@@ -409,24 +477,33 @@ class Planner:
             official=rng.choice(OFFICIALS),
             event=event,
             event_name=f"{event} on {activity}",
+            event_topic=f"{event} on {activity}",
             days=rng.choice(DURATIONS),
             n=rng.randrange(12, 150),
+            core=rng.randrange(9, 16),
+            long_term=rng.randrange(12, 36, 2),
             big_n=rng.choice((500, 800, 1000, 1500, 2000, 3000)),
             election=election,
             was="were" if plural else "was",
             assessment=rng.choice(ELECTION_ASSESSMENTS),
+            election_concern=rng.choice(ELECTION_CONCERNS),
+            observers="ODIHR observers",
             guidelines=rng.choice(HCNM_GUIDELINES),
-            media_concern=rng.choice(MEDIA_CONCERNS),
-            media_progress=rng.choice(MEDIA_PROGRESS),
+            media_concern=(media_concern := rng.choice(MEDIA_CONCERNS)),
+            media_progress=(media_progress := rng.choice(MEDIA_PROGRESS)),
+            concern=media_concern if media else rng.choice(CRISES),
+            progress=media_progress if media else f"progress on {activity}",
+            attack="the attack on a journalist" if media else "the attack",
             crisis=rng.choice(CRISES),
             incident=rng.choice(INCIDENTS),
             date=day,
-            year0=max(FIRST_DAY.year - 10, day.year - rng.randrange(3, 15)),
+            year0=max(earliest, day.year - rng.randrange(3, 15)),
             next_year=day.year + 1,
-            donors=_join([_in_text(name) for name in sorted(set(others))]),
+            donors=_join(sorted({_in_text(name) for name in others[:3]})),
             project=f"{_cap(activity)} in {_in_text(country.name)}",
             occasion=international_day[0] if international_day else None,
             international_day=international_day[1:] if international_day else None,
+            about=f"{activity} in {_in_text(country.name)}",
             day_override=None,
             meeting=None,
         )
@@ -446,8 +523,15 @@ class Planner:
             city = self.city(country, capital=True)
         else:
             city = "Vienna" if where in ("chair", "weekly") or not isinstance(where, str) else where
+        place = city if country is None else f"{city}, {_in_text(country.name)}"
+        if country is not None and city == country.name:
+            place = city  # Luxembourg, Monaco
         slots.update(
-            meeting=name, meeting_city=city, meeting_weekly=where == "weekly", event_name=name
+            meeting=name,
+            meeting_city=city,
+            meeting_place=place,
+            meeting_weekly=where == "weekly",
+            event_name=name,
         )
         return country
 
@@ -483,16 +567,15 @@ class Planner:
         if type_slug == "statement":
             if slots["occasion"]:
                 slots["day_override"] = slots["international_day"]
-                about = slots["occasion"]
-            else:
-                about = f"{slots['activity']} in {slots['country']}"
-            return f"Statement by the {slots['role']} on {about}", "seat", "issued"
+                slots["about"] = slots["occasion"]
+            return f"Statement by the {slots['role']} on {slots['about']}", "seat", "issued"
         if type_slug == "press-statement":
             templates = FIELD_PRESS_STATEMENTS if source.kind == "field" else PRESS_STATEMENTS
-            return rng.choice(templates).format_map(slots), "seat", "statement"
-        if type_slug == "feature":
+            template, gist = rng.choice(templates)
+            return template.format_map(slots), "seat", gist
+        if type_slug == "feature" and source.kind not in ("body", "court", "troika", "chair"):
             return rng.choice(FEATURE_TITLES).format_map(slots), "here", "feature"
-        if meeting is not None and rng.random() < 0.6:
+        if meeting is not None and rng.random() < 0.75:
             templates = WEEKLY_MEETING_TITLES if slots["meeting_weekly"] else MEETING_TITLES
             slots["city"] = slots["meeting_city"]
             return rng.choice(templates).format_map(slots), "meeting", "meeting"
@@ -501,39 +584,83 @@ class Planner:
             title = f"{_cap(slots['chair'])} takes over OSCE Chairpersonship, outlines priorities"
             return title, "chair", "priorities"
         template, dateline, gist = rng.choice(TITLES.get(slots["group"]) or TITLES["generic"])
+        if gist == "observed" and source.kind == "pa":
+            slots["observers"] = "observers from the OSCE Parliamentary Assembly and ODIHR"
         return template.format_map(slots), dateline, gist
 
-    def text(self, gist, slots, node):
+    def text(self, gist, slots, source, day, extra):
         """A one-sentence summary and a body of 3-6 paragraphs of safe HTML.
 
-        The paragraphs are plain text until the end; the templates hold no
-        markup, so escaping each finished paragraph is all the HTML needs.
+        The body opens with a dateline ("CHISINAU, 12 March 2025 –") and never
+        repeats the summary. The paragraphs are plain text until the end; the
+        templates hold no markup, so escaping each finished paragraph is all
+        the HTML needs. A body already written (same template, same words)
+        is drawn again: no two releases read the same.
         """
+        for _ in range(8):
+            summary, paragraphs = self._paragraphs(gist, slots, source, extra)
+            dateline = f"{slots['city'].upper()}, {day.day} {MONTHS[day.month - 1]} {day.year} – "
+            paragraphs[0] = dateline + paragraphs[0]
+            body = "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+            digest = hashlib.blake2b(body.encode(), digest_size=16).digest()
+            if digest not in self.bodies:
+                break
+        self.bodies.add(digest)
+        return summary, body
+
+    def _paragraphs(self, gist, slots, source, extra):
+        summary, paragraphs = self._draw(gist, slots, extra)
+        # Whatever was drawn, the country and the field of work tagged are named.
+        text = " ".join(paragraphs).lower()
+        missing = []
+        if slots["activity"].lower() not in text:
+            missing.append(TOPIC_SENTENCES)
+        if slots["country"].lower() not in text:
+            missing.append(COUNTRY_SENTENCES)
+        if slots["meeting"] and slots["meeting_place"].lower() not in text:
+            missing.append(MEETING_SENTENCES)
+        for sentences in missing:
+            kind = gist if gist in ("speech", "report") else SHAPES.get(gist, "default")
+            sentence = _cap((sentences.get(kind) or sentences["default"]).format_map(slots))
+            paragraphs[1] = f"{paragraphs[1]} {sentence}"
+        return summary, paragraphs
+
+    def _draw(self, gist, slots, extra):
         rng = self.rng
-        summary = _cap(rng.choice(SUMMARIES[gist]).format_map(slots))
+
+        def fill(template):
+            return _cap(template.format_map(slots))
+
+        summary = fill(rng.choice(SUMMARIES[gist]))
         if gist == "speech":
-            middle = rng.sample(SPEECH_PARAGRAPHS, rng.randint(1, 3))
-            paragraphs = [SPEECH_OPENING, *(p.format_map(slots) for p in middle), SPEECH_CLOSING]
-        elif gist == "report":
-            paragraphs = [summary, *(p.format_map(slots) for p in rng.sample(REPORT_PARAGRAPHS, 2))]
-        else:
-            shape = "event" if gist in ("event", "feature", "project") else "other"
-            lead = f"{summary} {rng.choice(LEADS[shape]).format_map(slots)}"
-            context = " ".join(p.format_map(slots) for p in rng.sample(CONTEXTS[shape], 2))
-            optional = [
-                rng.choice(QUOTES),
-                rng.choice(PARTNER_PARAGRAPHS),
-                rng.choice(BACKGROUNDS),
-                rng.choice(CLOSINGS),
-            ]
-            if node.description:
-                optional.append(None)  # the source's own description, as written
-            wanted = min(rng.randint(1, 4), len(optional))
-            picked = [optional[i] for i in sorted(rng.sample(range(len(optional)), wanted))]
-            paragraphs = [lead, context]
-            paragraphs += [node.description if p is None else p.format_map(slots) for p in picked]
-        escape = html.escape
-        return summary, "".join(f"<p>{escape(_cap(p), quote=False)}</p>" for p in paragraphs)
+            kept = sorted({1, *rng.sample(range(len(SPEECH_PARAGRAPHS)), rng.randint(0, 2))})
+            middle = [fill(SPEECH_PARAGRAPHS[i]) for i in kept]
+            return summary, [SPEECH_OPENING, *middle, SPEECH_CLOSING]
+        if gist == "issued":
+            lead = fill("The {role} issued the following statement today on {about}:")
+            kept = sorted(rng.sample(range(len(STATEMENT_PARAGRAPHS)), rng.randint(2, 3)))
+            return summary, [lead, *(fill(STATEMENT_PARAGRAPHS[i]) for i in kept)]
+        if gist == "report":
+            lead = fill(rng.choice(REPORT_LEADS))
+            return summary, [lead, *map(fill, rng.sample(REPORT_PARAGRAPHS, rng.randint(2, 3)))]
+        shape = SHAPES[gist]
+        paragraphs = [fill(rng.choice(LEADS.get(gist) or LEADS[shape]))]
+        details = fill(rng.choice(DETAILS.get(shape) or DETAILS["event"]))
+        if extra is not None and extra.key in EXTRA_STRUCTURE_SENTENCES:
+            details += " " + EXTRA_STRUCTURE_SENTENCES[extra.key]
+        paragraphs.append(details)
+        quotes = QUOTES.get(gist) or QUOTES.get(shape) or QUOTES["default"]
+        paragraphs.append(fill(rng.choice(quotes)))
+        optional = [
+            rng.choice(BACKGROUNDS.get(shape) or BACKGROUNDS["default"]),
+            rng.choice(CLOSINGS.get(shape) or CLOSINGS["default"]),
+        ]
+        if shape in ("event", "project", "publication", "visit"):
+            optional.insert(0, rng.choice(PARTNER_QUOTES))
+        wanted = rng.randint(1, len(optional))
+        picked = sorted(rng.sample(range(len(optional)), wanted))
+        paragraphs += [fill(optional[i]) for i in picked]
+        return summary, paragraphs
 
 
 def plan_releases(count, *, context, seed=1, now=None):

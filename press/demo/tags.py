@@ -200,4 +200,9 @@ SOURCE_MEETINGS = {
 # fmt: on
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_SINCE = re.compile(r"\b(?:established|deployed|opened)\b[^.;]*?\bin ((?:19|20)\d{2})\b")
+_SINCE = re.compile(r"\b(?:established|deployed|opened|from)\b[^.;]*?\b((?:19|20)\d{2})\b")
+_SUCCEEDED = re.compile(r"\bsucceeded the ([^.;,]+)")
+_UNTIL_MONTH = re.compile(
+    r"\b(?:ended|closed|discontinued)\b[^.;]*?\bin (January|February|March|April|May|June|July|"
+    r"August|September|October|November|December) ((?:19|20)\d{2})\b"
+)

@@ -405,7 +405,7 @@ TITLES = {
         ("{source} launches project on {activity}", "here", "project"),
         ("{source} hands over equipment to {partner} in {city}", "here", "project"),
         ("Head of {source} meets {official} in {city}", "here", "visit"),
-        ("Head of {source} presents report to OSCE Permanent Council", "vienna", "meeting"),
+        ("Head of {source} presents report to OSCE Permanent Council", "vienna", "presented"),
     ],
     "odihr": [
         ("ODIHR trains {audience} on {activity} in {city}", "here", "event"),
@@ -430,17 +430,17 @@ TITLES = {
         ("High Commissioner on National Minorities discusses {activity} in {city}", "here",
          "visit"),
         ("OSCE High Commissioner presents {guidelines} in {city}", "here", "publication"),
-        ("High Commissioner calls for dialogue on {activity} in {country}", "seat", "statement"),
+        ("High Commissioner calls for dialogue on {activity} in {country}", "seat", "dialogue"),
     ],
     "rfom": [
         ("OSCE media freedom representative concerned about {media_concern} in {country}",
-         "seat", "statement"),
+         "seat", "concern"),
         ("OSCE Representative on Freedom of the Media welcomes {media_progress} in {country}",
-         "seat", "statement"),
+         "seat", "welcome"),
         ("OSCE media freedom representative condemns attack on journalist in {country}", "seat",
-         "statement"),
-        ("OSCE Representative on Freedom of the Media presents regular report", "seat",
-         "meeting"),
+         "condemn"),
+        ("OSCE Representative on Freedom of the Media presents regular report", "vienna",
+         "presented"),
         ("OSCE media freedom representative visits {country}, discusses {activity}", "capital",
          "visit"),
     ],
@@ -449,9 +449,9 @@ TITLES = {
         ("OSCE Chairperson-in-Office discusses {activity} during visit to {country}", "capital",
          "visit"),
         ("OSCE Chair concerned about {crisis} in {country}, calls for restraint", "chair",
-         "statement"),
+         "concern"),
         ("OSCE Chairpersonship welcomes progress on {activity} in {country}", "chair",
-         "statement"),
+         "welcome"),
         ("OSCE Chairpersonship hosts conference on {activity} in {chair_city}", "chair", "event"),
     ],
     "troika": [("OSCE Troika meets in {chair_city} to discuss {activity}", "chair", "visit")],
@@ -509,64 +509,75 @@ FEATURE_TITLES = [
     "Ten years on: what OSCE support for {activity} changed in {country}",
     "Stories from the field: {activity} in {city}",
 ]
+#: (title, gist): the summary and the body follow what the title says.
 PRESS_STATEMENTS = [
-    "{role} concerned about {crisis} in {country}",
-    "{role} welcomes progress on {activity} in {country}",
-    "{role} condemns attack in {country}, calls for swift investigation",
-    "{role} calls for dialogue in {country}",
+    ("{role} concerned about {crisis} in {country}", "concern"),
+    ("{role} welcomes progress on {activity} in {country}", "welcome"),
+    ("{role} condemns attack in {country}, calls for swift investigation", "condemn"),
+    ("{role} calls for dialogue in {country}", "dialogue"),
 ]
 #: A field operation works with its host country: it welcomes, it does not condemn.
 FIELD_PRESS_STATEMENTS = [
-    "{role} welcomes progress on {activity} in {country}",
-    "{role} welcomes adoption of new legislation on {activity}",
+    ("{role} welcomes progress on {activity} in {country}", "welcome"),
+    ("{role} welcomes adoption of new legislation on {activity}", "welcome"),
 ]
 
-#: One-sentence summaries by gist.
+#: Kinds of text: the gist of a title -> the shape of its body.
+SHAPES = {
+    "event": "event", "project": "project", "feature": "event", "visit": "visit",
+    "publication": "publication", "concern": "statement", "welcome": "statement",
+    "condemn": "statement", "dialogue": "statement", "meeting": "meeting",
+    "election": "election", "observed": "observed", "priorities": "meeting",
+    "presented": "meeting",
+}
+
+#: One-sentence summaries by gist: what a listing card shows. The body never
+#: repeats them: its lead tells the same news in its own words.
 SUMMARIES = {
     "event": [
-        "{The_source} organized a {days} {event} on {activity} in {city} for {n} {audience}.",
-        "Some {n} {audience} took part in a {days} {event} on {activity}, held in {city} by "
-        "{the_source} together with {partner}.",
-        "{Activity} was the focus of a {days} {event} in {city}, supported by {the_source}.",
+        "{The_source} held a {days} {event} on {activity} in {city} for {n} {audience}.",
+        "Some {n} {audience} took part in a {days} {event} on {activity}, organized by "
+        "{the_source} and {partner}.",
+        "A {days} {event} in {city} looked at {activity} and at what {audience} can do for it.",
     ],
     "project": [
-        "The project will support {partner} in its work on {activity} over the next two years, "
-        "with funding from {donors}.",
-        "{The_source} continues to support {partner} in its work on {activity}, part of its "
-        "long-standing work in {country}.",
+        "A new project of {the_source} will help {partner} with {activity} over the next two "
+        "years.",
+        "Equipment and training materials handed over to {partner} will support its work on "
+        "{activity}.",
     ],
     "visit": [
-        "The {role} met the {official} and representatives of civil society in {city} to discuss "
-        "{activity} and further co-operation with the OSCE.",
-        "During the visit, the {role} discussed {activity} and the OSCE's support to {country} "
-        "with the authorities and civil society.",
+        "The {role} met the {official} and representatives of civil society to discuss "
+        "{activity}.",
+        "{Activity} and co-operation with the OSCE were at the centre of the {role}'s talks in "
+        "{country}.",
     ],
     "publication": [
-        "The publication offers practical guidance on {activity} to policymakers and "
+        "A new publication offers practical guidance on {activity} to policymakers and "
         "practitioners across the OSCE region.",
-        "{The_source} today published recommendations on {activity}, based on research and "
-        "consultations in several participating States.",
+        "Recommendations on {activity}, based on research and consultations in several "
+        "participating States, are now available.",
     ],
-    "statement": [
-        "The {role} called on all sides in {country} to respect their OSCE commitments and "
-        "offered the support of the OSCE.",
-        "The {role} said that {activity} remained a priority and that the OSCE stood ready to "
-        "assist {country}.",
+    "concern": ["The {role} called for restraint and offered the support of the OSCE."],
+    "presented": [
+        "The report covers the work of the past months, among it {activity} and {activity2}.",
     ],
+    "welcome": ["The {role} welcomed the step and offered continued OSCE support."],
+    "condemn": ["The {role} called for a swift, thorough and transparent investigation."],
+    "dialogue": ["The {role} urged all sides to resolve their differences through dialogue."],
     "meeting": [
-        "Representatives of the participating States, the Partners for Co-operation and civil "
-        "society discussed {activity} and {activity2}.",
-        "Discussions in {city} focused on {activity}, with statements by many participating "
+        "Representatives of the participating States and civil society discussed {activity} "
+        "and {activity2}.",
+        "{Activity} was the focus of the discussions, with statements by many participating "
         "States.",
     ],
     "election": [
-        "The mission will assess the conduct of the {election} against OSCE commitments and "
-        "other international obligations and standards for democratic elections, as well as "
-        "national legislation.",
+        "The mission will assess the {election} against OSCE commitments and other international "
+        "standards for democratic elections, as well as national legislation.",
     ],
     "observed": [
-        "Observers from the OSCE participating States assessed the {election} in {country} "
-        "against OSCE commitments and international standards.",
+        "Observers from the OSCE participating States assessed the {election} against OSCE "
+        "commitments and international standards.",
     ],
     "feature": [
         "{Audience} in {city} explain how their work on {activity} has changed, and what they "
@@ -574,92 +585,297 @@ SUMMARIES = {
         "A look at how OSCE support for {activity} works in practice in {country}.",
     ],
     "priorities": [
-        "{Chair} took over the OSCE Chairpersonship and presented its priorities for the year, "
-        "among them {activity}.",
+        "The incoming Chairpersonship presented its priorities for the year, among them "
+        "{activity}.",
     ],
-    "speech": ["The {role} addressed the {event_name} in {city}, highlighting {activity}."],
-    "issued": ["The {role} issued the following statement."],
+    "speech": ["The {role} addressed the {event_name}, highlighting {activity}."],
+    "issued": ["The {role} issued a statement on {about}."],
     "report": ["This report is for the media and the general public."],
 }
-#: The sentence after the summary in the first paragraph, by gist.
+#: The first paragraph, after the dateline: the news, naming who speaks.
 LEADS = {
     "event": [
-        "The {event} brought together {n} {audience} from across {country}.",
-        "It was organized together with {partner} and took place in {city}.",
-        "The {days} {event} was opened by the {role} and representatives of {partner}.",
+        "{The_source} today concluded a {days} {event} on {activity} for {n} {audience} from "
+        "across {country}, organized together with {partner}.",
+        "Some {n} {audience} met in {city} this week for a {days} {event} on {activity}, "
+        "organized by {the_source} in co-operation with {partner}.",
+        "How can {audience} contribute to {activity}? This question was at the centre of a "
+        "{days} {event} that {the_source} held for {n} participants from across {country}.",
     ],
-    "other": [
-        "The discussions also covered {activity2}.",
-        "{Partner} and representatives of civil society also took part.",
-        "It is part of the OSCE's long-standing engagement in {country}.",
+    "project": [
+        "{The_source} and {partner} today launched a two-year project to strengthen {activity} "
+        "in {country}, funded by {donors}.",
+        "{The_source} today handed over equipment and training materials to {partner}, part of "
+        "its support for {activity} in {country}.",
+    ],
+    "feature": [
+        "For the {audience} of {city}, {activity} is not an abstract idea but part of their "
+        "daily work, which {the_source} has supported for years.",
+        "In {city}, a group of {audience} has spent the past months putting what they learned "
+        "with {the_source} about {activity} into practice.",
+    ],
+    "visit": [
+        "During a {days} visit to {country}, the {role} held talks with the {official}, "
+        "representatives of {partner} and civil society on {activity} and the work of "
+        "{the_source}.",
+        "The {role} met the {official} in {city} today to discuss {activity}, continuing the "
+        "dialogue between {the_source} and the authorities of {country}.",
+    ],
+    "publication": [
+        "{The_source} today published a new guide on {activity}, drawing on consultations with "
+        "{audience} in {country} and other participating States.",
+        "Practical recommendations on {activity} are at the heart of a report that {the_source} "
+        "presented today to {audience} and representatives of {partner}.",
+    ],
+    "concern": [
+        "The {role} today expressed deep concern about {concern} in {country}, calling on all "
+        "those involved to exercise restraint and to return to dialogue.",
+        "Deeply concerned about {concern} in {country}, the {role} today called on all sides "
+        "to refrain from any action that could lead to further escalation.",
+    ],
+    "welcome": [
+        "The {role} today welcomed {progress} in {country}, calling it an important step "
+        "towards meeting the country's OSCE commitments.",
+        "Welcoming {progress} in {country}, the {role} today said that it showed what "
+        "determined institutions can achieve.",
+    ],
+    "condemn": [
+        "The {role} today condemned {attack} in {country} and called on the authorities to "
+        "bring those responsible to justice.",
+        "Condemning {attack} in {country}, the {role} today urged the authorities to investigate "
+        "it swiftly and thoroughly.",
+    ],
+    "dialogue": [
+        "The {role} today called on all sides in {country} to engage in an inclusive dialogue "
+        "on {activity}.",
+    ],
+    "meeting": [
+        "{Activity} was at the centre of the discussions at the {forum} in {city} today, with "
+        "statements by the participating States and the Partners for Co-operation{contribution}.",
+        "Delegations at the {forum} today turned to {activity}{contribution}.",
+    ],
+    "presented": [
+        "The {role} today presented the regular report of {the_source} to the OSCE Permanent "
+        "Council in Vienna, focusing on {activity} in {country}.",
+    ],
+    "priorities": [
+        "{Chair} today took over the OSCE Chairpersonship, presenting to the participating "
+        "States the priorities it will pursue during its year at the helm of the organization.",
+    ],
+    "election": [
+        "Following an invitation from the authorities of {country}, {the_source} today opened "
+        "an election observation mission for the {election}.",
+        "{The_source} today deployed an election observation mission to {country} for the "
+        "{election}, following an invitation from the authorities.",
+    ],
+    "observed": [
+        "The {election} in {country} {was} {assessment}, {observers} said in a statement "
+        "released today.",
+        "According to {observers}, the {election} in {country} {was} {assessment}.",
     ],
 }
-#: The second paragraph, by the shape of the lead.
-CONTEXTS = {
+#: The second paragraph, by shape.
+DETAILS = {
     "event": [
-        "Participants discussed {activity} and {activity2}, shared good practices from across "
-        "the OSCE region and identified the next steps for turning commitments into practice.",
-        "Experts from {country2} and {country3} presented their experience with {activity}, "
-        "followed by practical exercises based on real cases.",
-        "The agenda covered the relevant OSCE commitments, the national legal framework and the "
-        "lessons learned since {year0}.",
-        "Discussions focused on how {activity} contributes to comprehensive security, and on the "
-        "role of {audience} in making it work.",
+        "Participants discussed {activity} and {activity2}, worked through practical exercises "
+        "based on real cases and agreed on a set of recommendations for {partner}.",
+        "Experts from {country2} and {country3} shared their experience with {activity}, and "
+        "participants drafted an action plan for the coming year.",
+        "The programme covered international standards, the national legal framework and good "
+        "practice from across the OSCE region, with a special focus on {activity2}.",
     ],
-    "other": [
-        "{Activity} has been among the priorities of the OSCE's work with {country} since "
-        "{year0}.",
-        "The participating States have repeatedly committed themselves to {activity}, most "
-        "recently at the Ministerial Council.",
-        "The {role} also discussed {activity2} and the next steps in the OSCE's co-operation with "
-        "{partner}.",
+    "project": [
+        "The project will provide training for {audience}, expert advice on legislation and "
+        "support for {activity2}.",
+        "The support includes training for {n} {audience}, who will pass on what they learn to "
+        "their colleagues across {country}.",
+    ],
+    "visit": [
+        "Discussions focused on {activity} and {activity2}, and on how the OSCE can support the "
+        "authorities in implementing their commitments.",
+        "The {role} also met representatives of civil society organizations working on "
+        "{activity2} and of {partner}.",
+    ],
+    "publication": [
+        "The publication sets out {n} recommendations, from legislation and institutional "
+        "arrangements to training and public awareness, with examples of good practice from "
+        "{country2} and {country3}.",
+        "It was prepared with the help of an expert group and reviewed by {audience} from "
+        "several participating States; it also covers {activity2}.",
+    ],
+    "statement": [
+        "The {role} recalled that all participating States have committed themselves to "
+        "{activity}, and that the OSCE stands ready to support {country} in meeting these "
+        "commitments.",
+        "The OSCE will continue to follow developments closely and remains in contact with the "
+        "authorities of {country} and with {partner}.",
+    ],
+    "meeting": [
+        "Delegations discussed {activity} and {activity2}, and many called for the full "
+        "implementation of existing OSCE commitments.",
+        "Speakers included representatives of the participating States, the Partners for "
+        "Co-operation, international organizations and civil society, who focused on "
+        "{activity2}.",
+    ],
+    "election": [
+        "The mission consists of a core team of {core} experts based in {city} and {long_term} "
+        "long-term observers who will be deployed across {country}.",
+        "The mission will follow the campaign, the work of the election administration, media "
+        "coverage and the resolution of election disputes.",
+    ],
+    "observed": [
+        "Observers noted that fundamental freedoms were generally respected, but that "
+        "{election_concern}.",
+        "On election day, observers visited polling stations across {country}; voting was "
+        "assessed positively in most of them, while counting was assessed negatively in a "
+        "number of stations, owing to {election_concern}.",
     ],
 }
-QUOTES = [
-    "“{Activity} is not a technical issue: it is about trust between institutions and the people "
-    "they serve,” said the {role}.",
-    "“We are proud to support {partner} in this effort and will continue to do so,” said the "
-    "{role}. “{Activity} is a shared responsibility.”",
-    "“Progress on {activity} depends on the people in this room,” said the {role}. “The OSCE "
-    "stands ready to help.”",
-    "The {role} underlined that {activity} remains a priority for the OSCE and its participating "
-    "States.",
+#: Quotes, by shape; a role, never a named person.
+QUOTES = {
+    "default": [
+        "“{Activity} is not a technical issue: it is about trust between institutions and the "
+        "people they serve,” said the {role}.",
+        "“We are proud to support {partner} in this effort,” said the {role}. “{Activity} is a "
+        "shared responsibility, and today showed how much can be achieved together.”",
+        "“Progress on {activity} depends on people like those in this room,” said the {role}. "
+        "“The OSCE will continue to stand by them.”",
+        "“What we heard here will shape our work in {next_year},” said the {role}.",
+        "The {role} said: “{Activity} is one of the foundations of comprehensive security. Our "
+        "task now is to turn commitments into practice.”",
+    ],
+    "concern": [
+        "“I call on all those concerned to act responsibly and to make full use of the OSCE's "
+        "tools for dialogue,” the {role} said.",
+        "“The OSCE stands ready to assist,” the {role} said. “Dialogue remains the only way "
+        "forward.”",
+    ],
+    "dialogue": [
+        "“Differences are best settled at the table, and the OSCE offers one,” the {role} said.",
+        "“The OSCE stands ready to assist,” the {role} said. “Dialogue remains the only way "
+        "forward.”",
+    ],
+    "welcome": [
+        "“This is an important step, and the OSCE will continue to support the authorities in "
+        "putting it into practice,” said the {role}.",
+        "“Today's decision shows what can be achieved when institutions and civil society work "
+        "together,” the {role} said.",
+    ],
+    "condemn": [
+        "“Violence has no place in a society governed by the rule of law. Those responsible "
+        "must be brought to justice,” the {role} said.",
+    ],
+    "election": [
+        "“An election is more than what happens on election day,” said the Head of the "
+        "mission. “We will follow the whole process, and we will report on it impartially.”",
+    ],
+    "observed": [
+        "“Voters deserve accurate information and a level playing field,” said the Head of the "
+        "ODIHR mission. “Our recommendations are meant to help.”",
+        "“This election showed both the strengths and the weaknesses of the process,” said the "
+        "Special Co-ordinator who led the short-term observers.",
+    ],
+}
+#: Optional paragraphs after the quote, by shape ("default" for the others).
+PARTNER_QUOTES = [
+    "“The support of the OSCE has helped us to make {activity} part of our everyday work,” "
+    "said a representative of {partner}.",
+    "A representative of {partner} thanked the OSCE for its long-standing support and said the "
+    "recommendations would feed into the work on {activity2}.",
 ]
-PARTNER_PARAGRAPHS = [
-    "{Partner} thanked the OSCE for its long-standing support and said the recommendations "
-    "would feed into the work on {activity2}.",
-    "Representatives of {partner} welcomed the co-operation and expressed interest in "
-    "continuing it in {next_year}.",
-]
-BACKGROUNDS = [
-    "The {event} was part of the extra-budgetary project “{project}”, funded by {donors}.",
-    "Since {year0}, the OSCE has supported {country} in {activity}, including through training, "
-    "expert advice and support for legislation.",
-    "This activity is part of a series that has reached more than {big_n} {audience} since "
-    "{year0}.",
-]
-CLOSINGS = [
-    "The OSCE will continue to support {country} in implementing its commitments on {activity}.",
-    "A report with the main findings and recommendations will be made available in the coming "
-    "weeks.",
+BACKGROUNDS = {
+    "event": [
+        "The {event} was part of the extra-budgetary project “{project}”, funded by {donors}.",
+        "This activity is part of a series that has reached more than {big_n} {audience} since "
+        "{year0}.",
+    ],
+    "default": [
+        "Since {year0}, the OSCE has supported {country} in {activity}, through training, expert "
+        "advice and support for legislation.",
+        "The OSCE participating States have committed themselves to {activity} in several "
+        "decisions of the Ministerial Council.",
+    ],
+}
+CLOSINGS = {
+    "statement": [
+        "The {role} will continue to follow the situation closely.",
+    ],
+    "election": [
+        "The mission will issue a statement of preliminary findings and conclusions on the day "
+        "after the vote.",
+        "A final report with recommendations will be published some two months after the end "
+        "of the electoral process.",
+    ],
+    "default": [
+        "A report with the main findings and recommendations will be made available in the "
+        "coming weeks.",
+        "Follow-up activities are planned for {next_year}.",
+        "The OSCE will continue to support {country} in implementing its commitments on "
+        "{activity}.",
+    ],
+}
+#: Sentences for a meeting or a second structure named in the tags.
+MEETING_SENTENCES = {
+    "speech": "It is a pleasure to be with you here in {meeting_place}.",
+    "default": "The {meeting} took place in {meeting_place}.",
+}
+EXTRA_STRUCTURE_SENTENCES = {
+    "conflict-prevention-centre": "The OSCE Conflict Prevention Centre in Vienna supported the "
+    "preparations.",
+    "parliamentary-assembly": "The observation was a common endeavour of ODIHR and the OSCE "
+    "Parliamentary Assembly.",
+    "secretary-general": "The OSCE Secretary General also took part.",
+}
+ELECTION_CONCERNS = [
+    "the misuse of administrative resources blurred the line between state and party",
+    "media coverage favoured the incumbents",
+    "voter lists contained inaccuracies",
+    "procedural safeguards were not consistently followed",
+    "pressure on public employees was reported",
 ]
 SPEECH_OPENING = "Excellencies, ladies and gentlemen, dear colleagues,"
 SPEECH_PARAGRAPHS = [
-    "It is an honour to address the {event_name} today in {city}. Let me begin by thanking "
-    "{partner} for hosting us and for the excellent co-operation.",
+    "It is an honour to address the {event_name} today. Let me begin by thanking {partner} for "
+    "hosting us and for the excellent co-operation.",
     "{Activity} lies at the heart of our comprehensive approach to security. Our commitments in "
     "this area are clear; what matters now is their implementation.",
     "Since {year0} we have learned that progress on {activity2} is possible when institutions, "
     "civil society and the international community work together.",
 ]
 SPEECH_CLOSING = "Let me close by assuring you of the continued support of the OSCE. Thank you."
-REPORT_PARAGRAPHS = [
-    "The Mission's monitors continued to observe the situation in and around {city} and "
-    "facilitated contacts between the sides.",
-    "The Mission continued to monitor the implementation of agreed measures and to follow up "
-    "on reports of damage to civilian infrastructure.",
-    "The monitors' freedom of movement was restricted on several occasions.",
+STATEMENT_PARAGRAPHS = [
+    "“{Activity} is a commitment that all OSCE participating States have made. Today I call on "
+    "them to renew it and to implement it in full.”",
+    "“Much has been achieved since {year0}, but much remains to be done, and the OSCE's "
+    "institutions and field operations stand ready to help.”",
+    "“The OSCE will continue to support the participating States, civil society and everyone "
+    "working for {activity}.”",
 ]
+REPORT_LEADS = [
+    "The {source} recorded the following: {incident} near {city}.",
+    "The {source}'s monitors continued to observe the situation in and around {city}.",
+]
+REPORT_PARAGRAPHS = [
+    "The monitors facilitated contacts between the sides and followed up on reports of damage "
+    "to civilian infrastructure.",
+    "The Mission continued to monitor the implementation of agreed measures.",
+    "The monitors' freedom of movement was restricted on several occasions.",
+    "The Mission's patrols also visited settlements near the contact line.",
+]
+#: Added when the paragraphs drawn do not name the country or the field of
+#: work a release is tagged with: the tags always match the text.
+COUNTRY_SENTENCES = {
+    "meeting": "Several delegations referred to recent developments in {country}.",
+    "speech": "I have just returned from {country}, where I saw what this work means in "
+    "practice.",
+    "report": "The monitors continued to follow the situation across {country}.",
+    "default": "The experience of {country} was among the examples discussed.",
+}
+TOPIC_SENTENCES = {
+    "speech": "Let me say a word about {activity}, which remains one of our priorities.",
+    "report": "The monitors also followed issues related to {activity}.",
+    "default": "The {role} recalled the OSCE's commitments on {activity}.",
+}
 # fmt: on
 
 _NEEDS_THE = ("United ", "Russian ", "Republic ", "Holy ", "Czech ", "Kyrgyz ")

@@ -12,6 +12,8 @@ from osce_cms.content import bump_content_version
 from press.models import OldSlug, PressRelease
 
 from .context import load_context
+from .history import record_first_revisions
+from .images import HEIGHT, WIDTH, ensure_pool
 from .planner import plan_releases
 
 #: Link rows per INSERT (Django splits further where the backend needs it).
@@ -20,6 +22,9 @@ LINK_BATCH = 10_000
 SLUG_CHECK_CHUNK = 500
 #: The relations written for each release.
 RELATIONS = ("sources", "structures", "topics", "locations", "meetings")
+NODE_MODELS = {
+    relation: PressRelease._meta.get_field(relation).related_model for relation in RELATIONS
+}
 
 
 def _link_fields(relation):
@@ -54,7 +59,19 @@ def _free_slugs(slugs, taken):
                 taken.add(slugs[index])
 
 
-def _write_batch(plans, first_number, taken, links):
+def _image_fields(plan, images):
+    if plan.image is None:
+        return {}
+    return {
+        "lead_image": images[plan.image],
+        "lead_image_width": WIDTH,
+        "lead_image_height": HEIGHT,
+        "lead_image_alt": plan.image_alt,
+        "lead_image_credit": plan.image_credit,
+    }
+
+
+def _write_batch(plans, first_number, taken, links, images):
     slugs = [f"{plan.slug_base}-{first_number + i}" for i, plan in enumerate(plans)]
     taken.update(slugs)
     _free_slugs(slugs, taken)
@@ -68,6 +85,7 @@ def _write_batch(plans, first_number, taken, links):
             place=plan.place,
             summary=plan.summary,
             body=plan.body,
+            **_image_fields(plan, images),
         )
         for plan, slug in zip(plans, slugs, strict=True)
     ]
@@ -82,6 +100,14 @@ def _write_batch(plans, first_number, taken, links):
         ]
         if rows:
             through.objects.bulk_create(rows, batch_size=LINK_BATCH)
+    plan_of = {release.pk: plan for release, plan in zip(releases, plans, strict=True)}
+    record_first_revisions(
+        releases,
+        lambda release: {
+            relation: (NODE_MODELS[relation], getattr(plan_of[release.pk], relation))
+            for relation in RELATIONS
+        },
+    )
 
 
 def generate_releases(count, *, seed=1, batch_size=2000, stdout=None) -> int:
@@ -94,6 +120,7 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None) -> int:
     context = load_context()
     plans = plan_releases(count, context=context, seed=seed)
     links = {relation: _link_fields(relation) for relation in RELATIONS}
+    images = ensure_pool()
     # Slugs end in a running number above every existing id: a second run
     # with the same seed (the same titles) still gets new slugs.
     number = (PressRelease.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
@@ -101,7 +128,7 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None) -> int:
     created = 0
     while batch := list(islice(plans, batch_size)):
         with transaction.atomic():
-            _write_batch(batch, number + created, taken, links)
+            _write_batch(batch, number + created, taken, links, images)
         created += len(batch)
         if stdout is not None:
             stdout.write(f"{created}/{count} releases…")
