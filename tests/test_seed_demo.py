@@ -55,7 +55,7 @@ def seeded():
 
 def test_creates_the_number_asked_for_and_reports_progress(seeded):
     assert PressRelease.objects.count() == 300
-    assert "Created 300 releases in" in seeded
+    assert "Created 300 releases (" in seeded
     assert "releases/s" in seeded
 
 
@@ -479,3 +479,39 @@ def test_the_image_pool_is_drawn_once_and_reused(demo_media):
     after = {path: path.stat().st_mtime_ns for path in folder.iterdir()}
     assert before == after
     assert len(after) == 16
+
+
+# --- Progress and summary --------------------------------------------------------
+
+
+class Terminal(StringIO):
+    """An output stream that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_seed_demo_draws_a_bar_on_a_terminal_and_prints_a_summary():
+    out, err = StringIO(), Terminal()
+    call_command("seed_demo", releases=30, stdout=out, stderr=err)
+    assert "Releases" in err.getvalue() and "/30" in err.getvalue()
+    summary = out.getvalue()
+    assert re.search(
+        r"Created 30 releases \(\d+ with a lead image, each with a first revision\)", summary
+    )
+
+
+def test_seed_demo_is_quiet_off_a_terminal():
+    err = StringIO()
+    call_command("seed_demo", releases=30, stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""
+
+
+def test_load_taxonomy_draws_a_bar_on_a_terminal_and_prints_a_summary():
+    out, err = StringIO(), Terminal()
+    call_command("load_taxonomy", stdout=out, stderr=err)
+    assert "Taxonomy" in err.getvalue() and "node" in err.getvalue()
+    assert re.search(r"nothing changed \(\d{3} nodes checked in \d+\.\d s\)", out.getvalue())
+    quiet = StringIO()
+    call_command("load_taxonomy", stdout=StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""

@@ -10,10 +10,11 @@ from django.db.models import Max
 
 from osce_cms.content import bump_content_version
 from press.models import OldSlug, PressRelease
+from taxonomy.progress import progress
 
 from .context import load_context
 from .history import record_first_revisions
-from .images import HEIGHT, WIDTH, ensure_pool
+from .images import HEIGHT, POOL, WIDTH, ensure_pool
 from .planner import plan_releases
 
 #: Link rows per INSERT (Django splits further where the backend needs it).
@@ -110,8 +111,12 @@ def _write_batch(plans, first_number, taken, links, images):
     )
 
 
-def generate_releases(count, *, seed=1, batch_size=2000, stdout=None) -> int:
-    """Create ``count`` generated releases, ``batch_size`` a transaction; return the number."""
+def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=None) -> int:
+    """Create ``count`` generated releases, ``batch_size`` a transaction; return the number.
+
+    ``stdout`` gets the summary line; ``stream`` (stderr by default) the
+    progress bars, drawn only on a terminal.
+    """
     if count < 1:
         return 0
     if batch_size < 1:
@@ -120,24 +125,25 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None) -> int:
     context = load_context()
     plans = plan_releases(count, context=context, seed=seed)
     links = {relation: _link_fields(relation) for relation in RELATIONS}
-    images = ensure_pool()
+    images = ensure_pool(progress(range(len(POOL)), desc="Images", unit="image", stream=stream))
     # Slugs end in a running number above every existing id: a second run
     # with the same seed (the same titles) still gets new slugs.
     number = (PressRelease.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
     taken = set()
-    created = 0
-    while batch := list(islice(plans, batch_size)):
-        with transaction.atomic():
-            _write_batch(batch, number + created, taken, links, images)
-        created += len(batch)
-        if stdout is not None:
-            stdout.write(f"{created}/{count} releases…")
+    created = with_image = 0
+    with progress(total=count, desc="Releases", unit="release", stream=stream) as bar:
+        while batch := list(islice(plans, batch_size)):
+            with transaction.atomic():
+                _write_batch(batch, number + created, taken, links, images)
+            created += len(batch)
+            with_image += sum(plan.image is not None for plan in batch)
+            bar.update(len(batch))
     # bulk_create sends no signals: invalidate the cached pages once, here.
     bump_content_version()
     if stdout is not None:
         elapsed = time.monotonic() - started
         stdout.write(
-            f"Created {created} releases in {elapsed:.1f} s "
-            f"({created / max(elapsed, 1e-6):.0f} releases/s)."
+            f"Created {created} releases ({with_image} with a lead image, each with a first "
+            f"revision) in {elapsed:.1f} s ({created / max(elapsed, 1e-6):.0f} releases/s)."
         )
     return created
