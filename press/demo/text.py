@@ -588,7 +588,12 @@ SUMMARIES = {
         "The incoming Chairpersonship presented its priorities for the year, among them "
         "{activity}.",
     ],
-    "speech": ["The {role} addressed the {event_name}, highlighting {activity}."],
+    "speech": [
+        "The {role} called for renewed attention to {activity2} and thanked {partner} for the "
+        "co-operation.",
+        "Speaking in {city}, the {role} said that commitments on {activity2} must now be put "
+        "into practice.",
+    ],
     "issued": ["The {role} issued a statement on {about}."],
     "report": ["This report is for the media and the general public."],
 }
@@ -860,14 +865,13 @@ REPORT_PARAGRAPHS = [
     "to civilian infrastructure.",
     "The Mission continued to monitor the implementation of agreed measures.",
     "The monitors' freedom of movement was restricted on several occasions.",
-    "The Mission's patrols also visited settlements near the contact line.",
+    "The monitors met local officials and residents to discuss the situation.",
 ]
 #: Added when the paragraphs drawn do not name the country or the field of
 #: work a release is tagged with: the tags always match the text.
 COUNTRY_SENTENCES = {
     "meeting": "Several delegations referred to recent developments in {country}.",
-    "speech": "I have just returned from {country}, where I saw what this work means in "
-    "practice.",
+    "speech": "Let me thank our hosts in {country} for their hospitality.",
     "report": "The monitors continued to follow the situation across {country}.",
     "default": "The experience of {country} was among the examples discussed.",
 }
