@@ -515,3 +515,11 @@ def test_load_taxonomy_draws_a_bar_on_a_terminal_and_prints_a_summary():
     quiet = StringIO()
     call_command("load_taxonomy", stdout=StringIO(), stderr=quiet)
     assert quiet.getvalue() == ""
+
+
+def test_the_front_page_shows_recent_news(newsroom):
+    now = timezone.now()
+    published = newsroom.published(now)
+    last_year = published.filter(published_at__gte=now - timedelta(days=365)).count()
+    assert last_year >= 0.15 * published.count()
+    assert published.filter(published_at__gte=now - timedelta(days=14)).exists()

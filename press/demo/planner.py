@@ -95,6 +95,9 @@ FIRST_DAY = date(2004, 1, 1)
 #: scheduled (published with a time to come), so that even a small run has both.
 STATUS_BLOCK = ["draft"] * 3 + ["scheduled"] + ["published"] * 96
 SCHEDULE_HORIZON = timedelta(days=60)
+#: The share of published releases dated within RECENT of today.
+RECENT_SHARE = 0.25
+RECENT = timedelta(days=365)
 #: Releases of a decision-making body are mostly about a meeting; the others
 #: now and then: about 20% of all releases get one.
 BODY_MEETING_SHARE = 0.8
@@ -292,11 +295,17 @@ class Planner:
         return self.rng.choice(cities[1:])
 
     def moment(self, since=None, until=None):
-        """A publication time in the past: a uniform day, a working-hours time."""
+        """A publication time in the past, a working-hours time.
+
+        Uniform over the years, except that a share of the releases falls in
+        the last year: a newsroom's front page shows this week's news.
+        """
         first = FIRST_DAY if since is None else max(FIRST_DAY, since)
         last = self.today - timedelta(days=1)
         if until is not None:
             last = min(last, until)
+        if self.rng.random() < RECENT_SHARE:
+            first = max(first, last - RECENT)
         first = min(first, last)
         return self.at(first + timedelta(days=self.rng.randrange((last - first).days + 1)))
 
