@@ -4,9 +4,9 @@
 release would have no history and could never be restored after an edit.
 One ``create_revision()`` per release costs three queries a release (about
 five minutes at 100,000); here a batch gets two INSERTs: its revisions, then
-its versions. Each release gets a revision of its own, because reverting a
-revision restores everything in it: one shared revision would turn "revert
-this release" into "revert the whole demo".
+its versions (one ``executemany``). Each release gets a revision of its own,
+because reverting a revision restores everything in it: one shared revision
+would turn "revert this release" into "revert the whole demo".
 
 The rows are the ones ``reversion.add_to_revision()`` writes: the same
 serializer, format and field list (the model's registration options), the
@@ -27,6 +27,8 @@ from reversion.revisions import _get_options
 
 from press.models import PressRelease
 from taxonomy import clock
+
+from .sql import insert_rows
 
 #: The revision comment of a generated release's first version.
 COMMENT = "Generated demo content"
@@ -101,20 +103,21 @@ def record_first_revisions(releases, links_of, *, comment=COMMENT):
     revisions = Revision.objects.using(db).bulk_create(
         [Revision(date_created=now, comment=comment) for _ in releases]
     )
-    Version.objects.using(db).bulk_create(
+    insert_rows(
+        Version,
+        ("revision", "content_type", "object_id", "db", "format", "serialized_data", "object_repr"),
         [
-            Version(
-                revision_id=revision.pk,
-                content_type=content_type,
-                object_id=str(getattr(release, options.object_id_field)),
-                db=db,
-                format=options.format,
-                serialized_data=data,
-                object_repr=str(release),
+            (
+                revision.pk,
+                content_type.pk,
+                str(getattr(release, options.object_id_field)),
+                db,
+                options.format,
+                data,
+                str(release),
             )
             for revision, release, data in zip(
                 revisions, releases, _serialized(releases, links_of, options), strict=True
             )
         ],
-        batch_size=1000,
     )

@@ -16,9 +16,8 @@ from .context import load_context
 from .history import record_first_revisions
 from .images import HEIGHT, POOL, WIDTH, ensure_pool
 from .planner import plan_releases
+from .sql import insert_rows
 
-#: Link rows per INSERT (Django splits further where the backend needs it).
-LINK_BATCH = 10_000
 #: Slugs checked against existing ones per query.
 SLUG_CHECK_CHUNK = 500
 #: The relations written for each release.
@@ -95,12 +94,11 @@ def _write_batch(plans, first_number, taken, links, images):
     PressRelease.objects.bulk_create(releases)
     for relation, (through, release_field, node_field) in links.items():
         rows = [
-            through(**{release_field: release.pk, node_field: node_id})
+            (release.pk, node_id)
             for release, plan in zip(releases, plans, strict=True)
             for node_id in getattr(plan, relation)
         ]
-        if rows:
-            through.objects.bulk_create(rows, batch_size=LINK_BATCH)
+        insert_rows(through, (release_field, node_field), rows)
     plan_of = {release.pk: plan for release, plan in zip(releases, plans, strict=True)}
     record_first_revisions(
         releases,
