@@ -108,7 +108,7 @@ def _wanted(item, tree):
     return wanted
 
 
-def load_taxonomy(*, data=None, path=DATA_FILE):
+def load_taxonomy(*, data=None, path=DATA_FILE, on_node=None):
     """Create or update the trees from the shipped data; never delete anything.
 
     The file is merged three ways: each node remembers what the file said
@@ -116,7 +116,7 @@ def load_taxonomy(*, data=None, path=DATA_FILE):
     when the file's value has changed since then. So a second run changes
     nothing, a rename in the file reaches the node with the same key, and an
     administrator's later edit in the admin survives a restart that reloads
-    the file.
+    the file. ``on_node()``, if given, is called after each node (a progress bar).
     """
     if data is None:
         data = read_data(path)
@@ -126,12 +126,12 @@ def load_taxonomy(*, data=None, path=DATA_FILE):
     with transaction.atomic():
         for tree, model in TREES.items():
             with tree_write(model):
-                _load_tree(model, tree, data.get(tree, []), report)
+                _load_tree(model, tree, data.get(tree, []), report, on_node)
         _load_chairpersonships(data.get("chairpersonships", []), report)
     return report
 
 
-def _load_tree(model, tree, items, report):
+def _load_tree(model, tree, items, report, on_node=None):
     nodes = {node.key: node for node in model.objects.all()}
     locations = {loc.key: loc for loc in Location.objects.all()} if tree == "structures" else {}
 
@@ -142,6 +142,8 @@ def _load_tree(model, tree, items, report):
             wanted["parent"] = parent.key if parent else None
             node = nodes.get(key)
             report.checked += 1
+            if on_node is not None:
+                on_node()
             if node is None:
                 survivor = _merged_into(model, key, wanted["slug"])
                 if survivor is not None:

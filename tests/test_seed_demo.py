@@ -1,14 +1,19 @@
 """seed_demo: realistic generated releases, in bulk, with a bounded number of queries."""
 
+import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
+from PIL import Image
+from reversion.models import Version
 
 from osce_cms.content import content_version
 from press.demo import generate_releases, load_context, plan_releases
@@ -17,6 +22,17 @@ from press.models import NODE_RELATIONS, PressRelease
 from taxonomy.models import TREE_MODELS, Structure
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    """One media folder for the module: the image pool is drawn once."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, demo_media):
+    settings.MEDIA_ROOT = demo_media
 
 
 def links(relation):
@@ -39,8 +55,7 @@ def seeded():
 
 def test_creates_the_number_asked_for_and_reports_progress(seeded):
     assert PressRelease.objects.count() == 300
-    assert "300/300 releases…" in seeded
-    assert "Created 300 releases in" in seeded
+    assert "Created 300 releases (" in seeded
     assert "releases/s" in seeded
 
 
@@ -200,3 +215,311 @@ def test_empty_trees_stop_with_a_hint_to_load_them():
     with pytest.raises(CommandError, match="load_taxonomy"):
         call_command("seed_demo", releases=10, stdout=StringIO())
     assert not PressRelease.objects.exists()
+
+
+def test_every_seeded_release_has_a_first_version_of_its_own(seeded):
+    releases = PressRelease.objects.all()
+    versions = Version.objects.get_for_model(PressRelease)
+    assert versions.count() == 300
+    assert set(versions.values_list("object_id", flat=True)) == {
+        str(pk) for pk in releases.values_list("pk", flat=True)
+    }
+    # One revision a release: reverting one never touches another.
+    assert versions.values("revision").distinct().count() == 300
+
+
+def test_a_seeded_release_is_restored_from_its_first_version_after_an_edit(seeded):
+    release = PressRelease.objects.filter(status="published").order_by("pk")[5]
+    original = {
+        "title": release.title,
+        "body": release.body,
+        "published_at": release.published_at,
+        "topics": set(release.topics.values_list("pk", flat=True)),
+        "locations": set(release.locations.values_list("pk", flat=True)),
+    }
+    assert original["topics"] and original["locations"]
+    release.title = "Edited title"
+    release.body = "<p>Edited body.</p>"
+    release.save()
+    release.topics.clear()
+    release.locations.clear()
+
+    first = Version.objects.get_for_object(release).earliest("revision__date_created")
+    first.revision.revert()
+
+    release.refresh_from_db()
+    assert release.title == original["title"]
+    assert release.body == original["body"]
+    assert release.published_at == original["published_at"]
+    assert set(release.topics.values_list("pk", flat=True)) == original["topics"]
+    assert set(release.locations.values_list("pk", flat=True)) == original["locations"]
+    # The others are untouched by the revert.
+    assert PressRelease.objects.filter(title="Edited title").count() == 0
+
+
+# --- A real newsroom: the text, the tags and the pictures agree -----------------
+
+#: What a release tagged with these fields of work talks about (any one word).
+TOPIC_WORDS = {
+    "elections": ["elect", "vot", "campaign"],
+    "media-freedom-and-development": [
+        "media",
+        "journalis",
+        "expression",
+        "information",
+        "defamation",
+        "broadcast",
+    ],
+    "safety-of-journalists": ["journalist"],
+    "combating-trafficking-in-human-beings": ["traffick", "exploitation"],
+    "policing": ["polic", "crime"],
+    "gender-equality": ["women", "gender"],
+    "roma-and-sinti": ["roma"],
+    "water-management": ["water"],
+    "border-management": ["border", "travel documents"],
+    "arms-control": ["arms", "ammunition", "confidence"],
+    "youth": ["youth", "young"],
+    "rule-of-law": ["judicial", "justice", "trial", "court"],
+}
+#: What a release from these structures names (any one).
+SOURCE_WORDS = {
+    "office-for-democratic-institutions-and-human-rights": ["ODIHR"],
+    "high-commissioner-on-national-minorities": ["High Commissioner on National Minorities"],
+    "representative-on-freedom-of-the-media": ["Representative on Freedom of the Media"],
+    "chairpersonship": ["Chairperson-in-Office", "Chairpersonship"],
+    "secretary-general": ["Secretary General"],
+    "parliamentary-assembly": ["Parliamentary Assembly"],
+    "mission-to-moldova": ["Mission to Moldova"],
+    "mission-in-kosovo": ["Mission in Kosovo"],
+    "presence-in-albania": ["Presence in Albania"],
+    "programme-office-in-bishkek": ["Programme Office in Bishkek"],
+    "conflict-prevention-centre": ["Conflict Prevention Centre"],
+}
+#: What a release tagged with these meetings names.
+MEETING_WORDS = {
+    "plenary-meetings-of-the-permanent-council": ["Permanent Council"],
+    "ministerial-council-meetings": ["Ministerial Council"],
+    "human-rights-meetings": ["Human Dimension"],
+    "media-conferences": ["Media Conference"],
+    "economic-and-environmental-forum": ["Economic and Environmental Forum"],
+    "summit-meetings": ["Summit"],
+}
+#: Last day of the closed field operations, from their descriptions in the shipped data.
+CLOSED = {
+    "special-monitoring-mission-to-ukraine": date(2022, 3, 31),
+    "project-co-ordinator-in-ukraine": date(2022, 12, 31),
+    "observer-mission-at-the-russian-checkpoints-gukovo-and-donetsk": date(2021, 12, 31),
+    "project-co-ordinator-in-baku": date(2015, 12, 31),
+    "office-in-yerevan": date(2017, 12, 31),
+    "office-in-minsk": date(2011, 12, 31),
+    "mission-to-georgia": date(2009, 12, 31),
+    "mission-to-croatia": date(2007, 12, 31),
+    "office-in-zagreb": date(2011, 12, 31),
+}
+#: First day of field operations that opened after the demo's first year.
+OPENED = {"mission-to-montenegro": date(2006, 1, 1), "office-in-zagreb": date(2008, 1, 1)}
+DATELINE = re.compile(
+    r"^<p>[A-ZÀ-Ž][A-ZÀ-Ž .'/-]+, (\d{1,2}) (January|February|March|April|May|June|July|"
+    r"August|September|October|November|December) (\d{4}) – "
+)
+
+
+@pytest.fixture
+def newsroom(settings):
+    """Enough releases that every dimension is met many times."""
+    call_command("seed_demo", releases=800, seed=2, stdout=StringIO())
+    return PressRelease.objects.prefetch_related("topics", "locations", "structures", "meetings")
+
+
+def _text(release):
+    return f"{release.title} {release.body}".lower()
+
+
+def _check(releases, relation, words):
+    """(checked, failures) for the releases tagged with a node whose key has words."""
+    checked, failures = 0, []
+    for release in releases:
+        text = _text(release)
+        for node in getattr(release, relation).all():
+            if node.key in words:
+                checked += 1
+                if not any(word.lower() in text for word in words[node.key]):
+                    failures.append((release.title, node.key))
+    return checked, failures
+
+
+def test_fields_of_work_match_the_text(newsroom):
+    checked, failures = _check(newsroom, "topics", TOPIC_WORDS)
+    assert checked > 150
+    assert failures == [], "\n".join(map(str, failures))
+
+
+def test_structures_match_the_text(newsroom):
+    checked, failures = _check(newsroom, "structures", SOURCE_WORDS)
+    assert checked > 100
+    assert failures == []
+
+
+def test_meetings_match_the_text(newsroom):
+    checked, failures = _check(newsroom, "meetings", MEETING_WORDS)
+    assert checked > 20
+    assert failures == []
+
+
+def test_every_tagged_country_is_named_in_the_text(newsroom):
+    checked, failures = 0, []
+    for release in newsroom:
+        text = _text(release)
+        for location in release.locations.all():
+            if location.is_leaf_node():
+                checked += 1
+                if location.name.lower() not in text:
+                    failures.append((release.title, location.name))
+    assert checked >= 800
+    assert failures == []
+
+
+def test_a_field_operation_speaks_about_its_own_country(newsroom):
+    operations = dict(
+        Structure.objects.filter(location__isnull=False).values_list("pk", "location_id")
+    )
+    checked = 0
+    for release in newsroom.prefetch_related("sources"):
+        for source in release.sources.all():
+            if source.pk in operations:
+                checked += 1
+                assert operations[source.pk] in {loc.pk for loc in release.locations.all()}
+    assert checked > 100
+
+
+def test_no_release_after_its_field_operation_closed_or_before_it_opened(newsroom):
+    tagged = 0
+    for key, last_day in CLOSED.items():
+        releases = newsroom.filter(structures__key=key)
+        tagged += releases.count()
+        # Nothing of a closed operation is still being written or scheduled.
+        assert not releases.filter(published_at__isnull=True).exists(), key
+        assert not releases.filter(published_at__gt=timezone.now()).exists(), key
+        late = releases.filter(published_at__date__gt=last_day)
+        assert not late.exists(), (key, list(late.values_list("published_at", flat=True)))
+    assert tagged > 40
+    for key, first_day in OPENED.items():
+        releases = newsroom.filter(structures__key=key)
+        assert releases.exists(), key
+        assert not releases.filter(published_at__date__lt=first_day).exists(), key
+
+
+def test_bodies_read_like_press_releases(newsroom):
+    bodies = set()
+    for release in newsroom:
+        body = release.body
+        match = DATELINE.match(body)
+        assert match, body[:120]
+        when = release.published_at or timezone.now()
+        local = timezone.localtime(when).date()
+        assert (int(match[1]), match[2], int(match[3])) == (
+            local.day,
+            local.strftime("%B"),
+            local.year,
+        ), (body[:80], local)
+        paragraphs = re.findall(r"<p>(.*?)</p>", body)
+        assert len(paragraphs) >= 3
+        assert len(set(paragraphs)) == len(paragraphs), body  # no paragraph twice
+        assert release.summary not in body  # the body tells it in its own words
+        bodies.add(body)
+    assert len(bodies) == newsroom.count()  # no two releases read the same
+
+
+def test_quotes_are_attributed_to_a_role(newsroom):
+    quotes = 0
+    for release in newsroom:
+        if "issued the following statement" in release.body:
+            continue  # the whole body is the statement of the role named in its lead
+        for paragraph in re.findall(r"<p>(.*?)</p>", release.body):
+            if paragraph.startswith("“") or "said: “" in paragraph:
+                quotes += 1
+                assert re.search(
+                    r"(said the |[Tt]he [A-Z][^“”]+ said|said a representative)", paragraph
+                ), paragraph
+    assert quotes > 300
+    # Roles, not invented people: "said the Head of ...", never "said John Smith".
+    names = re.compile(r"said (?!the |a )[A-Z][a-z]+ [A-Z][a-z]+")
+    assert not any(names.search(release.body) for release in newsroom)
+
+
+def test_about_half_the_releases_have_a_lead_image_with_alt_text_and_credit(newsroom):
+    with_image = newsroom.exclude(lead_image="")
+    share = with_image.count() / newsroom.count()
+    assert 0.4 <= share <= 0.6
+    names = set()
+    for release in with_image:
+        assert release.lead_image_alt.startswith("Illustration: ")
+        assert len(release.lead_image_alt) > 40
+        assert release.lead_image_credit == "OSCE/Illustration"
+        assert (release.lead_image_width, release.lead_image_height) == (1600, 900)
+        names.add(release.lead_image.name)
+    assert len(names) >= 10  # varied pictures, not one
+    for name in names:
+        assert default_storage.exists(name)
+        with default_storage.open(name) as file, Image.open(file) as picture:
+            assert picture.size == (1600, 900)
+            # A composition, not a flat fill or noise: many colours, a visible range.
+            extremes = picture.convert("L").getextrema()
+            assert extremes[1] - extremes[0] > 60
+    release = with_image.first()
+    for field, _ in PressRelease.RENDITIONS:
+        assert default_storage.exists(getattr(release, field).name), field
+
+
+def test_the_image_pool_is_drawn_once_and_reused(demo_media):
+    generate_releases(20, seed=4)
+    folder = Path(demo_media) / "press" / "demo"
+    before = {path: path.stat().st_mtime_ns for path in folder.iterdir()}
+    generate_releases(20, seed=5)
+    after = {path: path.stat().st_mtime_ns for path in folder.iterdir()}
+    assert before == after
+    assert len(after) == 16
+
+
+# --- Progress and summary --------------------------------------------------------
+
+
+class Terminal(StringIO):
+    """An output stream that says it is a terminal."""
+
+    def isatty(self):
+        return True
+
+
+def test_seed_demo_draws_a_bar_on_a_terminal_and_prints_a_summary():
+    out, err = StringIO(), Terminal()
+    call_command("seed_demo", releases=30, stdout=out, stderr=err)
+    assert "Releases" in err.getvalue() and "/30" in err.getvalue()
+    summary = out.getvalue()
+    assert re.search(
+        r"Created 30 releases \(\d+ with a lead image, each with a first revision\)", summary
+    )
+
+
+def test_seed_demo_is_quiet_off_a_terminal():
+    err = StringIO()
+    call_command("seed_demo", releases=30, stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""
+
+
+def test_load_taxonomy_draws_a_bar_on_a_terminal_and_prints_a_summary():
+    out, err = StringIO(), Terminal()
+    call_command("load_taxonomy", stdout=out, stderr=err)
+    assert "Taxonomy" in err.getvalue() and "node" in err.getvalue()
+    assert re.search(r"nothing changed \(\d{3} nodes checked in \d+\.\d s\)", out.getvalue())
+    quiet = StringIO()
+    call_command("load_taxonomy", stdout=StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""
+
+
+def test_the_front_page_shows_recent_news(newsroom):
+    now = timezone.now()
+    published = newsroom.published(now)
+    last_year = published.filter(published_at__gte=now - timedelta(days=365)).count()
+    assert last_year >= 0.15 * published.count()
+    assert published.filter(published_at__gte=now - timedelta(days=14)).exists()

@@ -41,12 +41,15 @@ class Command(BaseCommand):
         from press.models import PressRelease
 
         if not PressRelease.objects.exists():
-            call_command("seed_demo", releases=releases)
+            self.stdout.write(f"Generating {releases} demo releases…")
+            call_command("seed_demo", releases=releases, stdout=self.stdout, stderr=self.stderr)
             # One real release from the site this replaces.
-            call_command("import_press_releases", str(SEED_PAGE))
+            self.stdout.write("Importing a real release (the seed page)…")
+            call_command("import_press_releases", str(SEED_PAGE), stdout=self.stdout)
         else:
             self.stdout.write("Demo content already present: not adding more.")
-        call_command("check_trees")
+        self.stdout.write("Checking the trees…")
+        call_command("check_trees", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDemo ready. Site: http://127.0.0.1:{port}/   Admin: http://127.0.0.1:{port}/admin/\n"

@@ -30,4 +30,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, releases, seed, batch_size, **options):
         stdout = self.stdout if options["verbosity"] > 0 else None
-        generate_releases(releases, seed=seed, batch_size=batch_size, stdout=stdout)
+        generate_releases(
+            releases, seed=seed, batch_size=batch_size, stdout=stdout, stream=self.stderr
+        )

@@ -1,6 +1,13 @@
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
-from taxonomy.services import DATA_FILE, TaxonomyDataError, load_taxonomy
+from taxonomy.progress import progress
+from taxonomy.services import DATA_FILE, TREES, TaxonomyDataError, load_taxonomy, read_data
+
+
+def _count(items):
+    return sum(1 + _count(item.get("children", [])) for item in items)
 
 
 class Command(BaseCommand):
@@ -13,10 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--file", default=str(DATA_FILE), help="data file (JSON)")
 
     def handle(self, *args, file, **options):
+        started = time.monotonic()
         try:
-            report = load_taxonomy(path=file)
+            data = read_data(file)
+            total = sum(_count(data.get(tree, [])) for tree in TREES)
+            with progress(total=total, desc="Taxonomy", unit="node", stream=self.stderr) as bar:
+                report = load_taxonomy(data=data, on_node=bar.update)
         except TaxonomyDataError as exc:
             raise CommandError(str(exc)) from exc
+        elapsed = time.monotonic() - started
         if options["verbosity"] == 0:
             return
         verbose = options["verbosity"] > 1
@@ -32,10 +44,16 @@ class Command(BaseCommand):
                 for item in items if verbose or len(items) <= 20 else items[:5]:
                     self.stdout.write(f"  {label}: {item}")
         if report.changed:
-            self.stdout.write(self.style.SUCCESS(f"Taxonomy loaded ({report.checked} nodes)."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Taxonomy loaded: {len(report.created)} created, {len(report.updated)} "
+                    f"updated, {report.checked} nodes checked in {elapsed:.1f} s."
+                )
+            )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Taxonomy is up to date: nothing changed ({report.checked} nodes checked)."
+                    f"Taxonomy is up to date: nothing changed ({report.checked} nodes checked "
+                    f"in {elapsed:.1f} s)."
                 )
             )

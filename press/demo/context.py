@@ -1,0 +1,90 @@
+"""The trees, the release types and the chairpersonships, read once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.management.base import CommandError
+
+from press.models import ReleaseType
+from taxonomy.models import Chairpersonship, Location, Meeting, Structure, Topic
+
+
+class MissingTaxonomy(CommandError):
+    """The trees a release is tagged with are empty: nothing to generate from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: int
+    key: str
+    name: str
+    parent_id: int | None
+    is_active: bool
+    description: str = ""
+    location_id: int | None = None
+
+
+@dataclass
+class Tree:
+    """One tree in memory, in tree order."""
+
+    nodes: list[Node]
+    by_id: dict[int, Node] = field(init=False)
+    by_key: dict[str, Node] = field(init=False)
+    by_name: dict[str, Node] = field(init=False)
+    children: dict[int, list[Node]] = field(init=False)
+
+    def __post_init__(self):
+        self.by_id = {node.id: node for node in self.nodes}
+        self.by_key = {node.key: node for node in self.nodes}
+        self.by_name = {node.name: node for node in self.nodes}
+        self.children = {}
+        for node in self.nodes:
+            if node.parent_id is not None:
+                self.children.setdefault(node.parent_id, []).append(node)
+
+    def root_key(self, node):
+        while node.parent_id is not None:
+            node = self.by_id[node.parent_id]
+        return node.key
+
+    def keyed(self, keys):
+        return [self.by_key[key] for key in keys if key in self.by_key]
+
+
+@dataclass
+class Context:
+    """Everything generation reads from the database."""
+
+    topics: Tree
+    locations: Tree
+    structures: Tree
+    meetings: Tree
+    types: list[tuple[int, str]]  # (pk, slug)
+    chairs: dict[int, int]  # year -> location pk
+
+
+def load_context(using="default"):
+    """Read the four trees, the release types and the chairpersonships: six queries."""
+
+    def tree(model, *extra):
+        fields = ("id", "key", "name", "parent_id", "is_active", "description", *extra)
+        rows = model._base_manager.using(using).order_by("tree_id", "lft").values_list(*fields)
+        return Tree([Node(*row) for row in rows])
+
+    context = Context(
+        topics=tree(Topic),
+        locations=tree(Location),
+        structures=tree(Structure, "location_id"),
+        meetings=tree(Meeting),
+        types=list(ReleaseType.objects.using(using).order_by("pk").values_list("pk", "slug")),
+        chairs=dict(Chairpersonship.objects.using(using).values_list("year", "country_id")),
+    )
+    if not (context.topics.nodes and context.locations.nodes and context.structures.nodes):
+        raise MissingTaxonomy(
+            "The taxonomy trees are empty: run `python manage.py load_taxonomy` first."
+        )
+    if not context.types:
+        raise CommandError("There are no release types: run `python manage.py migrate` first.")
+    return context

@@ -1,0 +1,147 @@
+"""Writing planned releases in bulk: a bounded number of queries per batch."""
+
+from __future__ import annotations
+
+import time
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import Max
+
+from osce_cms.content import bump_content_version
+from press.models import OldSlug, PressRelease
+from taxonomy.progress import progress
+
+from .context import load_context
+from .history import record_first_revisions
+from .images import HEIGHT, POOL, WIDTH, ensure_pool
+from .planner import plan_releases
+from .sql import insert_rows
+
+#: Slugs checked against existing ones per query.
+SLUG_CHECK_CHUNK = 500
+#: The relations written for each release.
+RELATIONS = ("sources", "structures", "topics", "locations", "meetings")
+NODE_MODELS = {
+    relation: PressRelease._meta.get_field(relation).related_model for relation in RELATIONS
+}
+
+
+def _link_fields(relation):
+    """The through model of a relation and its two column attnames."""
+    field = PressRelease._meta.get_field(relation)
+    through = field.remote_field.through
+    release = through._meta.get_field(field.m2m_field_name()).attname
+    node = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    return through, release, node
+
+
+def _free_slugs(slugs, taken):
+    """Rename, in place, the slugs a release or an old address already uses.
+
+    Generated slugs end in a running number above every existing id, so a
+    clash needs a hand-made slug that looks just like one: rare, but possible.
+    """
+    while True:
+        clashes = set()
+        for start in range(0, len(slugs), SLUG_CHECK_CHUNK):
+            part = slugs[start : start + SLUG_CHECK_CHUNK]
+            for model in (PressRelease, OldSlug):
+                clashes.update(model.objects.filter(slug__in=part).values_list("slug", flat=True))
+        if not clashes:
+            return
+        for index, slug in enumerate(slugs):
+            if slug in clashes:
+                n = 2
+                while f"{slug}-{n}" in taken:
+                    n += 1
+                slugs[index] = f"{slug}-{n}"
+                taken.add(slugs[index])
+
+
+def _image_fields(plan, images):
+    if plan.image is None:
+        return {}
+    return {
+        "lead_image": images[plan.image],
+        "lead_image_width": WIDTH,
+        "lead_image_height": HEIGHT,
+        "lead_image_alt": plan.image_alt,
+        "lead_image_credit": plan.image_credit,
+    }
+
+
+def _write_batch(plans, first_number, taken, links, images):
+    slugs = [f"{plan.slug_base}-{first_number + i}" for i, plan in enumerate(plans)]
+    taken.update(slugs)
+    _free_slugs(slugs, taken)
+    releases = [
+        PressRelease(
+            title=plan.title,
+            slug=slug,
+            type_id=plan.type_id,
+            status=plan.status,
+            published_at=plan.published_at,
+            place=plan.place,
+            summary=plan.summary,
+            body=plan.body,
+            **_image_fields(plan, images),
+        )
+        for plan, slug in zip(plans, slugs, strict=True)
+    ]
+    # PostgreSQL and SQLite >= 3.35 return the new pks from the bulk insert
+    # (can_return_rows_from_bulk_insert): the links below rely on them.
+    PressRelease.objects.bulk_create(releases)
+    for relation, (through, release_field, node_field) in links.items():
+        rows = [
+            (release.pk, node_id)
+            for release, plan in zip(releases, plans, strict=True)
+            for node_id in getattr(plan, relation)
+        ]
+        insert_rows(through, (release_field, node_field), rows)
+    plan_of = {release.pk: plan for release, plan in zip(releases, plans, strict=True)}
+    record_first_revisions(
+        releases,
+        lambda release: {
+            relation: (NODE_MODELS[relation], getattr(plan_of[release.pk], relation))
+            for relation in RELATIONS
+        },
+    )
+
+
+def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=None) -> int:
+    """Create ``count`` generated releases, ``batch_size`` a transaction; return the number.
+
+    ``stdout`` gets the summary line; ``stream`` (stderr by default) the
+    progress bars, drawn only on a terminal.
+    """
+    if count < 1:
+        return 0
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    started = time.monotonic()
+    context = load_context()
+    plans = plan_releases(count, context=context, seed=seed)
+    links = {relation: _link_fields(relation) for relation in RELATIONS}
+    images = ensure_pool(progress(range(len(POOL)), desc="Images", unit="image", stream=stream))
+    # Slugs end in a running number above every existing id: a second run
+    # with the same seed (the same titles) still gets new slugs.
+    number = (PressRelease.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    taken = set()
+    created = with_image = 0
+    with progress(total=count, desc="Releases", unit="release", stream=stream) as bar:
+        while batch := list(islice(plans, batch_size)):
+            with transaction.atomic():
+                _write_batch(batch, number + created, taken, links, images)
+            created += len(batch)
+            with_image += sum(plan.image is not None for plan in batch)
+            bar.update(len(batch))
+    # bulk_create sends no signals: invalidate the cached pages once, here.
+    bump_content_version()
+    if stdout is not None:
+        elapsed = time.monotonic() - started
+        stdout.write(
+            f"Created {created} releases ({with_image} with a lead image, each with a first "
+            f"revision) in {elapsed:.1f} s ({created / max(elapsed, 1e-6):.0f} releases/s)."
+        )
+    return created
