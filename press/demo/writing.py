@@ -9,31 +9,20 @@ from django.db import transaction
 from django.db.models import Max
 
 from osce_cms.content import bump_content_version
+from press.bulk import insert_links, record_revisions
 from press.models import OldSlug, PressRelease
 from taxonomy.progress import progress
 
 from .context import load_context
-from .history import record_first_revisions
 from .images import HEIGHT, POOL, WIDTH, ensure_pool
 from .planner import plan_releases
-from .sql import insert_rows
 
 #: Slugs checked against existing ones per query.
 SLUG_CHECK_CHUNK = 500
 #: The relations written for each release.
 RELATIONS = ("sources", "structures", "topics", "locations", "meetings")
-NODE_MODELS = {
-    relation: PressRelease._meta.get_field(relation).related_model for relation in RELATIONS
-}
-
-
-def _link_fields(relation):
-    """The through model of a relation and its two column attnames."""
-    field = PressRelease._meta.get_field(relation)
-    through = field.remote_field.through
-    release = through._meta.get_field(field.m2m_field_name()).attname
-    node = through._meta.get_field(field.m2m_reverse_field_name()).attname
-    return through, release, node
+#: The revision comment of a generated release's first version.
+COMMENT = "Generated demo content"
 
 
 def _free_slugs(slugs, taken):
@@ -71,7 +60,7 @@ def _image_fields(plan, images):
     }
 
 
-def _write_batch(plans, first_number, taken, links, images):
+def _write_batch(plans, first_number, taken, images):
     slugs = [f"{plan.slug_base}-{first_number + i}" for i, plan in enumerate(plans)]
     taken.update(slugs)
     _free_slugs(slugs, taken)
@@ -92,20 +81,20 @@ def _write_batch(plans, first_number, taken, links, images):
     # PostgreSQL and SQLite >= 3.35 return the new pks from the bulk insert
     # (can_return_rows_from_bulk_insert): the links below rely on them.
     PressRelease.objects.bulk_create(releases)
-    for relation, (through, release_field, node_field) in links.items():
-        rows = [
-            (release.pk, node_id)
-            for release, plan in zip(releases, plans, strict=True)
-            for node_id in getattr(plan, relation)
-        ]
-        insert_rows(through, (release_field, node_field), rows)
+    for relation in RELATIONS:
+        insert_links(
+            relation,
+            (
+                (release.pk, node_id)
+                for release, plan in zip(releases, plans, strict=True)
+                for node_id in getattr(plan, relation)
+            ),
+        )
     plan_of = {release.pk: plan for release, plan in zip(releases, plans, strict=True)}
-    record_first_revisions(
+    record_revisions(
         releases,
-        lambda release: {
-            relation: (NODE_MODELS[relation], getattr(plan_of[release.pk], relation))
-            for relation in RELATIONS
-        },
+        lambda release: {r: getattr(plan_of[release.pk], r) for r in RELATIONS},
+        comment=COMMENT,
     )
 
 
@@ -122,7 +111,6 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=Non
     started = time.monotonic()
     context = load_context()
     plans = plan_releases(count, context=context, seed=seed)
-    links = {relation: _link_fields(relation) for relation in RELATIONS}
     images = ensure_pool(progress(range(len(POOL)), desc="Images", unit="image", stream=stream))
     # Slugs end in a running number above every existing id: a second run
     # with the same seed (the same titles) still gets new slugs.
@@ -132,7 +120,7 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=Non
     with progress(total=count, desc="Releases", unit="release", stream=stream) as bar:
         while batch := list(islice(plans, batch_size)):
             with transaction.atomic():
-                _write_batch(batch, number + created, taken, links, images)
+                _write_batch(batch, number + created, taken, images)
             created += len(batch)
             with_image += sum(plan.image is not None for plan in batch)
             bar.update(len(batch))
