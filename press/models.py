@@ -125,7 +125,8 @@ class PressReleaseQuerySet(models.QuerySet):
         the column name as a string would re-parse the document for every
         row. SQLite matches its FTS5 index (press/search.py).
         """
-        q = (q or "").strip()
+        # PostgreSQL refuses text holding NUL; to a search it is a space.
+        q = (q or "").replace("\x00", " ").strip()
         if not q:
             return self
         if connections[self.db].vendor == "postgresql":
@@ -135,7 +136,7 @@ class PressReleaseQuerySet(models.QuerySet):
 
     def with_headlines(self, q):
         """Highlighted snippets, marked with \x02 and \x03 for safe escaping."""
-        q = (q or "").strip()
+        q = (q or "").replace("\x00", " ").strip()
         if not q:
             return self
         if connections[self.db].vendor != "postgresql":

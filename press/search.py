@@ -75,34 +75,40 @@ _TAG = re.compile(r"<[^>]*>")
 
 # --- the query -------------------------------------------------------------
 @dataclass(frozen=True)
-class ParsedQuery:
-    """A visitor's query as FTS5 expressions built only from quoted words.
+class Conjunction:
+    """Phrases that must all occur (``required``) and none of ``excluded``.
 
-    ``groups`` are ANDed; the phrases of one group are ORed; a phrase is a
-    tuple of words that must follow one another. ``excluded`` phrases must
-    not occur. ``ignored`` are the stop words left out.
+    A phrase is a tuple of words that must follow one another.
     """
 
-    groups: tuple = ()
+    required: tuple = ()
     excluded: tuple = ()
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A visitor's query, ready to become FTS5 expressions built only from quoted words.
+
+    ``alternatives`` are ORed conjunctions: ``websearch_to_tsquery`` binds
+    AND tighter than "or" ("training border or water" is "(training and
+    border) or water"). ``ignored`` are the stop words left out.
+    """
+
+    alternatives: tuple = ()
     ignored: tuple = field(default=())
 
     @property
     def match(self):
-        """The FTS5 MATCH expression of the whole query, or None if it has no positive term."""
-        if not self.groups:
-            return None
-        expression = " AND ".join(
-            "(" + " OR ".join(_phrase(p) for p in group) + ")" for group in self.groups
-        )
-        if self.excluded:
-            expression = f"({expression}) NOT ({self.exclusion})"
-        return expression
+        """The MATCH expression, or None when no alternative requires a word."""
+        # FTS5 cannot say "not x" alone: an alternative made only of
+        # exclusions inside an "or" is left out ("zz or -y" is "zz").
+        parts = [_conjunction(c) for c in self.alternatives if c.required]
+        return " OR ".join(parts) or None
 
     @property
     def exclusion(self):
-        """The excluded phrases ORed, or None."""
-        return " OR ".join(_phrase(p) for p in self.excluded) or None
+        """Every excluded phrase ORed (for a query of exclusions only), or None."""
+        return " OR ".join(_phrase(p) for c in self.alternatives for p in c.excluded) or None
 
 
 def _phrase(words):
@@ -110,19 +116,26 @@ def _phrase(words):
     return '"' + " ".join(words) + '"'
 
 
+def _conjunction(conjunction):
+    sql = "(" + " AND ".join(_phrase(p) for p in conjunction.required) + ")"
+    if conjunction.excluded:
+        sql = f"({sql} NOT ({' OR '.join(_phrase(p) for p in conjunction.excluded)}))"
+    return sql
+
+
 def parse(text):
     """Read ``text`` with ``websearch_to_tsquery``'s rules. Never raises."""
     text = unicodedata.normalize("NFC", str(text or ""))
-    groups, excluded, ignored = [], [], []
-    join_with_or = False
+    alternatives, ignored = [Conjunction()], []
+    terms = 0
     for m in _CHUNK.finditer(text):
         if m["chunk"] is not None:
             chunk = m["chunk"]
             negated = chunk.startswith("-")
             if chunk.lower() == "or":
-                # "or" joins the terms either side of it; leading, trailing
-                # or doubled it is ignored.
-                join_with_or = bool(groups)
+                # Starts the next alternative; leading, trailing or doubled,
+                # it is ignored (an empty alternative is dropped below).
+                alternatives.append(Conjunction())
                 continue
         else:
             chunk, negated = m["phrase"], bool(m["neg"])
@@ -132,24 +145,24 @@ def parse(text):
         if all(w.lower() in STOP_WORDS for w in words):
             ignored += [w.lower() for w in words if w.lower() not in ignored]
             continue
-        if len(excluded) + sum(map(len, groups)) >= MAX_TERMS:
+        terms += 1
+        if terms > MAX_TERMS:
             break
+        current = alternatives[-1]
         if negated:
-            excluded.append(words)
-        elif join_with_or:
-            groups[-1].append(words)
+            alternatives[-1] = Conjunction(current.required, (*current.excluded, words))
         else:
-            groups.append([words])
-        join_with_or = False
+            alternatives[-1] = Conjunction((*current.required, words), current.excluded)
     return ParsedQuery(
-        groups=tuple(tuple(g) for g in groups), excluded=tuple(excluded), ignored=tuple(ignored)
+        alternatives=tuple(c for c in alternatives if c.required or c.excluded),
+        ignored=tuple(ignored),
     )
 
 
 def only_common_words(text):
     """The words of ``text`` when all of them are stop words (so it finds nothing), else []."""
     query = parse(text)
-    return [] if query.groups or query.excluded else list(query.ignored)
+    return [] if query.alternatives else list(query.ignored)
 
 
 # --- the index's model and expressions ---------------------------------------

@@ -139,8 +139,13 @@ class TestWebsearchSyntax:
             "Election observers deployed",
         ]
 
-    def test_or_binds_tighter_than_and(self):
-        assert found("training border or water") == ["Border management training"]
+    def test_and_binds_tighter_than_or(self):
+        # (training and border) or water, as websearch_to_tsquery reads it
+        assert sorted(found("training border or water")) == [
+            "Border management training",
+            "Management of water resources",
+            "Water management in Central Asia",
+        ]
 
     def test_a_dangling_or_is_ignored(self):
         assert found("or border or") == ["Border management training"]
@@ -301,11 +306,12 @@ class TestQueryBuilder:
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
-            ("trafficking children", '("trafficking") AND ("children")'),
-            ('"human rights" -elections', '(("human rights")) NOT ("elections")'),
-            ("kosovo or serbia media", '("kosovo" OR "serbia") AND ("media")'),
-            ('title:foo NEAR(x) "a" *', '("title foo") AND ("NEAR x")'),
-            ('NEAR AND x ^ * ( ) ""', '("NEAR") AND ("x")'),
+            ("trafficking children", '("trafficking" AND "children")'),
+            ('"human rights" -elections', '(("human rights") NOT ("elections"))'),
+            ("kosovo or serbia media", '("kosovo") OR ("serbia" AND "media")'),
+            ("zz or -y", '("zz")'),
+            ('title:foo NEAR(x) "a" *', '("title foo" AND "NEAR x")'),
+            ('NEAR AND x ^ * ( ) ""', '("NEAR" AND "x")'),
             ('AND OR NOT "" ^ * ( )', None),
             ("-only -exclusions", None),
             ("the a of", None),
@@ -345,11 +351,12 @@ def test_any_text_searches_without_error(text):
     ids = list(results.values_list("pk", flat=True))
     assert len(ids) == len(set(ids))
     assert set(ids) <= set(PressRelease.objects.published().values_list("pk", flat=True))
-    if text.strip():  # an empty query filters nothing and ranks nothing
+    if "rank" in results.query.annotations:  # a blank query filters and ranks nothing
         results = results.order_by("-rank")
     list(results[:5].with_headlines(text))
 
 
+@requires_sqlite  # PostgreSQL's parser reads "/word/" as a file path, "a@word" as an email
 @hypothesis_settings(
     max_examples=40,
     deadline=None,
