@@ -4,7 +4,8 @@ PostgreSQL searches the trigger-kept weighted ``tsvector`` (migration 0003).
 SQLite gets the same behaviour from FTS5, which every Python build ships:
 
 - the same query syntax as ``websearch_to_tsquery``: words are ANDed,
-  ``"quoted phrases"``, ``-exclusion``, ``or`` between two terms;
+  ``"quoted phrases"``, ``-exclusion``, ``or`` between terms (AND binds
+  tighter: "a b or c" is "(a b) or c");
 - the same stop words (PostgreSQL's ``english.stop``): a query made only of
   them ("a", "the") matches nothing, as on PostgreSQL, instead of everything;
 - stemming by the ``porter`` tokenizer (PostgreSQL's english config is
@@ -38,6 +39,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import F, FloatField, Func, Lookup, TextField, Value
 
@@ -341,6 +343,13 @@ def install_index(connection):
     """Create the index and its triggers, and fill it from the releases."""
     register_functions(None, connection)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+        if not cursor.fetchone()[0]:
+            raise ImproperlyConfigured(
+                "This Python's SQLite lacks FTS5, which search needs: use a Python "
+                "whose sqlite3 has it (python.org, Debian and Homebrew builds do) "
+                "or PostgreSQL."
+            )
         for statement in INDEX_SQL + REBUILD_SQL:
             cursor.execute(statement)
 
