@@ -10,9 +10,17 @@ class PressConfig(AppConfig):
     def ready(self):
         import warnings
 
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
         from PIL import Image
 
-        from . import signals  # noqa: F401
+        from . import search, signals  # noqa: F401
+
+        # SQLite's full-text index is kept by triggers that call a Python
+        # function: every connection needs it, and a table rebuilt by a
+        # later migration needs its triggers back.
+        connection_created.connect(search.register_functions, dispatch_uid="press-sqlite-functions")
+        post_migrate.connect(search.repair_after_migrate, sender=self, dispatch_uid="press-fts5")
 
         # Pillow only warns between 89M and 179M pixels: anywhere in this
         # process, such an image is refused, not decoded.

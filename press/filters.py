@@ -22,6 +22,7 @@ from taxonomy.index import tree_index
 from taxonomy.models import Location, Meeting, Structure, Topic
 
 from .models import NODE_RELATIONS, PressRelease, release_types
+from .search import only_common_words
 
 MAX_VALUES = 20
 MAX_QUERY_LENGTH = 200
@@ -184,6 +185,14 @@ class PressReleaseFilterSet(django_filters.FilterSet):
 
     # --- filter methods ----------------------------------------------------
     def filter_q(self, queryset, name, value):
+        common = only_common_words(value)
+        if common:
+            # Both databases leave such words out of a search, so "a" finds
+            # nothing rather than everything: say why.
+            self.messages.append(
+                _("“%(words)s” is too common to search for: try a more specific word.")
+                % {"words": " ".join(common)}
+            )
         return queryset.search(value)
 
     def filter_date_from(self, queryset, name, value):

@@ -24,8 +24,10 @@ from osce_cms.content import content_version
 from taxonomy import clock
 from taxonomy.models import Location, Meeting, Structure, Topic
 
+from . import search as sqlite_search
 from .html import sanitize_html
 from .images import LeadImageField, lead_image_path, strip_metadata, validate_image
+from .search import ReleaseSearchDocument  # noqa: F401 - registers the index's model
 
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -115,26 +117,30 @@ class PressReleaseQuerySet(models.QuerySet):
         return self.filter(Exists(links))
 
     def search(self, q):
-        """Full-text search on PostgreSQL; title/summary words elsewhere.
+        """Releases matching ``q``, annotated with ``rank`` (higher is better).
 
-        PostgreSQL: ``websearch`` syntax ("quoted phrases", -exclusion, or)
-        against the trigger-kept weighted vector, annotated with ``rank``.
-        Ranking reads the column (``F("search")``): passing the column name
-        as a string would re-parse the document for every row.
+        Both databases read ``q`` as ``websearch_to_tsquery`` does ("quoted
+        phrases", -exclusion, or). PostgreSQL matches the trigger-kept
+        weighted vector; ranking reads the column (``F("search")``): passing
+        the column name as a string would re-parse the document for every
+        row. SQLite matches its FTS5 index (press/search.py).
         """
-        q = (q or "").strip()
+        # PostgreSQL refuses text holding NUL; to a search it is a space.
+        q = (q or "").replace("\x00", " ").strip()
         if not q:
             return self
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(q, search_type="websearch", config="english")
             return self.filter(search=query).annotate(rank=SearchRank(F("search"), query))
-        return self.filter(_fallback_search(q)).annotate(rank=Value(0.0))
+        return sqlite_search.search(self, q)
 
     def with_headlines(self, q):
-        """Highlighted snippets (PostgreSQL), marked with \x02 and \x03 for safe escaping."""
-        q = (q or "").strip()
-        if not q or connections[self.db].vendor != "postgresql":
+        """Highlighted snippets, marked with \x02 and \x03 for safe escaping."""
+        q = (q or "").replace("\x00", " ").strip()
+        if not q:
             return self
+        if connections[self.db].vendor != "postgresql":
+            return sqlite_search.with_headlines(self, q)
         query = SearchQuery(q, search_type="websearch", config="english")
         text = Func(
             Concat("summary", Value(" "), "body", output_field=models.TextField()),
@@ -161,17 +167,6 @@ class PressReleaseQuerySet(models.QuerySet):
     def with_lists(self):
         """What a list of releases shows, without one query per row."""
         return self.select_related("type").prefetch_related("sources")
-
-
-def _fallback_search(q):
-    """Every word in the title or summary; a leading "-" excludes a word."""
-    condition = Q()
-    for word in q.replace('"', " ").split()[:10]:
-        if word.startswith("-") and len(word) > 1:
-            condition &= ~Q(title__icontains=word[1:]) & ~Q(summary__icontains=word[1:])
-        elif word.lower() not in {"or", "and"}:
-            condition &= Q(title__icontains=word) | Q(summary__icontains=word)
-    return condition
 
 
 def webp_rendition(size):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from taxonomy.models import Structure, Topic
 
-from .conftest import make_release, requires_postgres
+from .conftest import make_release
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
@@ -190,7 +190,6 @@ class TestCrawlers:
         assert "Sitemap: http://testserver/sitemap.xml" in body
 
 
-@requires_postgres
 class TestFullTextSearch:
     @pytest.fixture
     def docs(self):

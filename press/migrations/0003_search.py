@@ -38,7 +38,7 @@ BACKWARDS = [
 def run(statements):
     def apply(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
-            return  # SQLite searches with a simple fallback (see press/search.py)
+            return  # SQLite has its own FTS5 index (0005, press/search.py)
         for statement in statements:
             schema_editor.execute(statement)
 
