@@ -3,9 +3,11 @@
 - Keyed by the content version (bumped by every write to a release, a type
   or a tree; see ``osce_cms.content``), the host and the full URL: an edit
   changes the key, so the very next request renders afresh.
-- A page never outlives the next scheduled publication: its lifetime is cut
-  to the seconds until the earliest scheduled release becomes public, which
-  happens with no write at all.
+- A page never outlives the next scheduled publication, which happens with
+  no write at all: the key names that time too (``public_state``), so once
+  the project's clock passes it the key changes, whatever the cache
+  backend's own clock says; the entry's lifetime is cut to it as well, so
+  the backend drops it then.
 - Only anonymous GET/HEAD requests for public pages, only 200 responses
   without cookies; staff and logged-in users always get a fresh page.
 - Each cached response keeps its ETag, so ConditionalGetMiddleware answers
@@ -19,7 +21,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from .content import content_version, public_timeout
+from .content import public_state, public_timeout
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
 
@@ -32,7 +34,7 @@ class PublicPageCacheMiddleware:
         if not self.cacheable_request(request):
             return self.get_response(request)
         raw = f"{request.get_host()}{request.get_full_path()}".encode("utf-8", "surrogatepass")
-        key = f"page:{content_version()}:{hashlib.sha256(raw).hexdigest()}"
+        key = f"page:{public_state()}:{hashlib.sha256(raw).hexdigest()}"
         hit = cache.get(key)
         if hit is not None:
             status, headers, content = hit

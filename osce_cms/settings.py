@@ -200,6 +200,7 @@ STORAGES = {
 }
 # Locally, static files come straight from the apps and static/ (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG or LOCAL
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

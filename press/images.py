@@ -17,10 +17,11 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from taxonomy import clock
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
@@ -128,7 +129,7 @@ def strip_metadata(file):
 
 
 def lead_image_path(instance, filename):
-    now = timezone.now()
+    now = clock.now()
     name = PurePath(filename)
     return f"press/{now:%Y/%m}/{name.stem[:60]}-{uuid.uuid4().hex[:8]}{name.suffix.lower()}"
 

@@ -174,6 +174,10 @@ def drag_into(page, node, target):
     page.mouse.down()
     # Move in steps, as a hand would: the script follows mousemove.
     page.mouse.move(row["x"] + 300, row["y"] + row["height"] / 2, steps=12)
+    # Once more where it stopped, after the script has caught up: on a busy
+    # machine the last of the steps can be handled after the button is released.
+    page.wait_for_timeout(250)
+    page.mouse.move(row["x"] + 301, row["y"] + row["height"] / 2)
     with page.expect_navigation():
         page.mouse.up()
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -321,10 +320,6 @@ def test_a_node_linked_to_releases_cannot_be_deleted(admin_client_site):
     assert "2 press releases use it" in page
     admin_client_site.post(url, {"post": "yes"})
     assert Topic.objects.filter(pk=node.pk).exists()
-
-
-def test_anonymous_user_has_no_publish_permission():
-    assert not AnonymousUser().has_perm("press.publish_pressrelease")
 
 
 # --- revisions of publishing --------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from press.models import PressRelease
+from taxonomy import clock
 
 from .context import Node
 from .images import IMAGE_CREDIT, IMAGE_SHARE, pick_image
@@ -677,6 +678,6 @@ def plan_releases(count, *, context, seed=1, now=None):
 
     Pure: it makes no queries, everything comes from ``context`` (``load_context()``).
     """
-    planner = Planner(context, seed=seed, now=now or timezone.now())
+    planner = Planner(context, seed=seed, now=now or clock.now())
     for _ in range(count):
         yield planner.plan()
