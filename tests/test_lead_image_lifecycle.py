@@ -5,6 +5,8 @@ Every later save of a release with an image used to fail with a 500
 FieldFile the previous request had closed.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 from PIL import Image
@@ -154,3 +156,24 @@ def test_favicon_ico_leads_to_the_site_icon(client):
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_listing_cards_show_a_thumbnail_only_for_releases_with_an_image(client):
+    PressReleaseFactory(
+        title="With a picture",
+        lead_image=upload("hall.jpg", image_bytes(size=(1200, 800))),
+        lead_image_alt="Delegates in a conference hall",
+    )
+    PressReleaseFactory(title="Text only")
+
+    page = client.get("/press/").content.decode()
+
+    cards = re.findall(r'<li class="card[^"]*">.*?</li>', page, re.S)
+    assert len(cards) == 2
+    with_image = next(c for c in cards if "With a picture" in c)
+    text_only = next(c for c in cards if "Text only" in c)
+    assert 'class="card with-image"' in with_image
+    assert 'alt="Delegates in a conference hall"' in with_image
+    assert re.search(r'src="[^"]+\.webp"', with_image)  # the 400 px rendition, not the upload
+    assert "400w" in with_image
+    assert "<img" not in text_only
