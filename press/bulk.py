@@ -48,15 +48,21 @@ def insert_rows(model, columns, rows):
         cursor.executemany(sql, rows)
 
 
-def insert_links(relation, pairs):
-    """Link (release pk, node pk) ``pairs`` through the release relation ``relation``."""
+def link_table(relation):
+    """The link model of a release relation, and its release and node attnames."""
     field = PressRelease._meta.get_field(relation)
     through = field.remote_field.through
-    columns = (
+    return (
+        through,
         through._meta.get_field(field.m2m_field_name()).attname,
         through._meta.get_field(field.m2m_reverse_field_name()).attname,
     )
-    insert_rows(through, columns, list(pairs))
+
+
+def insert_links(relation, pairs):
+    """Link (release pk, node pk) ``pairs`` through the release relation ``relation``."""
+    through, own, other = link_table(relation)
+    insert_rows(through, (own, other), list(pairs))
 
 
 def _serialized(releases, links_of, options):

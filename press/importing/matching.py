@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..bulk import link_table
 from ..models import PressRelease
 from .tags import M2M_FIELDS
 
@@ -31,10 +32,7 @@ def release_links(pks):
     """{release pk: {relation: set of node pks}}: one light query per relation, no instances."""
     links = {}
     for name in M2M_FIELDS:
-        field = PressRelease._meta.get_field(name)
-        through = field.remote_field.through
-        own = through._meta.get_field(field.m2m_field_name()).attname
-        other = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        through, own, other = link_table(name)
         rows = through.objects.filter(**{f"{own}__in": pks}).values_list(own, other)
         for release_pk, node_pk in rows.iterator():
             links.setdefault(release_pk, {}).setdefault(name, set()).add(node_pk)
