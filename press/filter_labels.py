@@ -30,25 +30,43 @@ def describe(params):
     values = {}
     for name, value in params:
         values.setdefault(name, []).append(value)
-    types = {t.slug: t.name for t in release_types()}
+    label = labeller()
     phrases = []
     for name, given in values.items():
-        if name in NODE_MODELS:
-            index = tree_index(NODE_MODELS[name])
-            labels = [index.by_slug[v].name if v in index.by_slug else v for v in given]
-        elif name == "type":
-            labels = [types.get(v, v) for v in given]
-        elif name == "q":
-            labels = [f"“{v}”" for v in given]
-        elif name in ("date_from", "date_to"):
+        if name in ("date_from", "date_to"):
             if name == "date_to" and "date_from" in values:
                 continue  # said with date_from, as one range
             phrases.append(_date_range(values.get("date_from"), values.get("date_to")))
             continue
-        else:
-            labels = given
-        phrases.append(_either(labels))
+        phrases.append(_either([label(name, v) for v in given]))
     return phrases
+
+
+def labeller():
+    """A function naming one parameter value as a reader would: (name, value) -> words.
+
+    Node slugs become node names, type slugs type names, a query goes in
+    quotes, a date reads "from 17 May 2024". The listing's chips and the feed
+    titles both use it, so a page and its feed name a filter alike. An
+    unknown slug is named as typed.
+    """
+    types = {t.slug: t.name for t in release_types()}
+
+    def label(name, value):
+        if name in NODE_MODELS:
+            ref = tree_index(NODE_MODELS[name]).by_slug.get(value)
+            return ref.name if ref else value
+        if name == "type":
+            return types.get(value, value)
+        if name == "q":
+            return f"“{value}”"
+        if name == "date_from":
+            return _("from %(date)s") % {"date": _day(value)}
+        if name == "date_to":
+            return _("until %(date)s") % {"date": _day(value)}
+        return value
+
+    return label
 
 
 def _either(labels):

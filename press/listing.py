@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
 from osce_cms.content import cached_public
-from taxonomy.index import tree_index
 
 from .facets import build_facets
-from .filters import NODE_MODELS, SORTS, PressReleaseFilterSet
-from .models import PressRelease, release_types
+from .filter_labels import labeller
+from .filters import SORTS, PressReleaseFilterSet
+from .models import PressRelease
 from .querystring import redirect_without_empty_params
 
 
@@ -108,29 +108,16 @@ class ListingMixin:
 
         A chip's link drops just that value and keeps everything else.
         """
-        types = {t.slug: t.name for t in release_types()}
+        label = labeller()
         chips = []
         for name, value in active:
-            if name in NODE_MODELS:
-                ref = tree_index(NODE_MODELS[name]).by_slug.get(value)
-                label = ref.name if ref else value
-            elif name == "type":
-                label = types.get(value, value)
-            elif name == "q":
-                label = f"“{value}”"
-            elif name == "date_from":
-                label = _("from %(date)s") % {"date": value}
-            elif name == "date_to":
-                label = _("until %(date)s") % {"date": value}
-            else:
-                label = value
             rest = [(n, v) for n, v in active if (n, v) != (name, value)] + list(sort)
-            chips.append(Chip(label, self._url(rest)))
+            chips.append(Chip(label(name, value), self._url(rest)))
         sorts = dict(SORTS)
         for _name, value in sort:
             if value != DEFAULT_SORT:  # the default order is no choice to undo
-                label = _("Sort: %(order)s") % {"order": sorts[value]}
-                chips.append(Chip(label, self._url(active), is_filter=False))
+                words = _("Sort: %(order)s") % {"order": sorts[value]}
+                chips.append(Chip(words, self._url(active), is_filter=False))
         return chips
 
     def _url(self, pairs):

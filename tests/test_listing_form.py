@@ -98,9 +98,9 @@ class TestChosenValuesSurviveNoResult:
             "&date_from=2023-01-01&date_to=2024-12-31&year=2024&sort=date",
             "News": "/press/?q=moldova&topic=elections&country=moldova"
             "&date_from=2023-01-01&date_to=2024-12-31&year=2024&sort=date",
-            "from 2023-01-01": "/press/?q=moldova&topic=elections&country=moldova&type=news"
+            "from 1 January 2023": "/press/?q=moldova&topic=elections&country=moldova&type=news"
             "&date_to=2024-12-31&year=2024&sort=date",
-            "until 2024-12-31": "/press/?q=moldova&topic=elections&country=moldova&type=news"
+            "until 31 December 2024": "/press/?q=moldova&topic=elections&country=moldova&type=news"
             "&date_from=2023-01-01&year=2024&sort=date",
             "2024": "/press/?q=moldova&topic=elections&country=moldova&type=news"
             "&date_from=2023-01-01&date_to=2024-12-31&sort=date",
