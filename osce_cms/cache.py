@@ -18,6 +18,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
@@ -33,8 +34,14 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self.cacheable_request(request):
             return self.get_response(request)
+        try:
+            state = public_state()  # a query when the next publication is not cached
+        except (OperationalError, InterfaceError):
+            # The database is down: no key can be trusted; the view's own
+            # failure is answered with a 503 by DatabaseUnavailableMiddleware.
+            return self.get_response(request)
         raw = f"{request.get_host()}{request.get_full_path()}".encode("utf-8", "surrogatepass")
-        key = f"page:{public_state()}:{hashlib.sha256(raw).hexdigest()}"
+        key = f"page:{state}:{hashlib.sha256(raw).hexdigest()}"
         hit = cache.get(key)
         if hit is not None:
             status, headers, content = hit
