@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import make_release
+from ..conftest import make_release
+from .corpus import nasty_text
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
@@ -29,15 +30,6 @@ PUBLIC_URLS = [
 PARAMS = ["q", "topic", "country", "structure", "meeting", "type", "date_from", "date_to",
           "year", "sort", "page"]  # fmt: skip
 
-nasty_text = st.one_of(
-    st.text(max_size=300),
-    st.sampled_from([
-        "\x00", "%00", "moldova\x00", "-1", "0", "1e9", str(10**30), "9" * 5000, "2024-02-30",
-        "2024-13-01", "'; DROP TABLE press_pressrelease; --", '"unclosed', "-", "--", "!!",
-        "a & b | c", "<script>alert(1)</script>", "\u202e\u200b", "ß" * 200, "😀",
-        "participating-states", "../../etc/passwd", "%", "%%", "\\", "relevance",
-    ]),
-)  # fmt: skip
 query_pairs = st.lists(
     st.tuples(st.one_of(st.sampled_from(PARAMS), st.text(max_size=20)), nasty_text), max_size=8
 )

@@ -1,0 +1,13 @@
+"""The hostile-input suite: what an outsider or an insider can send, and what must hold.
+
+One package, one corpus (:mod:`.corpus`), one module per surface:
+
+* ``test_urls``: every public path × every parameter × the corpus; never a 5xx.
+* ``test_import_records``: hostile import records; every good record imported,
+  every bad one reported as ``FILE:LINE: reason``, the command never raises.
+* ``test_uploads``: hostile images; refused with a form error, no file left behind.
+* ``test_roles``: the admin's user and group pages per role; no escalation.
+
+To extend it, add values to the corpus (every module draws from it) or a
+module for a new surface that imports the corpus the same way.
+"""
