@@ -173,6 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a login goes when its `next` is missing or points off the site: the
+# newsroom, not Django's /accounts/profile/ (which this site does not have).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -35,5 +35,11 @@ TEXT = [
 
 NASTY = DATE_EDGES + YEAR_EDGES + INTEGER_EDGES + TEXT
 
+
+def wire(value: str) -> bytes:
+    """The bytes a client puts on the wire: UTF-8, lone surrogates included."""
+    return value.encode("utf-8", "surrogatepass")
+
+
 #: Any of the above, or anything Hypothesis makes up.
 nasty_text = st.one_of(st.text(max_size=300), st.sampled_from(NASTY))
