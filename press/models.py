@@ -273,6 +273,15 @@ class PressRelease(models.Model):
         blank=True,
         help_text=_("Where an imported release came from; re-imports match on it."),
     )
+    import_key = models.CharField(
+        _("import identity"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Set by the import that created the release: only a record with this "
+        "identity (or this release's source address) updates it.",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -385,13 +394,18 @@ class OldSlug(models.Model):
         return self.slug
 
 
-def unique_slug(title, *, exclude_pk=None, max_length=220):
-    """slugify(title), with -2, -3, ... when taken by another release or an old address."""
+def unique_slug(title, *, exclude_pk=None, max_length=220, reserved=()):
+    """slugify(title), with -2, -3, ... when taken by another release or an old address.
+
+    ``reserved`` holds slugs to skip as well (those an import run has given
+    but not written, in a dry run).
+    """
     base = slugify(title)[: max_length - 8].strip("-") or "release"
     candidate, n = base, 1
     taken = PressRelease.objects.exclude(pk=exclude_pk)
     while (
-        taken.filter(slug=candidate).exists()
+        candidate in reserved
+        or taken.filter(slug=candidate).exists()
         or OldSlug.objects.filter(slug=candidate).exclude(release_id=exclude_pk).exists()
     ):
         n += 1

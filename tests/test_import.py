@@ -292,6 +292,116 @@ def test_explicit_slug_is_used_and_is_the_identity(tmp_path):
     assert PressRelease.objects.get().title == "Renamed"
 
 
+# --- An import never overwrites a release it does not own ----------------------------
+
+
+def admin_release(**fields):
+    """A release as an editor writes it in the admin (no import identity)."""
+    from tests.conftest import make_release
+
+    defaults = {"title": "Written in the admin", "summary": "The editor's summary."}
+    return make_release(**{**defaults, **fields})
+
+
+def unchanged(release):
+    stored = PressRelease.objects.get(pk=release.pk)
+    return (stored.title, stored.summary, stored.slug, stored.published_at) == (
+        release.title,
+        release.summary,
+        release.slug,
+        release.published_at,
+    )
+
+
+def test_a_record_with_the_slug_of_an_admin_release_gets_a_free_slug(tmp_path):
+    mine = admin_release(slug="vienna-statement")
+    path = write_jsonl(tmp_path / "in.jsonl", record(slug="vienna-statement", title="Imported"))
+
+    out, err, error = run(path)
+
+    assert error is None, err
+    assert "created 1, updated 0" in out and "slugs taken 1" in out
+    assert f"{path}:1: warning: slug 'vienna-statement' belongs to another release" in err
+    assert unchanged(mine)
+    assert PressRelease.objects.get(title="Imported").slug == "vienna-statement-2"
+    # A second run finds the release it created, not the editor's.
+    assert "created 0, updated 0, unchanged 1" in run(path)[0]
+    assert unchanged(mine)
+
+
+def test_a_record_with_the_slug_of_a_release_from_another_address_gets_a_free_slug(tmp_path):
+    first = write_jsonl(
+        tmp_path / "a.jsonl", record(slug="shared", source_url="https://example.org/a")
+    )
+    import_files([first])
+    second = write_jsonl(
+        tmp_path / "b.jsonl",
+        record(slug="shared", source_url="https://example.org/b", title="Another one"),
+    )
+
+    report = import_files([second])
+
+    assert (report.created, report.updated, report.failed) == (1, 0, 0)
+    assert dict(PressRelease.objects.values_list("source_url", "slug")) == {
+        "https://example.org/a": "shared",
+        "https://example.org/b": "shared-2",
+    }
+    assert PressRelease.objects.get(slug="shared").title == "Chairpersonship welcomes agreement"
+
+
+def test_a_record_with_the_title_and_date_of_an_admin_release_is_another_release(tmp_path):
+    moment = timezone.make_aware(dt.datetime(2025, 3, 3, 0, 0))
+    mine = admin_release(title="Chairpersonship welcomes agreement", published_at=moment)
+    path = write_jsonl(tmp_path / "in.jsonl", record(summary="The import's summary."))
+
+    report = import_files([path])
+
+    assert (report.created, report.updated) == (1, 0)
+    assert unchanged(mine)
+    assert PressRelease.objects.count() == 2
+    assert import_files([path]).unchanged == 1
+
+
+def test_a_record_with_the_source_address_of_an_admin_release_updates_it(tmp_path):
+    """The one way to claim a release written by hand: give its source address."""
+    url = "https://www.osce.org/chairpersonship/566001"
+    mine = admin_release(source_url=url)
+    path = write_jsonl(tmp_path / "in.jsonl", record(source_url=url, title="From the archive"))
+
+    report = import_files([path])
+
+    assert (report.created, report.updated) == (0, 1)
+    assert PressRelease.objects.get(pk=mine.pk).title == "From the archive"
+
+
+def test_two_records_with_one_slug_in_a_file_never_replace_each_other(tmp_path):
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(slug="twice", title="The first"),
+        record(slug="twice", title="The second"),
+        record(slug="twice", title="The first"),  # the same record again: nothing to do
+    )
+
+    out, err, error = run(path)
+
+    assert isinstance(error, CommandError)
+    assert "created 1, updated 0, unchanged 1, failed 1" in out
+    [line] = [line for line in err.splitlines() if line.startswith(f"{path}:2: ")]
+    assert "slug 'twice' is also on line 1 of this file" in line
+    assert list(PressRelease.objects.values_list("title", flat=True)) == ["The first"]
+
+
+def test_a_later_file_of_the_same_run_may_update_a_release(tmp_path):
+    url = "https://example.org/corrected"
+    first = write_jsonl(tmp_path / "a.jsonl", record(source_url=url))
+    second = write_jsonl(tmp_path / "b.jsonl", record(source_url=url, summary="Corrected."))
+
+    report = import_files([first, second])
+
+    assert (report.created, report.updated, report.failed) == (1, 1, 0)
+    assert PressRelease.objects.get().summary == "Corrected."
+
+
 def test_same_title_on_another_day_is_another_release(tmp_path):
     path = write_jsonl(
         tmp_path / "in.jsonl",
@@ -794,7 +904,30 @@ def test_the_summary_gives_each_file_then_the_totals(tmp_path):
 
     assert isinstance(error, CommandError)
     assert out.splitlines()[-3:] == [
-        f"{first}: created 1, updated 0, unchanged 0, failed 1, tag warnings 0",
-        f"{second}: created 1, updated 0, unchanged 0, failed 0, tag warnings 1",
-        "created 2, updated 0, unchanged 0, failed 1, tag warnings 1",
+        f"{first}: created 1, updated 0, unchanged 0, failed 1, tag warnings 0, slugs taken 0",
+        f"{second}: created 1, updated 0, unchanged 0, failed 0, tag warnings 1, slugs taken 0",
+        "created 2, updated 0, unchanged 0, failed 1, tag warnings 1, slugs taken 0",
     ]
+
+
+def test_releases_imported_before_the_import_identity_get_it_from_their_history(tmp_path):
+    """The migration's backfill: a re-import after the upgrade still finds them."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("press.migrations.0007_import_key")
+    url = "https://example.org/with-address"
+    path = write_jsonl(tmp_path / "in.jsonl", record(), record(title="B", source_url=url))
+    import_files([path])
+    mine = admin_release(title="Never imported")
+    PressRelease.objects.update(import_key="")  # as they were before the field
+
+    migration.backfill(apps, None)
+
+    assert dict(PressRelease.objects.values_list("title", "import_key")) == {
+        "Chairpersonship welcomes agreement": "title:2025-03-03:Chairpersonship welcomes agreement",
+        "B": f"url:{url}",
+        mine.title: "",
+    }
+    assert import_files([path]).unchanged == 2

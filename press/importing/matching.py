@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from ..bulk import link_table
@@ -45,36 +44,51 @@ def fingerprint(values):
 
 @dataclass(eq=False)
 class Known:
-    """A release an incoming record may be: how to find it and what it holds (hashed)."""
+    """A release an incoming record may be: how to find it and what it holds (hashed).
+
+    ``where`` is the ``FILE:LINE`` of the record this run last wrote it from
+    (empty for a release as it was stored before the run).
+    """
 
     pk: int | None
     slug: str
     source_url: str
-    title: str
-    date: dt.date | None
+    import_key: str
     hashes: dict
     instance: PressRelease | None = None
-    written: bool = False
+    path: str = ""
+    line: int = 0
 
 
 class KnownIndex:
-    def __init__(self):
-        self.by_url, self.by_slug, self.by_date = {}, {}, {}
+    """Releases by the two things that make a record theirs: source address, import identity."""
 
-    def add(self, known, *, old_slugs=()):
+    def __init__(self):
+        self.by_url, self.by_key = {}, {}
+
+    def add(self, known):
         if known.source_url:
             self.by_url.setdefault(known.source_url, known)
-        for slug in (known.slug, *old_slugs):
-            self.by_slug.setdefault(slug, known)
-        if known.date is not None:
-            self.by_date.setdefault((known.title, known.date), []).append(known)
+        if known.import_key:
+            self.by_key.setdefault(known.import_key, known)
 
-    def replace(self, known, new):
-        """``known`` now holds ``new``'s values (after an import wrote them)."""
-        key = (known.title, known.date)
-        if key in self.by_date and known in self.by_date[key]:
-            self.by_date[key].remove(known)
-        known.title, known.date, known.hashes = new.title, new.date, new.hashes
-        known.source_url = known.source_url or new.source_url
-        known.instance = None
-        self.add(known)
+    def find(self, record):
+        """The release ``record`` is: the same source address, else the same import identity.
+
+        A release with another source address is never the record's, whatever
+        its identity.
+        """
+        if record.source_url and record.source_url in self.by_url:
+            return self.by_url[record.source_url]
+        for key in record.import_keys:
+            known = self.by_key.get(key)
+            if known is not None and known.source_url in ("", record.source_url):
+                return known
+        return None
+
+    def put(self, known):
+        """``known`` was (re)written by this run: it replaces what was indexed under its names."""
+        if known.source_url:
+            self.by_url[known.source_url] = known
+        if known.import_key:
+            self.by_key[known.import_key] = known

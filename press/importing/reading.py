@@ -38,6 +38,12 @@ def read_jsonl(path):
             except json.JSONDecodeError as exc:
                 yield number, RecordError(f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
+            except RecursionError:
+                yield number, RecordError("invalid JSON: nested too deeply")
+                continue
+            except ValueError as exc:  # e.g. an integer of more digits than Python converts
+                yield number, RecordError(f"invalid JSON: {exc}")
+                continue
             if not isinstance(data, dict):
                 yield number, RecordError("expected a JSON object")
                 continue

@@ -61,10 +61,32 @@ def normalize_place(place):
     return place
 
 
+#: The years a release may be dated in: the organisation's whole history and
+#: far beyond, with room on both sides for time-zone arithmetic (a date near
+#: year 1 or 9999 cannot be shifted by a day in Python or stored everywhere).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def lone_surrogate(value):
+    """The position of the first lone surrogate (from a JSON ``\\ud800`` escape), or None.
+
+    No database, file or terminal can hold one: such text is refused.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
 def parse_datetime_value(value):
     """A record's date: "YYYY-MM-DD" (00:00 local) or an ISO datetime (local without offset)."""
-    if not isinstance(value, str) or not value.strip():
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise RecordError("missing date")
+    if not isinstance(value, str):
+        raise RecordError("'date' must be a string")
+    if lone_surrogate(value) is not None:
+        raise RecordError(f"bad date {value!r} (expected YYYY-MM-DD or an ISO date and time)")
     text = value.strip()
     try:
         if len(text) == 10:
@@ -75,6 +97,8 @@ def parse_datetime_value(value):
         raise RecordError(
             f"bad date {value!r} (expected YYYY-MM-DD or an ISO date and time)"
         ) from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise RecordError(f"date {value!r} out of range (years {EARLIEST_YEAR} to {LATEST_YEAR})")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())
     return moment
@@ -105,6 +129,34 @@ class Record:
     @property
     def date_key(self):
         return (self.title, local_date(self.published_at))
+
+    @property
+    def identity(self):
+        """What names the release this record is, in words: "source_url '...'", "slug '...'"."""
+        if self.source_url:
+            return f"source_url {self.source_url!r}"
+        if self.slug:
+            return f"slug {self.slug!r}"
+        title, date = self.date_key
+        return f"title {title!r} on {date.isoformat()}"
+
+    @property
+    def import_keys(self):
+        """The import identities this record may have been stored under, its own first.
+
+        The first is stored on the release the record creates, and a later
+        import updates only that release. A record with a ``source_url`` is
+        also matched on a release's own ``source_url`` (an address given in
+        the admin counts too), and on its slug or title identity, from before
+        the record had an address.
+        """
+        title, date = self.date_key
+        own = f"slug:{self.slug}" if self.slug else f"title:{date.isoformat()}:{title}"
+        return (f"url:{self.source_url}"[:500], own) if self.source_url else (own,)
+
+    @property
+    def import_key(self):
+        return self.import_keys[0]
 
     def values(self):
         return {
@@ -144,6 +196,10 @@ def build_record(path, line, data, resolver):
         if "\x00" in value:
             problems.append(f"{key!r} contains a NUL character")
             return ""
+        position = lone_surrogate(value)
+        if position is not None:
+            problems.append(f"{key!r} contains a lone surrogate at character {position + 1}")
+            return ""
         return value.strip()
 
     def names(key):
@@ -152,6 +208,9 @@ def build_record(path, line, data, resolver):
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{key!r} must be a list of names")
+            return []
+        if any(lone_surrogate(v) is not None or "\x00" in v for v in value):
+            problems.append(f"{key!r} has a name with a lone surrogate or a NUL character")
             return []
         return [v for v in value if v.strip()]
 

@@ -7,6 +7,20 @@ CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed
 _DRY_WORDS = {CREATED: "would create", UPDATED: "would update", UNCHANGED: "unchanged"}
 
 
+@dataclass(frozen=True)
+class SlugTaken:
+    """A record's slug belongs to another release: it was imported under a free one."""
+
+    wanted: str
+    given: str
+
+    def describe(self):
+        return (
+            f"slug {self.wanted!r} belongs to another release; "
+            f"imported as {self.given!r} instead of over it"
+        )
+
+
 @dataclass
 class Outcome:
     """What happened to one record (or, with line 0, to a whole unreadable file)."""
@@ -18,6 +32,7 @@ class Outcome:
     message: str = ""
     changed: tuple = ()
     warnings: tuple = ()  # TagWarnings: the record still counts by its action
+    notices: tuple = ()  # SlugTaken: what else the report must say of it
 
     @property
     def where(self):
@@ -33,15 +48,18 @@ class Outcome:
         return text
 
     def describe_warnings(self):
-        """One ``FILE:LINE: warning: ...`` line per tag warning."""
-        return [f"{self.where}: warning: {warning.describe()}" for warning in self.warnings]
+        """One ``FILE:LINE: warning: ...`` line per notice and tag warning."""
+        return [
+            f"{self.where}: warning: {warning.describe()}"
+            for warning in (*self.notices, *self.warnings)
+        ]
 
 
 def _totals(counts):
     return (
         f"created {counts[CREATED]}, updated {counts[UPDATED]}, "
         f"unchanged {counts[UNCHANGED]}, failed {counts[FAILED]}, "
-        f"tag warnings {counts['warnings']}"
+        f"tag warnings {counts['warnings']}, slugs taken {counts['slugs taken']}"
     )
 
 
@@ -59,6 +77,7 @@ class ImportReport:
         for counts in (self.counts, file_counts):
             counts[outcome.action] += 1
             counts["warnings"] += len(outcome.warnings)
+            counts["slugs taken"] += len(outcome.notices)
 
     created = property(lambda self: self.counts[CREATED])
     updated = property(lambda self: self.counts[UPDATED])

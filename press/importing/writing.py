@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
+import logging
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -25,11 +25,12 @@ from .matching import (
     release_values,
 )
 from .reading import detect_format, read_jsonl, read_page
-from .record import Record, RecordError, build_record, local_date
-from .report import CREATED, FAILED, UNCHANGED, UPDATED, ImportReport, Outcome
+from .record import Record, RecordError, build_record
+from .report import CREATED, FAILED, UNCHANGED, UPDATED, ImportReport, Outcome, SlugTaken
 from .tags import M2M_FIELDS, Resolver
 
 BATCH_SIZE = 500
+logger = logging.getLogger(__name__)
 
 
 def _bar_size(path):
@@ -77,7 +78,8 @@ class Importer:
         if stream is not None:
             # A line written under a drawn bar would be cut by its next redraw.
             self.bar.clear()
-            stream.write(text)
+            # A file name from the shell may hold undecodable bytes (as lone surrogates).
+            stream.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
             self.bar.refresh()
 
     def _record(self, outcome):
@@ -127,23 +129,29 @@ class Importer:
         name = str(path)
         self.bar.set_description(Path(name).name, refresh=False)
         self._bar_path, self._bar_line = name, 0
-        try:
-            if detect_format(path) == "jsonl":
-                items = read_jsonl(path)
-            else:
-                items = read_page(path, type_names=self.resolver.type_names)
-            batch = []
-            for item in items:
-                batch.append(item)
-                if len(batch) >= BATCH_SIZE:
-                    self._process_batch(name, batch)
-                    batch = []
-            self._process_batch(name, batch)
-        except OSError as exc:
-            self._record(Outcome(name, 0, FAILED, message=f"cannot read: {exc.strerror or exc}"))
-            return
+        batch = []
+        for item in self._read(name):
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                self._process_batch(name, batch)
+                batch = []
+        # What was read before a file broke off still goes in.
+        self._process_batch(name, batch)
         # Trailing blank lines, or a page export's one record, whatever line its title is on.
         self._advance(self._bar_sizes.get(name, 0))
+
+    def _read(self, name):
+        """(line, raw record or RecordError) of one file; a file that breaks off is reported."""
+        try:
+            if detect_format(name) == "jsonl":
+                items = read_jsonl(name)
+            else:
+                items = read_page(name, type_names=self.resolver.type_names)
+            yield from items
+        except OSError as exc:
+            self._record(Outcome(name, 0, FAILED, message=f"cannot read: {exc.strerror or exc}"))
+        except Exception as exc:  # a defect of ours: report it, go on with the next file
+            self._record(self._internal_error(name, 0, exc))
 
     # Batches -------------------------------------------------------------------------
 
@@ -159,6 +167,8 @@ class Importer:
                 records.append(build_record(path, line, item, self.resolver))
             except RecordError as exc:
                 records.append(Outcome(path, line, FAILED, message=str(exc), warnings=exc.warnings))
+            except Exception as exc:  # a defect of ours: report it, keep the batch
+                records.append(self._internal_error(path, line, exc))
         good = [r for r in records if isinstance(r, Record)]
         existing = self._existing(good)
         taken = self._taken_slugs(good)
@@ -166,12 +176,25 @@ class Importer:
             if isinstance(record, Outcome):
                 outcome = record
             else:
-                outcome = self._apply(record, existing, taken)
+                try:
+                    outcome = self._apply(record, existing, taken)
+                except Exception as exc:  # a defect of ours: report it, keep the batch
+                    outcome = self._internal_error(path, record.line, exc)
                 # Tag warnings never change what happens to the record: it counts as
                 # created, updated or unchanged like any other, and says what it lost.
                 outcome.warnings = record.warnings
             self._record(outcome)
             self._advance(outcome.line)
+
+    @staticmethod
+    def _internal_error(path, line, exc):
+        """A record that broke the importer itself: logged with its traceback, reported, skipped.
+
+        No input should get here (the hostile import tests check that none
+        does); if one does, it costs that record, never its neighbours.
+        """
+        logger.exception("import of %s:%s failed", path, line)
+        return Outcome(path, line, FAILED, message=f"internal error ({type(exc).__name__}): {exc}")
 
     def _existing(self, records):
         """The stored releases these records may be, with their links, in one go."""
@@ -179,27 +202,10 @@ class Importer:
         if not records:
             return index
         urls = {r.source_url for r in records if r.source_url}
-        slugs = {r.slug for r in records if r.slug}
-        old_slugs = {}
-        if slugs:
-            for slug, release_id in OldSlug.objects.filter(slug__in=slugs).values_list(
-                "slug", "release_id"
-            ):
-                old_slugs.setdefault(release_id, []).append(slug)
-        moments = [r.published_at for r in records]
-        condition = Q(
-            title__in={r.title for r in records},
-            published_at__range=(
-                min(moments) - dt.timedelta(days=1),
-                max(moments) + dt.timedelta(days=1),
-            ),
-        )
+        keys = {key for r in records for key in r.import_keys}
+        condition = Q(import_key__in=keys)
         if urls:
             condition |= Q(source_url__in=urls)
-        if slugs:
-            condition |= Q(slug__in=slugs)
-        if old_slugs:
-            condition |= Q(pk__in=list(old_slugs))
         releases = list(PressRelease.objects.filter(condition).order_by("pk"))
         links = release_links([release.pk for release in releases]) if releases else {}
         for release in releases:
@@ -208,54 +214,32 @@ class Importer:
                     pk=release.pk,
                     slug=release.slug,
                     source_url=release.source_url,
-                    title=release.title,
-                    date=local_date(release.published_at) if release.published_at else None,
+                    import_key=release.import_key,
                     hashes=fingerprint(release_values(release, links.get(release.pk, {}))),
                     instance=release,
-                ),
-                old_slugs=old_slugs.get(release.pk, ()),
+                )
             )
         return index
 
     def _taken_slugs(self, records):
-        bases = {_slug_base(r.title) for r in records if not r.slug}
-        if not bases:
-            return set()
-        taken = set(PressRelease.objects.filter(slug__in=bases).values_list("slug", flat=True))
-        taken.update(OldSlug.objects.filter(slug__in=bases).values_list("slug", flat=True))
+        """Of the slugs these records may want, those another release or an old address holds."""
+        wanted = {r.slug or _slug_base(r.title) for r in records}
+        taken = set(PressRelease.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+        taken.update(OldSlug.objects.filter(slug__in=wanted).values_list("slug", flat=True))
         return taken
 
     # Records --------------------------------------------------------------------------
 
     def _find(self, record, existing):
-        """The release this record is, if any: by source_url, else slug, else title and date."""
-        indexes = (self.written, existing)
-        if record.source_url:
-            for index in indexes:
-                known = index.by_url.get(record.source_url)
-                if known is not None:
-                    return known
-
-        def compatible(known):
-            # A release imported from another address is another release.
-            return not (record.source_url and known.source_url not in ("", record.source_url))
-
-        if record.slug:
-            for index in indexes:
-                known = index.by_slug.get(record.slug)
-                if known is not None:
-                    if not compatible(known):
-                        raise RecordError(
-                            f"slug {record.slug!r} is already used by the release imported "
-                            f"from {known.source_url}"
-                        )
-                    return known
-            return None
-        for index in indexes:
-            for known in index.by_date.get(record.date_key, ()):
-                if compatible(known):
-                    return known
-        return None
+        """The release this record is, if any (see KnownIndex.find); this run's writes first."""
+        known = self.written.find(record) or existing.find(record)
+        same_file = known is not None and known.path == record.path
+        if same_file and fingerprint(record.values()) != known.hashes:
+            raise RecordError(
+                f"{record.identity} is also on line {known.line} of this file, with other "
+                "values: not imported (a file gives each release once)"
+            )
+        return known
 
     def _apply(self, record, existing, taken):
         try:
@@ -274,17 +258,13 @@ class Importer:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             return Outcome(record.path, record.line, FAILED, message=f"not saved: {message}")
 
-    def _new_slug(self, title, taken):
-        base = _slug_base(title)
+    def _new_slug(self, text, taken):
+        """slugify(text), or the first free -2, -3, ... (this run's slugs count as taken)."""
+        base = _slug_base(text)
         if base not in taken and base not in self.run_slugs:
             return base
-        slug = unique_slug(title)
-        number = 1
-        # In a dry run nothing was saved, so unique_slug cannot see this run's slugs.
-        while slug in self.run_slugs:
-            number += 1
-            slug = f"{base}-{number}"
-        return slug
+        # In a dry run nothing was saved, so the database cannot see this run's slugs.
+        return unique_slug(text, reserved=self.run_slugs)
 
     def _link_rows(self, release, record):
         """Write the links of a new release: one multi-row INSERT per relation.
@@ -305,8 +285,28 @@ class Importer:
             comment=f"{comment} {Path(record.path).name}:{record.line}",
         )
 
+    def _remember(self, record, pk, slug, hashes):
+        self.written.put(
+            Known(
+                pk=pk,
+                slug=slug,
+                source_url=record.source_url,
+                import_key=record.import_key,
+                hashes=hashes,
+                path=record.path,
+                line=record.line,
+            )
+        )
+
     def _create(self, record, taken):
-        slug = record.slug or self._new_slug(record.title, taken)
+        notices = ()
+        if record.slug and record.slug not in taken and record.slug not in self.run_slugs:
+            slug = record.slug
+        else:
+            slug = self._new_slug(record.slug or record.title, taken)
+            if record.slug:
+                # Never over another release: this one gets a free address, and the report says so.
+                notices = (SlugTaken(record.slug, slug),)
         pk = None
         if not self.dry_run:
             with transaction.atomic():
@@ -320,6 +320,7 @@ class Importer:
                     summary=record.summary,
                     body=record.body,
                     source_url=record.source_url,
+                    import_key=record.import_key,
                 )
                 release.save()
                 self._link_rows(release, record)
@@ -327,18 +328,8 @@ class Importer:
             pk = release.pk
         self.run_slugs.add(slug)
         taken.add(slug)
-        self.written.add(
-            Known(
-                pk=pk,
-                slug=slug,
-                source_url=record.source_url,
-                title=record.title,
-                date=record.date_key[1],
-                hashes=fingerprint(record.values()),
-                written=True,
-            )
-        )
-        return Outcome(record.path, record.line, CREATED, slug=slug)
+        self._remember(record, pk, slug, fingerprint(record.values()))
+        return Outcome(record.path, record.line, CREATED, slug=slug, notices=notices)
 
     def _update(self, record, known, changed, hashes):
         if not self.dry_run:
@@ -348,25 +339,15 @@ class Importer:
                     if name in changed:
                         attribute = "type_id" if name == "type" else name
                         setattr(release, attribute, getattr(record, attribute))
+                release.import_key = record.import_key
                 # Always saved, so that updated_at tells when the import changed it.
                 release.save()
                 for name in M2M_FIELDS:
                     if name in changed:
                         getattr(release, name).set(record.links[name])
                 self._version(release, record, "Updated by import from")
-        new = Known(
-            pk=known.pk,
-            slug=known.slug,
-            source_url=record.source_url or known.source_url,
-            title=record.title,
-            date=record.date_key[1],
-            hashes=hashes,
-            written=True,
-        )
-        if known.written:
-            self.written.replace(known, new)
-        else:
-            self.written.add(new)
+        known.instance = None
+        self._remember(record, known.pk, known.slug, hashes)
         return Outcome(record.path, record.line, UPDATED, slug=known.slug, changed=changed)
 
 
