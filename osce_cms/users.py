@@ -57,9 +57,21 @@ def manageable_groups(user, queryset):
     return queryset.exclude(permissions__in=_not_held(user))
 
 
+def _narrowed(model_admin, request, queryset, narrow):
+    """``queryset`` narrowed for an actor who may see the model at all.
+
+    Whoever may not gets the whole queryset, so that every page answers them
+    403 from the permission checks (Django's history page looks the object up
+    first, and would otherwise redirect as if it did not exist).
+    """
+    if not model_admin.has_view_or_change_permission(request):
+        return queryset
+    return narrow(request.user, queryset)
+
+
 class AccountAdmin(UserAdmin):
     def get_queryset(self, request):
-        return manageable_users(request.user, super().get_queryset(request))
+        return _narrowed(self, request, super().get_queryset(request), manageable_users)
 
     def _manageable(self, request, obj):
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
@@ -89,7 +101,7 @@ class AccountAdmin(UserAdmin):
 
 class GroupsAdmin(GroupAdmin):
     def get_queryset(self, request):
-        return manageable_groups(request.user, super().get_queryset(request))
+        return _narrowed(self, request, super().get_queryset(request), manageable_groups)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "permissions":
