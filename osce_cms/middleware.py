@@ -2,41 +2,53 @@
 
 import logging
 
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.template.loader import render_to_string
+from js_asset import Media
 
 logger = logging.getLogger("osce_cms.availability")
 
-# Public pages load nothing inline and nothing from elsewhere: no
-# 'unsafe-inline' anywhere. JSON-LD is a data block, not a script.
-PUBLIC_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
+ADMIN_PREFIX = "/admin/"
+
+
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy on public pages; Permissions-Policy everywhere."""
+    """Permissions-Policy everywhere (the CSP is ContentSecurityPolicyMiddleware's)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith("/admin/") and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = PUBLIC_CSP
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the admin's policy under /admin/.
+
+    Public pages get ``CONTENT_SECURITY_POLICY``; every admin page
+    ``ADMIN_CONTENT_SECURITY_POLICY`` unless its view chose a policy with
+    django-csp's decorators. A response that already has the header keeps it.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and request.path_info.startswith(ADMIN_PREFIX):
+            parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        return parts
+
+    def process_template_response(self, request, response):
+        # The release form's editor (django-prose-editor) needs an inline
+        # <script type="importmap">; its media (django-js-asset) renders every
+        # tag with the request's nonce, which this policy's script-src names.
+        media = (response.context_data or {}).get("media")
+        if isinstance(media, Media) and request.path_info.startswith(ADMIN_PREFIX):
+            response.context_data["media"] = media.with_nonce(request.csp_nonce)
         return response
 
 

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "imagekit",
     "axes",
+    "csp",
     "taxonomy",
     "press",
 ]
@@ -73,6 +75,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "osce_cms.middleware.SecurityHeadersMiddleware",
+    # Content-Security-Policy (django-csp): CONTENT_SECURITY_POLICY below,
+    # ADMIN_CONTENT_SECURITY_POLICY under /admin/.
+    "osce_cms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: answers 304 from the cached page's ETag.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -87,6 +92,47 @@ MIDDLEWARE = [
     # Last: throttles admin logins after repeated failures.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Public pages load nothing inline and nothing from elsewhere: no
+# 'unsafe-inline' anywhere. JSON-LD is a data block, not a script. A view
+# that sets its own header keeps it (uploaded media: "default-src 'none'; sandbox").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+TIPTAP_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+# The admin's own policy (osce_cms.middleware.ContentSecurityPolicyMiddleware):
+# Django's admin, the release form's editor (django-prose-editor) and the
+# tree admin (django-mptt) run from same-origin files.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # The one <style> element the editor's Tiptap core inserts (its
+        # injectCSS, which django-prose-editor gives no nonce), allowed by the
+        # hash of its exact text: django-prose-editor 0.28. An upgrade that
+        # changes it shows as a violation in tests/test_admin_csp_browser.py,
+        # whose message gives the new hash.
+        "style-src": [SELF, TIPTAP_STYLE_HASH],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -9,6 +9,7 @@ Opened in a browser, a feed reads as a page: it names an XSLT stylesheet
 (``feed_stylesheet``) that turns it into HTML.
 """
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -46,16 +47,57 @@ BROWSER_READABLE_XML = "application/xml; charset=utf-8"
 RFC822_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+# Elements that end a line of text: cut out, they leave a space between words.
+_BREAK = re.compile(r"</?(?:p|br|h[1-6]|li|ul|ol|blockquote|hr|table|tr|td|th|caption)\b[^>]*>")
+
+
 def xml_safe(text):
     return _NOT_XML.sub("", str(text or ""))
 
 
+def body_text(body):
+    """A sanitised HTML body as plain text: tags out, entities decoded, spaces tidied."""
+    text = html.unescape(strip_tags(_BREAK.sub(" ", body or "")))
+    return " ".join(text.split())
+
+
+def as_html(text):
+    """Plain text as HTML that shows it: what RSS readers take a title or description for."""
+    return html.escape(text, quote=False) if text else text
+
+
+# Every title, summary and description here is plain text; each format is
+# told so in its own way (tests/test_feeds.py, TestPlainTextStaysPlainText).
 class ReadableRssFeed(Rss201rev2Feed):
+    """RSS: readers take <description> (and, when it looks so, <title>) as
+    HTML, so plain text goes out escaped as HTML, then as XML."""
+
     content_type = BROWSER_READABLE_XML
+
+    def __init__(self, *args, **kwargs):
+        kwargs["title"], kwargs["description"] = (
+            as_html(kwargs["title"]),
+            as_html(kwargs["description"]),
+        )
+        super().__init__(*args, **kwargs)
+
+    def add_item(self, *args, **kwargs):
+        kwargs["title"], kwargs["description"] = (
+            as_html(kwargs["title"]),
+            as_html(kwargs["description"]),
+        )
+        super().add_item(*args, **kwargs)
 
 
 class ReadableAtomFeed(Atom1Feed):
+    """Atom: titles are text by default; the summary is sent as ``type="text"``."""
+
     content_type = BROWSER_READABLE_XML
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
 
     def write(self, outfile, encoding):
         # Atom1Feed.write (Django 5.2) skips the stylesheets that RssFeed.write
@@ -139,7 +181,7 @@ class PressFeed(Feed):
         return xml_safe(item.title)
 
     def item_description(self, item):
-        return xml_safe(item.summary or strip_tags(item.body)[:500])
+        return xml_safe(item.summary or body_text(item.body)[:500])
 
     # In the site's time zone, so a feed dates a release as its page does.
     def item_pubdate(self, item):

@@ -1,5 +1,7 @@
 """Press releases: what communications staff write and the public reads."""
 
+import html
+
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -54,6 +56,19 @@ NODE_RELATIONS = {
     "structure": "structures",
     "meeting": "meetings",
 }
+
+
+class HtmlAsTextField(models.TextField):
+    """Text that the database returns as HTML, read back as plain text."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else html.unescape(value)
+
+
+class HtmlHeadline(SearchHeadline):
+    """ts_headline over HTML, read as plain text (see ``with_headlines``)."""
+
+    output_field = HtmlAsTextField()
 
 
 class ReleaseType(models.Model):
@@ -142,8 +157,26 @@ class PressReleaseQuerySet(models.QuerySet):
         if connections[self.db].vendor != "postgresql":
             return sqlite_search.with_headlines(self, q)
         query = SearchQuery(q, search_type="websearch", config="english")
-        text = Func(
-            Concat("summary", Value(" "), "body", output_field=models.TextField()),
+        # ts_headline is given the text as HTML throughout (the summary
+        # escaped, the body with its tags cut out and its entities kept), so
+        # text such as "<script>" typed in either reaches it as entities, not
+        # as a tag its parser would drop; the field turns the headline back
+        # into plain text, as SQLite's snippet() gives it, for ``highlight``
+        # to escape once.
+        summary = Func(
+            Func(
+                Func(F("summary"), Value("&"), Value("&amp;"), function="replace"),
+                Value("<"),
+                Value("&lt;"),
+                function="replace",
+            ),
+            Value(">"),
+            Value("&gt;"),
+            function="replace",
+            output_field=models.TextField(),
+        )
+        body = Func(
+            F("body"),
             Value("<[^>]*>"),
             Value(" "),
             Value("g"),
@@ -151,8 +184,8 @@ class PressReleaseQuerySet(models.QuerySet):
             output_field=models.TextField(),
         )
         return self.annotate(
-            headline=SearchHeadline(
-                text,
+            headline=HtmlHeadline(
+                Concat(summary, Value(" "), body, output_field=models.TextField()),
                 query,
                 config="english",
                 start_sel="\x02",

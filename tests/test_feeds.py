@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from press.feeds import PressAtomFeed, PressFeed, ReadableRssFeed
 
@@ -303,6 +304,92 @@ class TestAFeedReaderReadsThem:
         assert [e.title for e in parsed.entries] == ["Mission to Moldova supports local elections"]
 
 
+class ReaderView(HTMLParser):
+    """What a reader shows for one of feedparser's values: its text and any elements in it."""
+
+    def __init__(self, detail):
+        super().__init__(convert_charrefs=True)
+        self.text, self.elements = "", []
+        if detail.type == "text/plain":
+            self.text = detail.value
+        else:
+            assert detail.type in ("text/html", "application/xhtml+xml"), detail.type
+            self.feed(detail.value)
+            self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append(tag)
+
+    def handle_data(self, data):
+        self.text += data
+
+
+# Typed into the admin as plain text: a reader must show it as typed.
+HOSTILE_SUMMARY = '"><img src=x onerror=alert(1)>'
+PLAIN_TITLES = ["AT&T <b>", "Talks <i>on</i> AT&amp;T", '"><img src=x onerror=alert(1)></img>']
+
+
+def read_feed(content):
+    parsed = feedparser.parse(content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+class TestPlainTextStaysPlainText:
+    """A release's title and summary are plain text: a reader shows them as typed.
+
+    Read with feedparser, which gives each value with its type and, for HTML,
+    sanitised markup: that markup must hold no element at all.
+    """
+
+    @pytest.mark.parametrize("url", ["/press/feed/", "/press/feed/atom/"])
+    @pytest.mark.parametrize("title", PLAIN_TITLES)
+    def test_title_and_summary_read_as_typed(self, client, url, title):
+        make_release(title, summary=HOSTILE_SUMMARY)
+        (entry,) = read_feed(client.get(url).content).entries
+        summary = ReaderView(entry.summary_detail)
+        assert summary.text == '"><img src=x onerror=alert(1)>'
+        assert summary.elements == []
+        shown_title = ReaderView(entry.title_detail)
+        assert shown_title.text == title
+        assert shown_title.elements == []
+
+    @pytest.mark.parametrize("url", ["/press/feed/", "/press/feed/atom/"])
+    def test_a_body_without_summary_reads_as_its_text(self, client, url):
+        make_release(
+            "Quoted",
+            summary="",
+            body="<p>AT&amp;T wrote &lt;img src=x onerror=alert(1)&gt; <em>here</em>.</p>",
+        )
+        (entry,) = read_feed(client.get(url).content).entries
+        summary = ReaderView(entry.summary_detail)
+        assert summary.text == "AT&T wrote <img src=x onerror=alert(1)> here."
+        assert summary.elements == []
+
+    @pytest.mark.parametrize("url", ["/press/feed/", "/press/feed/atom/"])
+    def test_a_feed_title_holding_the_query_reads_as_typed(self, client, url):
+        parsed = read_feed(client.get(url, {"q": "AT&T <i>x</i>"}).content)
+        shown = ReaderView(parsed.feed.title_detail)
+        assert shown.text == "Press releases: “AT&T <i>x</i>”"
+        assert shown.elements == []
+
+    @pytest.mark.parametrize("generator", [Rss201rev2Feed, Atom1Feed])
+    def test_positive_control_text_escaped_once_reads_as_markup(self, generator):
+        """Django's own generators, given the text as is (the feeds before they
+        escaped it), hand a reader an <img> element: the checks above can see one."""
+        feed = generator(title="Feed", link="http://testserver/", description="Feed")
+        feed.add_item(
+            title="Talks <i>on</i> AT&amp;T",
+            link="http://testserver/press/x/",
+            description=HOSTILE_SUMMARY,
+        )
+        (entry,) = read_feed(feed.writeString("utf-8")).entries
+        assert "img" in ReaderView(entry.summary_detail).elements
+        assert ReaderView(entry.summary_detail).text != HOSTILE_SUMMARY
+        if generator is Rss201rev2Feed:  # Atom titles are text by default
+            assert ReaderView(entry.title_detail).elements == ["i"]
+
+
 # --- in a real browser --------------------------------------------------------
 BROWSER_RELEASE = {
     "title": "Mission to Moldova supports local elections",
@@ -380,15 +467,24 @@ class TestInChromium:
         assert page.locator("h1").count() == 0
         assert "<?xml-stylesheet" in page.locator("body").inner_text()
 
-    def test_release_text_stays_text(self, browser, feed_site):
+    @pytest.mark.parametrize("path", ["/press/feed/", "/press/feed/atom/"])
+    def test_release_text_stays_text(self, browser, feed_site, path):
         payload = '<img src="/x" onerror="window.pwned = 1">'
         make_release(payload, summary=payload, tags={"locations": ["moldova"]})
+        # Escapes written as text come out as written, whatever RSS escaped.
+        amp = "AT&T <b> &amp;lt; &lt;i&gt;"
+        make_release(amp, summary=amp, tags={"locations": ["moldova"]})
         # Without the CSP, so that only the stylesheet stands between the payload and the page.
         context = browser.new_context(bypass_csp=True)
         page = context.new_page()
-        page.goto(f"{feed_site}/press/feed/?country=moldova")
-        assert payload in page.locator(".feed-items h2 a").all_inner_texts()
-        assert page.locator(".feed-items img").count() == 0
+        page.goto(f"{feed_site}{path}?country=moldova")
+        titles = page.locator(".feed-items h2 a").all_inner_texts()
+        assert payload in titles
+        assert amp in titles
+        summaries = page.locator(".feed-items .summary").all_inner_texts()
+        assert payload in summaries
+        assert amp in summaries
+        assert page.locator(".feed-items img, .feed-items b, .feed-items i").count() == 0
         assert page.evaluate("window.pwned") is None
         # Positive control: the same text taken as markup does run.
         page.evaluate("p => document.body.insertAdjacentHTML('beforeend', p)", payload)

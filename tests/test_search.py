@@ -6,6 +6,7 @@ triggers, the query builder) run on SQLite only.
 """
 
 import html
+import html.parser
 import re
 
 import pytest
@@ -376,3 +377,105 @@ def test_a_word_of_the_title_finds_the_release(word, punctuation):
     assert release.pk in PressRelease.objects.search(
         f"{punctuation}{word}{punctuation}"
     ).values_list("pk", flat=True)
+
+
+class SnippetText(html.parser.HTMLParser):
+    """The text of each search snippet (``<p class="summary">``) as a browser shows it,
+    with the words inside <mark> listed apart."""
+
+    def __init__(self, page):
+        super().__init__(convert_charrefs=True)
+        self.snippets, self.marked = [], []
+        self._depth = 0  # inside a snippet paragraph
+        self._in_mark = False
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if self._depth:
+            self._depth += 1
+            if tag == "mark":
+                self._in_mark = True
+                self.marked.append("")
+            else:
+                self.snippets[-1] += f"<{tag}>"  # any element but a mark is a failure
+        elif tag == "p" and ("class", "summary") in attrs:
+            self._depth = 1
+            self.snippets.append("")
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+            if tag == "mark":
+                self._in_mark = False
+
+    def handle_data(self, data):
+        if self._depth:
+            self.snippets[-1] += data
+            if self._in_mark:
+                self.marked[-1] += data
+
+
+class TestSnippetsShowTheTextOnce:
+    """A snippet shows what was written: escaped once in the page, never twice, never run.
+
+    Runs on either database (DATABASE_URL): ts_headline on PostgreSQL, FTS5's
+    snippet() on SQLite.
+    """
+
+    def snippets(self, client, q):
+        page = listing(client, q)
+        text = SnippetText(page)
+        # White space as a browser shows it (tags in a body become spaces).
+        text.snippets = [" ".join(s.split()) for s in text.snippets]
+        return page, text
+
+    def test_ampersand_in_the_body(self, client):
+        PressReleaseFactory(
+            title="Telecoms",
+            summary="",
+            body="<p>Talks with AT&amp;T on <em>roaming</em> today.</p>",
+        )
+        page, text = self.snippets(client, "roaming")
+        (snippet,) = text.snippets
+        # PostgreSQL cuts at word boundaries, SQLite keeps the sentence.
+        assert "Talks with AT&T on roaming today" in snippet
+        assert text.marked == ["roaming"]
+        assert "AT&amp;T" in page
+        assert "&amp;amp;" not in page
+
+    def test_ampersand_in_the_summary(self, client):
+        PressReleaseFactory(title="Telecoms", summary="Talks with AT&T on roaming.", body="")
+        page, text = self.snippets(client, "roaming")
+        (snippet,) = text.snippets
+        assert "Talks with AT&T on roaming" in snippet
+        assert text.marked == ["roaming"]
+        assert "&amp;amp;" not in page
+
+    def test_markup_written_as_text_in_the_body_stays_text(self, client):
+        # The editor stores typed "<script>" as &lt;script&gt;, and nh3 keeps it so.
+        PressReleaseFactory(
+            title="Code",
+            summary="",
+            body="<p>The string &lt;script&gt;alert(1)&lt;/script&gt; was quoted in roaming.</p>",
+        )
+        page, text = self.snippets(client, "roaming")
+        (snippet,) = text.snippets
+        assert "<script>alert(1)</script> was quoted in roaming" in snippet
+        assert text.marked == ["roaming"]
+        assert "<script>alert(1)" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    def test_markup_typed_in_the_summary_stays_text(self, client):
+        PressReleaseFactory(
+            title="Code", summary='Quoted "<img src=x onerror=alert(1)>" on roaming.', body=""
+        )
+        page, text = self.snippets(client, "roaming")
+        (snippet,) = text.snippets
+        assert '"<img src=x onerror=alert(1)>" on roaming' in snippet
+        assert "<img" not in page
+
+    def test_the_parser_sees_markup_positive_control(self):
+        """The check above would catch markup in a snippet, and a second escape."""
+        text = SnippetText('<p class="summary">a <img src=x> <mark>b</mark> AT&amp;amp;T</p>')
+        assert text.snippets == ["a <img> b AT&amp;T"]
+        assert text.marked == ["b"]

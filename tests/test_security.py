@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from django.db import connection
 
 from osce_cms.logs import JsonFormatter
 
-from .conftest import make_release, requires_postgres
+from .conftest import make_release, make_user, requires_postgres
 from .factories import UserFactory
 from .images import image_bytes, upload
 
@@ -60,6 +61,62 @@ class TestHeaders:
         assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert response["X-Frame-Options"] == "DENY"
         assert "camera=()" in response["Permissions-Policy"]
+
+    def test_public_policy_is_exactly_the_strict_one(self, client):
+        policy = sorted(client.get("/press/")["Content-Security-Policy"].split("; "))
+        assert policy == [
+            "base-uri 'self'",
+            "connect-src 'self'",
+            "default-src 'self'",
+            "font-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "img-src 'self'",
+            "object-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+        ]
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/admin/",
+            "/admin/press/pressrelease/",
+            "/admin/press/pressrelease/add/",
+            "/admin/taxonomy/topic/",
+        ],
+    )
+    def test_admin_pages_have_a_csp(self, client, url):
+        client.force_login(make_user("csp-admin", superuser=True))
+        response = client.get(url)
+        assert response.status_code == 200
+        directives = dict(d.split(" ", 1) for d in response["Content-Security-Policy"].split("; "))
+        assert directives["default-src"] == "'self'"
+        assert directives["object-src"] == "'none'"
+        assert directives["frame-ancestors"] == "'none'"
+        assert directives["base-uri"] == "'self'"
+        # Scripts: same-origin files, and inline only with this response's nonce.
+        script = directives["script-src"].split()
+        assert script[0] == "'self'"
+        assert all(s.startswith("'nonce-") for s in script[1:])
+        assert "unsafe" not in response["Content-Security-Policy"]
+
+    def test_the_admin_login_page_has_a_csp(self, client):
+        response = client.get("/admin/login/")
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert "unsafe" not in response["Content-Security-Policy"]
+
+    def test_the_editors_nonce_is_this_responses(self, client):
+        """The release form's import map carries the nonce its header names, fresh each time."""
+        client.force_login(make_user("csp-admin", superuser=True))
+        nonces = []
+        for _ in range(2):
+            response = client.get("/admin/press/pressrelease/add/")
+            (nonce,) = re.findall(r"'nonce-([^']+)'", response["Content-Security-Policy"])
+            page = response.content.decode()
+            assert f'<script type="importmap" nonce="{nonce}">' in page
+            nonces.append(nonce)
+        assert nonces[0] != nonces[1]
 
     def test_cached_pages_keep_their_headers(self, client, settings):
         settings.PAGE_CACHE_ENABLED = True

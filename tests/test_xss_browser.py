@@ -8,9 +8,9 @@ visited the same way, do set the flag; and the site's policy alone stops them.
 """
 
 import pytest
+from csp.utils import build_policy
 from django.urls import reverse
 
-from osce_cms.middleware import PUBLIC_CSP
 from press.models import PressRelease, ReleaseType
 from taxonomy.models import Location, Topic
 
@@ -148,7 +148,7 @@ def serve_unescaped(page, url, payload):
     )
     page.route(url, lambda route: route.fulfill(
         status=200, content_type="text/html; charset=utf-8", body=html,
-        headers={"Content-Security-Policy": PUBLIC_CSP},
+        headers={"Content-Security-Policy": build_policy()},  # the public policy, from settings
     ))  # fmt: skip
 
 

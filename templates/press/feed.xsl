@@ -9,7 +9,9 @@
     exclude-result-prefixes="atom">
   <xsl:output method="html" encoding="utf-8" indent="yes" doctype-system="about:legacy-compat"/>
 
-  <xsl:variable name="title" select="/rss/channel/title | /atom:feed/atom:title"/>
+  <xsl:variable name="title">
+    <xsl:call-template name="text"><xsl:with-param name="node" select="/rss/channel/title | /atom:feed/atom:title"/></xsl:call-template>
+  </xsl:variable>
   <xsl:variable name="address" select="/rss/channel/atom:link[@rel='self']/@href | /atom:feed/atom:link[@rel='self']/@href"/>
   <xsl:variable name="website" select="/rss/channel/link | /atom:feed/atom:link[@rel='alternate']/@href"/>
   <xsl:variable name="items" select="/rss/channel/item | /atom:feed/atom:entry"/>
@@ -80,13 +82,62 @@
     <xsl:param name="summary"/>
     <li>
       <article>
-        <h2><a href="{$link}"><xsl:value-of select="$title"/></a></h2>
+        <h2><a href="{$link}"><xsl:call-template name="text"><xsl:with-param name="node" select="$title"/></xsl:call-template></a></h2>
         <p class="date"><xsl:call-template name="day"><xsl:with-param name="date" select="string($date)"/></xsl:call-template></p>
         <xsl:if test="string($summary)">
-          <p class="summary"><xsl:value-of select="$summary"/></p>
+          <p class="summary"><xsl:call-template name="text"><xsl:with-param name="node" select="$summary"/></xsl:call-template></p>
         </xsl:if>
       </article>
     </li>
+  </xsl:template>
+
+  <!-- The plain text a title or summary holds. Atom's are text as they
+       stand; RSS's are that text escaped as HTML (what RSS readers expect,
+       press/feeds.py): the escapes, only &amp; &lt; &gt;, are undone here,
+       &amp; last so "&amp;lt;" comes back as the "&lt;" that was written,
+       and the result is still copied out as text. -->
+  <xsl:template name="text">
+    <xsl:param name="node"/>
+    <xsl:choose>
+      <xsl:when test="/rss">
+        <xsl:call-template name="replace">
+          <xsl:with-param name="from" select="'&amp;amp;'"/>
+          <xsl:with-param name="to" select="'&amp;'"/>
+          <xsl:with-param name="text">
+            <xsl:call-template name="replace">
+              <xsl:with-param name="from" select="'&amp;gt;'"/>
+              <xsl:with-param name="to" select="'&gt;'"/>
+              <xsl:with-param name="text">
+                <xsl:call-template name="replace">
+                  <xsl:with-param name="from" select="'&amp;lt;'"/>
+                  <xsl:with-param name="to" select="'&lt;'"/>
+                  <xsl:with-param name="text" select="string($node)"/>
+                </xsl:call-template>
+              </xsl:with-param>
+            </xsl:call-template>
+          </xsl:with-param>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$node"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="replace">
+    <xsl:param name="text"/>
+    <xsl:param name="from"/>
+    <xsl:param name="to"/>
+    <xsl:choose>
+      <xsl:when test="contains($text, $from)">
+        <xsl:value-of select="substring-before($text, $from)"/>
+        <xsl:value-of select="$to"/>
+        <xsl:call-template name="replace">
+          <xsl:with-param name="text" select="substring-after($text, $from)"/>
+          <xsl:with-param name="from" select="$from"/>
+          <xsl:with-param name="to" select="$to"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- "17 May 2024", as the site's pages date a release, from either
