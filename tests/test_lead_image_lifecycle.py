@@ -6,8 +6,10 @@ FieldFile the previous request had closed.
 """
 
 import re
+from pathlib import Path
 
 import pytest
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from PIL import Image
 from reversion.models import Version
@@ -177,3 +179,69 @@ def test_listing_cards_show_a_thumbnail_only_for_releases_with_an_image(client):
     assert re.search(r'src="[^"]+\.webp"', with_image)  # the 400 px rendition, not the upload
     assert "400w" in with_image
     assert "<img" not in text_only
+
+
+def media_files(root):
+    """Every file under ``root`` (directories left empty do not count)."""
+    if not Path(root).exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
+
+
+def refuse_inserts(table):
+    """Make the database itself refuse every new row of ``table`` (a real failure, no mock)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'refused by the database'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_row BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_row()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_row BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"
+            )
+
+
+def test_a_strip_too_thin_for_renditions_is_a_form_error_and_leaves_no_file(client, media_root):
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    before = media_files(media_root)
+    strip = upload("strip.png", image_bytes("PNG", size=(40000, 1)), "image/png")
+
+    response = client.post(ADD_URL, {**form(), "lead_image": strip})
+
+    assert response.status_code == 200
+    assert "too long and thin" in response.content.decode()
+    assert not PressRelease.objects.exists()
+    assert media_files(media_root) == before
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "press_pressrelease",  # the release's own row: fails inside its save
+        "django_admin_log",  # the admin's log entry: fails after the renditions are made
+    ],
+)
+def test_a_save_the_database_refuses_leaves_no_file_behind(client, media_root, table):
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    refuse_inserts(table)
+
+    with pytest.raises(DatabaseError, match="refused by the database"):
+        client.post(ADD_URL, {**form(), "lead_image": upload("vote.jpg")})
+
+    assert media_files(media_root) == []
+
+
+def test_a_save_that_succeeds_keeps_the_image_and_its_renditions(client, media_root):
+    """The control for the test above: the same post, with nothing refused."""
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    release = uploaded(client)
+
+    files = media_files(media_root)
+    assert release.lead_image.name in files
+    assert len(files) == 4  # the image and its three renditions
