@@ -2,7 +2,10 @@
 
 One package, one corpus (:mod:`.corpus`), one module per surface:
 
-* ``test_urls``: every public path × every parameter × the corpus; never a 5xx.
+* ``test_urls``: every public path (and a release page) × every parameter ×
+  every corpus value, deterministically (all parameters at once everywhere,
+  each parameter alone on the pages they filter), then Hypothesis over random
+  query strings and paths; never a 5xx.
 * ``test_import_records``: hostile import records; every good record imported,
   every bad one reported as ``FILE:LINE: reason``, the command never raises.
 * ``test_uploads``: hostile images; refused with a form error, no file left behind.
