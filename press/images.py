@@ -41,6 +41,8 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 def _open(file):
     """Open ``file`` as one of FORMATS, or raise ValidationError saying why."""
     size = getattr(file, "size", None)
+    if size == 0:
+        raise ValidationError(_("The submitted file is empty."), code="empty")
     if size is not None and size > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is %(size).1f MB; the limit is %(limit)d MB.")
