@@ -69,9 +69,18 @@ def media(request, path):
     except SuspiciousFileOperation as exc:  # a path outside MEDIA_ROOT
         raise Http404 from exc
     content_type = MEDIA_TYPES.get(full.suffix.lower())
-    if content_type is None or not full.is_file():
+    if content_type is None:
         raise Http404
-    response = FileResponse(full.open("rb"), content_type=content_type)
+    try:
+        # A name the file system cannot hold (ENAMETOOLONG), a NUL byte, a
+        # directory called "x.jpg" or an unreadable file: none of them is
+        # an image we serve.
+        if not full.is_file():
+            raise Http404
+        opened = full.open("rb")
+    except (OSError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(opened, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "public, max-age=31536000, immutable"

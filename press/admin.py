@@ -19,6 +19,7 @@ from taxonomy.pickers import PathLabels, in_picker_order
 
 from . import services
 from .forms import LeadImageField
+from .images import discarded_on_error
 from .models import OldSlug, PressRelease, ReleaseType
 
 
@@ -203,6 +204,12 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
 
     def has_publish_permission(self, request, obj=None):
         return request.user.has_perm("press.publish_pressrelease")
+
+    def changeform_view(self, request, *args, **kwargs):
+        # The admin saves in one transaction (release, relations, log,
+        # revision): if any step fails, an image stored early goes too.
+        with discarded_on_error():
+            return super().changeform_view(request, *args, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -93,7 +93,32 @@ class TypeFilter(SlugListFilter):
 
 
 def start_of_day(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    """Midnight at the start of ``day`` in the site's time zone, or None.
+
+    None when that instant has no UTC ``datetime`` (the database stores UTC):
+    the first day of year 1 east of Greenwich, the last day of year 9999
+    west of it, and the day after 31 December 9999 anywhere. Such a day lies
+    at one end of the calendar; the filters read it as "no bound" there.
+    """
+    try:
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        start.astimezone(datetime.UTC)
+    except OverflowError:
+        return None
+    return start
+
+
+def day_after(day):
+    """The next day, or None after 31 December 9999."""
+    try:
+        return day + datetime.timedelta(days=1)
+    except OverflowError:
+        return None
+
+
+def at_calendar_start(day):
+    """Whether a day without a start instant lies at the start of the calendar (else at its end)."""
+    return day.year < 5000
 
 
 class PressReleaseFilterSet(django_filters.FilterSet):
@@ -195,17 +220,37 @@ class PressReleaseFilterSet(django_filters.FilterSet):
             )
         return queryset.search(value)
 
+    # Dates are whole days in the site's time zone, both ends included. Any
+    # day ``datetime`` can hold is accepted: a bound at the very start or end
+    # of the calendar (``date_from=0001-01-01``, ``date_to=9999-12-31``) means
+    # what the visitor meant, "no bound", rather than an instant no database
+    # column can hold.
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(published_at__gte=start_of_day(value))
+        return self._from(queryset, value)
 
     def filter_date_to(self, queryset, name, value):
-        return queryset.filter(published_at__lt=start_of_day(value + datetime.timedelta(days=1)))
+        return self._before(queryset, day_after(value))
 
     def filter_year(self, queryset, name, year):
-        return queryset.filter(
-            published_at__gte=start_of_day(datetime.date(year, 1, 1)),
-            published_at__lt=start_of_day(datetime.date(year + 1, 1, 1)),
-        )
+        # The field's validators keep a year within the archive's range.
+        first, after = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+        return self._before(self._from(queryset, first), after)
+
+    @staticmethod
+    def _from(queryset, day):
+        """Releases published on ``day`` or later."""
+        start = start_of_day(day)
+        if start is None:
+            return queryset if at_calendar_start(day) else queryset.none()
+        return queryset.filter(published_at__gte=start)
+
+    @staticmethod
+    def _before(queryset, day):
+        """Releases published before ``day`` (None: after the last day there is)."""
+        start = None if day is None else start_of_day(day)
+        if start is None:
+            return queryset.none() if day is not None and at_calendar_start(day) else queryset
+        return queryset.filter(published_at__lt=start)
 
     def filter_sort(self, queryset, name, value):
         if value == "date":

@@ -5,10 +5,18 @@
 - At most ``MAX_IMAGE_BYTES`` and ``MAX_IMAGE_PIXELS``, checked from the
   header before any pixel is decoded; Pillow's DecompressionBombWarning
   (between 89M and 179M pixels it only warns) is an error here.
+- At most ``MAX_ASPECT_RATIO`` times as long as it is wide (or the other way
+  round): the renditions fit a square box, and a 40000 × 1 strip has no
+  400-pixel rendition at all (its height rounds to nothing).
 - Stored re-encoded, which drops EXIF, GPS, XMP and ICC metadata, after
   applying the EXIF orientation so the picture stays upright.
+- Stored only if the save that stores it succeeds: a failure anywhere later
+  in the save (the database, the renditions, the admin's log) deletes the
+  new file and its renditions again (:func:`discarded_on_error`).
 """
 
+import contextlib
+import contextvars
 import io
 import uuid
 import warnings
@@ -25,6 +33,7 @@ from taxonomy import clock
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
+MAX_ASPECT_RATIO = 20
 FORMATS = ("JPEG", "PNG", "WEBP")
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -32,6 +41,8 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 def _open(file):
     """Open ``file`` as one of FORMATS, or raise ValidationError saying why."""
     size = getattr(file, "size", None)
+    if size == 0:
+        raise ValidationError(_("The submitted file is empty."), code="empty")
     if size is not None and size > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is %(size).1f MB; the limit is %(limit)d MB.")
@@ -57,6 +68,15 @@ def _open(file):
             ) from exc
     if image.width * image.height > MAX_IMAGE_PIXELS:
         raise _too_many_pixels(image.width, image.height)
+    if max(image.size) > MAX_ASPECT_RATIO * min(image.size):
+        raise ValidationError(
+            _(
+                "The image is %(w)d × %(h)d pixels: too long and thin to show. Its longest "
+                "side may be at most %(ratio)d times its shortest; crop it closer."
+            )
+            % {"w": image.width, "h": image.height, "ratio": MAX_ASPECT_RATIO},
+            code="image_aspect_ratio",
+        )
     return image
 
 
@@ -160,3 +180,40 @@ class LeadImageField(models.ImageField):
             for name in (self.width_field, self.height_field):
                 if name:
                     setattr(instance, name, None)
+
+
+_stored = contextvars.ContextVar("stored_images", default=None)
+
+
+@contextlib.contextmanager
+def discarded_on_error():
+    """Delete the files stored (:func:`stored`) within the block if the block raises.
+
+    A file is written before the database row that names it, and the row can
+    still be refused afterwards (a constraint, a failed rendition, a rollback
+    of the admin's transaction): without this, the file would stay in media
+    with nothing pointing at it. Blocks nest; an inner block that succeeds
+    hands its files to the outer one, which still deletes them if it fails.
+    """
+    files = []
+    token = _stored.set(files)
+    try:
+        yield
+    except BaseException:
+        for storage, name in reversed(files):
+            with contextlib.suppress(OSError):
+                if storage.exists(name):
+                    storage.delete(name)
+        raise
+    finally:
+        _stored.reset(token)
+    outer = _stored.get()
+    if outer is not None:
+        outer.extend(files)
+
+
+def stored(storage, name):
+    """Note a file just written (or about to be), for :func:`discarded_on_error`."""
+    files = _stored.get()
+    if files is not None:
+        files.append((storage, name))

@@ -28,7 +28,14 @@ from taxonomy.models import Location, Meeting, Structure, Topic
 
 from . import search as sqlite_search
 from .html import sanitize_html
-from .images import LeadImageField, lead_image_path, strip_metadata, validate_image
+from .images import (
+    LeadImageField,
+    discarded_on_error,
+    lead_image_path,
+    stored,
+    strip_metadata,
+    validate_image,
+)
 from .search import ReleaseSearchDocument  # noqa: F401 - registers the index's model
 
 EDITOR_EXTENSIONS = {
@@ -359,22 +366,29 @@ class PressRelease(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self.title, exclude_pk=self.pk)
-        self.body = sanitize_html(self.body)
-        if self.lead_image and not self.lead_image._committed:
-            # A new upload: store it re-encoded, without its metadata.
-            cleaned = strip_metadata(self.lead_image.file)
-            self.lead_image.save(cleaned.name, cleaned, save=False)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = clock.now()
-        if self.pk:
-            old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if old and old != self.slug:
-                OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
-        super().save(*args, **kwargs)
-        # A slug that was once old and is current again must not redirect.
-        OldSlug.objects.filter(slug=self.slug).delete()
+        # A new image file is written before its row: any failure below deletes it again.
+        with discarded_on_error():
+            if not self.slug:
+                self.slug = unique_slug(self.title, exclude_pk=self.pk)
+            self.body = sanitize_html(self.body)
+            if self.lead_image and not self.lead_image._committed:
+                # A new upload: store it re-encoded, without its metadata; if the
+                # save fails from here on, the file and its renditions go again.
+                cleaned = strip_metadata(self.lead_image.file)
+                self.lead_image.save(cleaned.name, cleaned, save=False)
+                stored(self.lead_image.storage, self.lead_image.name)
+                for field, _size in self.RENDITIONS:
+                    rendition = getattr(self, field)
+                    stored(rendition.storage, rendition.name)
+            if self.status == self.Status.PUBLISHED and self.published_at is None:
+                self.published_at = clock.now()
+            if self.pk:
+                old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+                if old and old != self.slug:
+                    OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
+            super().save(*args, **kwargs)
+            # A slug that was once old and is current again must not redirect.
+            OldSlug.objects.filter(slug=self.slug).delete()
 
     save.alters_data = True
 

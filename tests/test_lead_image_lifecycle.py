@@ -6,8 +6,10 @@ FieldFile the previous request had closed.
 """
 
 import re
+from pathlib import Path
 
 import pytest
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from PIL import Image
 from reversion.models import Version
@@ -16,6 +18,7 @@ from press.models import PressRelease, ReleaseType
 from taxonomy.models import Topic
 
 from .factories import PressReleaseFactory, UserFactory
+from .forms import form_data
 from .images import image_bytes, upload
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -177,3 +180,154 @@ def test_listing_cards_show_a_thumbnail_only_for_releases_with_an_image(client):
     assert re.search(r'src="[^"]+\.webp"', with_image)  # the 400 px rendition, not the upload
     assert "400w" in with_image
     assert "<img" not in text_only
+
+
+def media_files(root):
+    """Every file under ``root`` (directories left empty do not count)."""
+    if not Path(root).exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
+
+
+def refuse_inserts(table):
+    """Make the database itself refuse every new row of ``table`` (a real failure, no mock)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'refused by the database'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_row BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_row()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_row BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"
+            )
+
+
+def test_a_strip_too_thin_for_renditions_is_a_form_error_and_leaves_no_file(client, media_root):
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    before = media_files(media_root)
+    strip = upload("strip.png", image_bytes("PNG", size=(40000, 1)), "image/png")
+
+    response = client.post(ADD_URL, {**form(), "lead_image": strip})
+
+    assert response.status_code == 200
+    assert "too long and thin" in response.content.decode()
+    assert not PressRelease.objects.exists()
+    assert media_files(media_root) == before
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "press_pressrelease",  # the release's own row: fails inside its save
+        "django_admin_log",  # the admin's log entry: fails after the renditions are made
+    ],
+)
+def test_a_save_the_database_refuses_leaves_no_file_behind(client, media_root, table):
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    refuse_inserts(table)
+
+    with pytest.raises(DatabaseError, match="refused by the database"):
+        client.post(ADD_URL, {**form(), "lead_image": upload("vote.jpg")})
+
+    assert media_files(media_root) == []
+
+
+def test_a_save_that_succeeds_keeps_the_image_and_its_renditions(client, media_root):
+    """The control for the test above: the same post, with nothing refused."""
+    client.force_login(UserFactory(username="editor", group="Communications staff"))
+    release = uploaded(client)
+
+    files = media_files(media_root)
+    assert release.lead_image.name in files
+    assert len(files) == 4  # the image and its three renditions
+
+
+# --- restoring revisions of a release with an image ------------------------
+
+
+def image_intact(release, size):
+    """The stored image opens as ``size``, and its three renditions exist and open."""
+    with release.lead_image.open("rb") as f:
+        image = Image.open(f)
+        image.load()
+        assert image.size == size
+    assert (release.lead_image_width, release.lead_image_height) == size
+    for field in ("image_thumbnail", "image_medium", "image_large"):
+        rendition = getattr(release, field)
+        with rendition.storage.open(rendition.name) as f:
+            assert Image.open(f).format == "WEBP"
+
+
+def as_rendered(client, url):
+    """Open ``url`` and send its form back as a browser would, unchanged."""
+    page = client.get(url)
+    assert page.status_code == 200, page.content[:2000]
+    return client.post(url, form_data(page.content, "pressrelease_form"))
+
+
+def test_restoring_an_earlier_image_through_the_history(client):
+    client.force_login(UserFactory(username="admin", group="Site administrators"))
+    release = uploaded(client, title="First title")
+    first_image = release.lead_image.name
+    wide = upload("wide.png", image_bytes("PNG", size=(1600, 900)), "image/png")
+    response = client.post(change_url(release), {**form(title="Second title"), "lead_image": wide})
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert release.lead_image.name != first_image
+    first = Version.objects.get_for_object(release).order_by("pk").first()
+
+    response = as_rendered(
+        client, reverse("admin:press_pressrelease_revision", args=[release.pk, first.pk])
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert release.title == "First title"
+    assert release.lead_image.name == first_image
+    image_intact(release, (1200, 800))
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert release.image_medium.url in page
+
+
+def test_recovering_a_deleted_release_brings_its_image_back(client):
+    client.force_login(UserFactory(username="admin", group="Site administrators"))
+    release = uploaded(client, title="Deleted by mistake")
+    stored = release.lead_image.name
+    delete_url = reverse("admin:press_pressrelease_delete", args=[release.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not PressRelease.objects.filter(pk=release.pk).exists()
+    (version,) = Version.objects.get_deleted(PressRelease)
+    assert client.get(reverse("admin:press_pressrelease_recoverlist")).status_code == 200
+
+    response = as_rendered(client, reverse("admin:press_pressrelease_recover", args=[version.pk]))
+
+    assert response.status_code == 302, response.content[:2000]
+    recovered = PressRelease.objects.get(pk=release.pk)
+    assert recovered.lead_image.name == stored
+    image_intact(recovered, (1200, 800))
+
+
+def test_restoring_the_image_after_it_was_cleared(client):
+    client.force_login(UserFactory(username="admin", group="Site administrators"))
+    release = uploaded(client)
+    stored = release.lead_image.name
+    response = client.post(
+        change_url(release), {**form(lead_image_alt=""), "lead_image-clear": "on"}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    first = Version.objects.get_for_object(release).order_by("pk").first()
+
+    response = as_rendered(
+        client, reverse("admin:press_pressrelease_revision", args=[release.pk, first.pk])
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    release.refresh_from_db()
+    assert release.lead_image.name == stored
+    image_intact(release, (1200, 800))

@@ -1,9 +1,12 @@
 """Lead images: judged by content, capped, stripped of metadata, rendered for srcset."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from press.images import strip_metadata, validate_image
@@ -101,3 +104,77 @@ def test_release_page_has_a_srcset_and_alt_text(client):
     assert 'alt="Delegates at a table"' in page
     assert "400w" in page and "800w" in page and "1000w" in page
     assert ".webp" in page
+
+
+def media_files(root):
+    """Every file under ``root`` (directories left empty do not count)."""
+    if not Path(root).exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file())
+
+
+def rendition_sizes(release):
+    sizes = {}
+    for name in ("image_thumbnail", "image_medium", "image_large"):
+        rendition = getattr(release, name)
+        with rendition.storage.open(rendition.name) as f:
+            sizes[name] = Image.open(f).size
+    return sizes
+
+
+@pytest.mark.parametrize(
+    ("size", "accepted"),
+    [
+        ((40000, 1), False),
+        ((1, 40000), False),
+        ((801, 1), False),  # the 400-pixel rendition would be 400 × 0
+        ((21, 1), False),
+        ((8001, 400), False),
+        ((20, 1), True),  # a 20:1 strip is the longest accepted
+        ((8000, 400), True),
+        ((1, 1), True),
+        ((4000, 1000), True),  # a panorama
+    ],
+)
+def test_an_image_too_long_and_thin_for_its_renditions_is_refused(media_root, size, accepted):
+    file = upload("strip.png", image_bytes("PNG", size=size), "image/png")
+    if accepted:
+        validate_image(file)
+    else:
+        with pytest.raises(ValidationError, match="too long and thin"):
+            validate_image(file)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    long=st.one_of(st.integers(1, 40000), st.integers(15, 25)),
+    short=st.integers(1, 100),
+    tall=st.booleans(),
+)
+def test_an_image_is_stored_with_every_rendition_or_refused_without_a_trace(
+    media_root, long, short, tall
+):
+    assume(long * short <= 400_000)
+    size = (short, long) if tall else (long, short)
+    before = media_files(media_root)
+    data = image_bytes("PNG", size=size)
+    if max(size) > 20 * min(size):
+        with pytest.raises(ValidationError, match="too long and thin"):
+            validate_image(upload("strip.png", data, "image/png"))
+        # Even a save that skips validation stores nothing.
+        with pytest.raises(ValidationError, match="too long and thin"):
+            make_release("Strip", lead_image=upload("strip.png", data, "image/png"),
+                         lead_image_alt="A strip")  # fmt: skip
+        assert media_files(media_root) == before
+        return
+    validate_image(upload("strip.png", data, "image/png"))
+    release = make_release("Strip", lead_image=upload("strip.png", data, "image/png"),
+                           lead_image_alt="A strip")  # fmt: skip
+    assert (release.lead_image_width, release.lead_image_height) == size
+    sizes = rendition_sizes(release)
+    assert all(w >= 1 and h >= 1 for w, h in sizes.values()), sizes
+    assert len(media_files(media_root)) == len(before) + 4  # the image and three renditions

@@ -7,9 +7,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from osce_cms.logs import JsonFormatter
 
@@ -164,6 +168,42 @@ class TestUploadsServedSafely:
         assert client.get("/media/evil.html").status_code == 404
         assert client.get("/media/fake.jpg.svg").status_code == 404
         assert client.get("/media/..%2Foutside.jpg").status_code == 404
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "a" * 256 + ".jpg",  # one name longer than any file system allows
+            "a" * 300 + "/photo.jpg",
+            "a/" * 2100 + "photo.jpg",  # a whole path longer than PATH_MAX
+            "%00.jpg",
+            "photo%00.jpg",
+            "folder.jpg",  # a directory, not a file
+        ],
+    )
+    def test_names_the_file_system_cannot_hold_are_not_found(self, client, media_root, path):
+        (media_root / "folder.jpg").mkdir()
+        (media_root / "photo.jpg").write_bytes(image_bytes())
+        assert client.get(f"/media/{path}").status_code == 404
+
+    def test_the_longest_name_a_file_system_holds_is_served(self, client, media_root):
+        """The control: 255 characters is a legal name, and served."""
+        name = "a" * 251 + ".jpg"
+        (media_root / name).write_bytes(image_bytes())
+        assert client.get(f"/media/{name}").status_code == 200
+
+    @hypothesis_settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        # Short names, and names around and beyond the file system's 255 bytes.
+        stem=st.one_of(st.text(min_size=1, max_size=40), st.text(min_size=200, max_size=600)),
+        suffix=st.sampled_from([".jpg", ".JPEG", ".png", ".webp", ".html", ""]),
+    )
+    def test_any_name_is_served_or_not_found(self, client, media_root, stem, suffix):
+        response = client.get("/media/" + quote(stem + suffix, safe="/"))
+        assert response.status_code == 404  # nothing by such names exists
 
 
 class TestLoginThrottling:
