@@ -182,6 +182,7 @@ def _field_length(name):
 def build_record(path, line, data, resolver):
     """Validate and resolve one raw record; raise RecordError listing every problem."""
     problems = []
+    refused = set()  # keys whose value was refused: not "missing" as well
     unknown = sorted(set(data) - RECORD_KEYS)
     if unknown:
         problems.append(f"unknown key(s): {', '.join(map(repr, unknown))}")
@@ -191,16 +192,16 @@ def build_record(path, line, data, resolver):
         if value is None:
             return ""
         if not isinstance(value, str):
-            problems.append(f"{key!r} must be a string")
-            return ""
-        if "\x00" in value:
-            problems.append(f"{key!r} contains a NUL character")
-            return ""
-        position = lone_surrogate(value)
-        if position is not None:
-            problems.append(f"{key!r} contains a lone surrogate at character {position + 1}")
-            return ""
-        return value.strip()
+            problem = f"{key!r} must be a string"
+        elif "\x00" in value:
+            problem = f"{key!r} contains a NUL character"
+        elif (position := lone_surrogate(value)) is not None:
+            problem = f"{key!r} contains a lone surrogate at character {position + 1}"
+        else:
+            return value.strip()
+        problems.append(problem)
+        refused.add(key)
+        return ""
 
     def names(key):
         value = data.get(key)
@@ -216,7 +217,8 @@ def build_record(path, line, data, resolver):
 
     title = " ".join(text("title").split())
     if not title:
-        problems.append("missing title")
+        if "title" not in refused:
+            problems.append("missing title")
     elif len(title) > _field_length("title"):
         problems.append(f"title longer than {_field_length('title')} characters")
 
@@ -229,7 +231,8 @@ def build_record(path, line, data, resolver):
     type_name = text("type")
     release_type = resolver.release_type(type_name) if type_name else None
     if not type_name:
-        problems.append("missing type")
+        if "type" not in refused:
+            problems.append("missing type")
     elif release_type is None:
         known = ", ".join(sorted({t.name for t in resolver.types.values()}))
         problems.append(f"unknown type {type_name!r} (known: {known})")

@@ -202,3 +202,17 @@ def test_no_page_export_makes_the_command_raise(tmp_path_factory, text, title):
         transaction.set_rollback(True)
     assert "internal error" not in err, err
     assert out.splitlines()[-1].startswith("created ")
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"title": "Broken \ud800 title"}, "'title' contains a lone surrogate at character 8"),
+        ({"title": ["A", "list"]}, "'title' must be a string"),
+        ({"type": "Press\x00release"}, "'type' contains a NUL character"),
+        ({"summary": "ok \udfff"}, "'summary' contains a lone surrogate at character 4"),
+    ],
+)
+def test_a_refused_value_is_named_once_not_also_called_missing(tmp_path, changes, reason):
+    path = write_jsonl(tmp_path / "in.jsonl", {**record(), **changes})
+    assert import_files([path]).errors == [f"{path}:1: {reason}"]
