@@ -6,7 +6,6 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.template.loader import render_to_string
-from js_asset import Media
 
 logger = logging.getLogger("osce_cms.availability")
 
@@ -41,15 +40,6 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and parts.config is None and request.path_info.startswith(ADMIN_PREFIX):
             parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
         return parts
-
-    def process_template_response(self, request, response):
-        # The release form's editor (django-prose-editor) needs an inline
-        # <script type="importmap">; its media (django-js-asset) renders every
-        # tag with the request's nonce, which this policy's script-src names.
-        media = (response.context_data or {}).get("media")
-        if isinstance(media, Media) and request.path_info.startswith(ADMIN_PREFIX):
-            response.context_data["media"] = media.with_nonce(request.csp_nonce)
-        return response
 
 
 class DatabaseUnavailableMiddleware:

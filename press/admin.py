@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -23,6 +25,12 @@ from .images import discarded_on_error
 from .models import OldSlug, PressRelease, ReleaseType
 
 
+def _indent_level(style):
+    """The level of django-mptt's ' style="padding-left:20px"' (10 px a level)."""
+    found = re.search(r"(\d+)px", style)
+    return int(found[1]) // TreeRelatedFieldListFilter.mptt_level_indent if found else 0
+
+
 class NodeTreeFilter(TreeRelatedFieldListFilter):
     """ "This node and everything under it", refusing values that name no node.
 
@@ -37,8 +45,15 @@ class NodeTreeFilter(TreeRelatedFieldListFilter):
             raise IncorrectLookupParameters(exc) from exc
 
     def field_choices(self, field, request, model_admin):
-        """Countries alphabetically under each region, like every other picker."""
-        choices = super().field_choices(field, request, model_admin)
+        """Countries alphabetically under each region, like every other picker.
+
+        django-mptt indents each choice with a style attribute, which the
+        admin's CSP refuses: a class per level does it (static/css/admin.css).
+        """
+        choices = [
+            (pk, name, mark_safe(f' class="tree-filter-level-{min(_indent_level(style), 6)}"'))
+            for pk, name, style in super().field_choices(field, request, model_admin)
+        ]
         model = field.related_model
         if not model.ALPHABETICAL:
             return choices
@@ -185,6 +200,17 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         ),
     )
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor (django-prose-editor) needs an inline <script type="importmap">;
+        # its media (django-js-asset) renders every tag with the request's CSP
+        # nonce, which the admin's script-src names. Here, not in a middleware,
+        # so that pages rendered before the response leaves the view (the
+        # revision and recover pages) carry it too.
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is not None and hasattr(context.get("media"), "with_nonce"):
+            context["media"] = context["media"].with_nonce(nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
@@ -284,7 +310,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
             url = obj.image_thumbnail.url
         except (OSError, ValueError):
             return _("The image file is missing.")
-        return format_html('<img src="{}" alt="" style="max-width:240px;height:auto">', url)
+        return format_html('<img src="{}" alt="" class="lead-image-preview">', url)
 
     def save_model(self, request, obj, form, change):
         if not change:
