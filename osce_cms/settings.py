@@ -112,11 +112,12 @@ CONTENT_SECURITY_POLICY = {
 }
 TIPTAP_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 # The admin's own policy (osce_cms.middleware.ContentSecurityPolicyMiddleware):
-# Django's admin, the release form's editor (django-prose-editor) and the
-# tree admin (django-mptt) run from same-origin files.
+# the public one, but for what Django's admin, the release form's editor
+# (django-prose-editor) and the tree admin (django-mptt) need.
 ADMIN_CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF],
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        # The editor's <script type="importmap">, rendered with the request's nonce.
         "script-src": [SELF, NONCE],
         # The one <style> element the editor's Tiptap core inserts (its
         # injectCSS, which django-prose-editor gives no nonce), allowed by the
@@ -124,13 +125,6 @@ ADMIN_CONTENT_SECURITY_POLICY = {
         # changes it shows as a violation in tests/test_admin_csp_browser.py,
         # whose message gives the new hash.
         "style-src": [SELF, TIPTAP_STYLE_HASH],
-        "img-src": [SELF],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
     },
 }
 
