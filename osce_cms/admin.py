@@ -1,5 +1,7 @@
 """The admin site: the stock one, with tree nodes shown by their full path."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -9,6 +11,7 @@ from django.contrib.admin.widgets import (
     RelatedFieldWidgetWrapper,
 )
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 
 from taxonomy.models import Node, tree_paths
 from taxonomy.pickers import in_picker_order, path_label
@@ -39,6 +42,10 @@ class PathAutocompleteJsonView(AutocompleteJsonView):
         return result
 
 
+def _pairs(query):
+    return ((key, value) for key, values in query.lists() for value in values)
+
+
 class OsceAdminSite(admin.AdminSite):
     site_header = "OSCE CMS"
     site_title = "OSCE CMS"
@@ -46,6 +53,26 @@ class OsceAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         return PathAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page refuses a NUL character in its address with a 400.
+
+        A change list's search, filters and autocomplete put the address's
+        values into queries, and PostgreSQL cannot hold a NUL in text (a
+        DataError, so a 500). No value an editor means holds one.
+        """
+        guarded = super().admin_view(view, cacheable)
+
+        @wraps(guarded)
+        def refuse_nul(request, *args, **kwargs):
+            if any("\x00" in key or "\x00" in value for key, value in _pairs(request.GET)):
+                return HttpResponseBadRequest(
+                    "A parameter of this address holds a NUL character.",
+                    content_type="text/plain; charset=utf-8",
+                )
+            return guarded(request, *args, **kwargs)
+
+        return refuse_nul
 
 
 class PickOnlyRelationsMixin:

@@ -300,3 +300,25 @@ def test_tree_move_posts_never_500_and_keep_the_tree_intact(admin_client, cmd, c
 def test_admin_changelist_queries_never_500(admin_client, query):
     response = admin_client.get("/admin/press/pressrelease/", query)
     assert response.status_code in (200, 302, 400)
+
+
+def changelists():
+    return [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+
+
+@pytest.mark.parametrize("url", [*changelists(), "/admin/autocomplete/"])
+def test_a_nul_character_in_an_admin_address_is_a_400_not_a_500(admin_client, url):
+    """PostgreSQL cannot hold a NUL in text: searched or filtered for, it was a DataError."""
+    params = {"app_label": "press", "model_name": "pressrelease", "field_name": "topics"}
+    if url == "/admin/autocomplete/":
+        control, hostile = {**params, "term": "elec"}, {**params, "term": "elec\x00"}
+    else:
+        control, hostile = {"q": "elec"}, {"q": "elec\x00"}
+    assert admin_client.get(url, control).status_code == 200  # the control: searching works
+    response = admin_client.get(url, hostile)
+    assert response.status_code == 400
+    assert b"NUL character" in response.content
+    assert admin_client.get(url, {"status__exact": "\x00"}).status_code in (302, 400)
