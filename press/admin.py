@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -24,11 +22,8 @@ from .forms import LeadImageField
 from .images import discarded_on_error
 from .models import OldSlug, PressRelease, ReleaseType
 
-
-def _indent_level(style):
-    """The level of django-mptt's ' style="padding-left:20px"' (10 px a level)."""
-    found = re.search(r"(\d+)px", style)
-    return int(found[1]) // TreeRelatedFieldListFilter.mptt_level_indent if found else 0
+#: Filter levels static/css/admin.css indents (10px each, as django-mptt does); deeper as this.
+MAX_FILTER_LEVEL = 6
 
 
 class NodeTreeFilter(TreeRelatedFieldListFilter):
@@ -45,21 +40,28 @@ class NodeTreeFilter(TreeRelatedFieldListFilter):
             raise IncorrectLookupParameters(exc) from exc
 
     def field_choices(self, field, request, model_admin):
-        """Countries alphabetically under each region, like every other picker.
+        """Each node indented by its level, countries alphabetically under each region.
 
-        django-mptt indents each choice with a style attribute, which the
-        admin's CSP refuses: a class per level does it (static/css/admin.css).
+        django-mptt indents with a style attribute, which the admin's CSP
+        refuses: here a class per level does it (static/css/admin.css). One
+        query reads the nodes for both their levels and, in the alphabetical
+        trees, their order, as every other picker shows them.
         """
-        choices = [
-            (pk, name, mark_safe(f' class="tree-filter-level-{min(_indent_level(style), 6)}"'))
-            for pk, name, style in super().field_choices(field, request, model_admin)
-        ]
+        choices = field.get_choices(include_blank=False)
         model = field.related_model
+        nodes = list(
+            model._default_manager.filter(pk__in=[pk for pk, _name in choices]).only(
+                "pk", "parent_id", "name", model._mptt_meta.level_attr
+            )
+        )
+        levels = {node.pk: min(node._mpttfield("level"), MAX_FILTER_LEVEL) for node in nodes}
+        indented = {
+            pk: (pk, name, mark_safe(f' class="tree-filter-level-{levels[pk]}"'))
+            for pk, name in choices
+        }
         if not model.ALPHABETICAL:
-            return choices
-        by_pk = {choice[0]: choice for choice in choices}
-        nodes = model._default_manager.filter(pk__in=by_pk).only("pk", "parent_id", "name")
-        return [by_pk[node.pk] for node in in_picker_order(nodes)]
+            return list(indented.values())
+        return [indented[node.pk] for node in in_picker_order(nodes)]
 
 
 class SafeChangeList(ChangeList):

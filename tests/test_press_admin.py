@@ -383,6 +383,17 @@ def test_country_filter_lists_countries_alphabetically(comms_client):
     assert countries.index("Türkiye") < countries.index("Turkmenistan")
 
 
+def test_tree_filters_indent_each_node_by_its_level_with_a_class(comms_client):
+    """The admin's CSP refuses style attributes: the indentation is a class per level."""
+    page = comms_client.get("/admin/press/pressrelease/").content.decode()
+    topics = page.split("By fields of work")[1].split("</ul>")[0]
+    assert re.search(
+        r'<a class="tree-filter-level-0" href="[^"]*">Environmental activities<', topics
+    )
+    assert re.search(r'<a class="tree-filter-level-1" href="[^"]*">Climate change<', topics)
+    assert "style=" not in page.split('id="changelist-filter"')[1]
+
+
 def test_country_picker_lists_countries_alphabetically(comms_client):
     response = comms_client.get("/admin/autocomplete/", {
         "app_label": "press", "model_name": "pressrelease", "field_name": "locations",
