@@ -46,7 +46,7 @@ def fingerprint(values):
 class Known:
     """A release an incoming record may be: how to find it and what it holds (hashed).
 
-    ``where`` is the ``FILE:LINE`` of the record this run last wrote it from
+    ``path`` and ``line`` say which record this run last wrote it from
     (empty for a release as it was stored before the run).
     """
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
@@ -79,14 +80,22 @@ def lone_surrogate(value):
     return None
 
 
+def refusal(value):
+    """Why a string cannot be stored ("contains a NUL character", ...), or None."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    position = lone_surrogate(value)
+    if position is not None:
+        return f"contains a lone surrogate at character {position + 1}"
+    return None
+
+
 def parse_datetime_value(value):
     """A record's date: "YYYY-MM-DD" (00:00 local) or an ISO datetime (local without offset)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise RecordError("missing date")
     if not isinstance(value, str):
         raise RecordError("'date' must be a string")
-    if lone_surrogate(value) is not None:
-        raise RecordError(f"bad date {value!r} (expected YYYY-MM-DD or an ISO date and time)")
     text = value.strip()
     try:
         if len(text) == 10:
@@ -140,7 +149,7 @@ class Record:
         title, date = self.date_key
         return f"title {title!r} on {date.isoformat()}"
 
-    @property
+    @cached_property
     def import_keys(self):
         """The import identities this record may have been stored under, its own first.
 
@@ -192,14 +201,10 @@ def build_record(path, line, data, resolver):
         if value is None:
             return ""
         if not isinstance(value, str):
-            problem = f"{key!r} must be a string"
-        elif "\x00" in value:
-            problem = f"{key!r} contains a NUL character"
-        elif (position := lone_surrogate(value)) is not None:
-            problem = f"{key!r} contains a lone surrogate at character {position + 1}"
-        else:
+            problem = "must be a string"
+        elif (problem := refusal(value)) is None:
             return value.strip()
-        problems.append(problem)
+        problems.append(f"{key!r} {problem}")
         refused.add(key)
         return ""
 
@@ -210,8 +215,9 @@ def build_record(path, line, data, resolver):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{key!r} must be a list of names")
             return []
-        if any(lone_surrogate(v) is not None or "\x00" in v for v in value):
-            problems.append(f"{key!r} has a name with a lone surrogate or a NUL character")
+        refused_names = [problem for v in value if (problem := refusal(v))]
+        if refused_names:
+            problems.append(f"{key!r} has a name that {refused_names[0]}")
             return []
         return [v for v in value if v.strip()]
 

@@ -230,11 +230,11 @@ class Importer:
 
     # Records --------------------------------------------------------------------------
 
-    def _find(self, record, existing):
+    def _find(self, record, existing, hashes):
         """The release this record is, if any (see KnownIndex.find); this run's writes first."""
         known = self.written.find(record) or existing.find(record)
         same_file = known is not None and known.path == record.path
-        if same_file and fingerprint(record.values()) != known.hashes:
+        if same_file and hashes != known.hashes:
             raise RecordError(
                 f"{record.identity} is also on line {known.line} of this file, with other "
                 "values: not imported (a file gives each release once)"
@@ -243,10 +243,10 @@ class Importer:
 
     def _apply(self, record, existing, taken):
         try:
-            known = self._find(record, existing)
-            if known is None:
-                return self._create(record, taken)
             hashes = fingerprint(record.values())
+            known = self._find(record, existing, hashes)
+            if known is None:
+                return self._create(record, taken, hashes)
             fields = COMPARED_FIELDS + (("source_url",) if record.source_url else ())
             changed = tuple(f for f in fields if hashes[f] != known.hashes.get(f))
             if not changed:
@@ -298,7 +298,7 @@ class Importer:
             )
         )
 
-    def _create(self, record, taken):
+    def _create(self, record, taken, hashes):
         notices = ()
         if record.slug and record.slug not in taken and record.slug not in self.run_slugs:
             slug = record.slug
@@ -328,7 +328,7 @@ class Importer:
             pk = release.pk
         self.run_slugs.add(slug)
         taken.add(slug)
-        self._remember(record, pk, slug, fingerprint(record.values()))
+        self._remember(record, pk, slug, hashes)
         return Outcome(record.path, record.line, CREATED, slug=slug, notices=notices)
 
     def _update(self, record, known, changed, hashes):
