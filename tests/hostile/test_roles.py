@@ -84,17 +84,11 @@ def full_form(world, url, form_id):
     return form_data(page.content, form_id)
 
 
-def change_user(client, world, target, **changes):
-    url = f"/admin/auth/user/{target.pk}/change/"
-    data = full_form(world, url, "user_form")
-    data.update(changes)
-    data["_save"] = ["Save"]
-    return client.post(url, data)
-
-
-def change_group(client, world, group, **changes):
-    url = f"/admin/auth/group/{group.pk}/change/"
-    data = full_form(world, url, "group_form")
+def change(client, world, obj, **changes):
+    """Post an account's or a group's change form, forged from the superuser's, with ``changes``."""
+    name = obj._meta.model_name
+    url = f"/admin/auth/{name}/{obj.pk}/change/"
+    data = full_form(world, url, f"{name}_form")
     data.update(changes)
     data["_save"] = ["Save"]
     return client.post(url, data)
@@ -121,14 +115,14 @@ def attempt(name, client, world, actor):
         page = client.get("/admin/auth/user/")
         return page.status_code == 200 and b"plain" in page.content
     if name == "make another account superuser":
-        change_user(client, world, plain, is_superuser=["on"])
+        change(client, world, plain, is_superuser=["on"])
         return User.objects.get(pk=plain.pk).is_superuser
     if name == "make their own account superuser":
         me = world[actor]
-        change_user(client, world, me, is_superuser=["on"])
+        change(client, world, me, is_superuser=["on"])
         return User.objects.get(pk=me.pk).is_superuser
     if name == "edit a superuser":
-        change_user(client, world, chief, email=["taken@example.org"], is_superuser=["on"])
+        change(client, world, chief, email=["taken@example.org"], is_superuser=["on"])
         return User.objects.get(pk=chief.pk).email == "taken@example.org"
     if name == "set a superuser's password":
         return set_password(client, chief)
@@ -142,29 +136,29 @@ def attempt(name, client, world, actor):
     if name == "set a plain account's password":
         return set_password(client, plain)
     if name == "grant a permission they hold":
-        change_user(client, world, plain, user_permissions=add_to(plain, "user_permissions",
+        change(client, world, plain, user_permissions=add_to(plain, "user_permissions",
                                                                    perm(*HELD)))  # fmt: skip
         return plain.user_permissions.filter(codename=HELD[1]).exists()
     if name == "grant a permission they lack":
-        change_user(client, world, plain, user_permissions=add_to(plain, "user_permissions",
+        change(client, world, plain, user_permissions=add_to(plain, "user_permissions",
                                                                    perm(*LACKED)))  # fmt: skip
         return plain.user_permissions.filter(codename=LACKED[1]).exists()
     if name == "assign a group within reach":
         staff = Group.objects.get(name="Communications staff")
-        change_user(client, world, plain, groups=add_to(plain, "groups", staff))
+        change(client, world, plain, groups=add_to(plain, "groups", staff))
         return plain.groups.filter(pk=staff.pk).exists()
     if name == "assign a group beyond reach":
         auditors = Group.objects.get(name="Auditors")
-        change_user(client, world, plain, groups=add_to(plain, "groups", auditors))
+        change(client, world, plain, groups=add_to(plain, "groups", auditors))
         return plain.groups.filter(pk=auditors.pk).exists()
     if name == "add a permission they lack to their group":
         group = Group.objects.get(name="Site administrators")
-        change_group(client, world, group, permissions=add_to(group, "permissions",
+        change(client, world, group, permissions=add_to(group, "permissions",
                                                                perm(*LACKED)))  # fmt: skip
         return group.permissions.filter(codename=LACKED[1]).exists()
     if name == "edit a group beyond reach":
         auditors = Group.objects.get(name="Auditors")
-        change_group(client, world, auditors, name=["Renamed"])
+        change(client, world, auditors, name=["Renamed"])
         return Group.objects.filter(name="Renamed").exists()
     if name == "set the password of a stronger account":
         return set_password(client, world["auditor"])
@@ -251,9 +245,9 @@ def test_no_submitted_choice_gives_an_account_more_than_its_administrator_holds(
     plain.groups.clear()
     before = User.objects.get(pk=admin.pk).get_all_permissions()
     client.force_login(admin)
-    change_user(client, world, plain, user_permissions=chosen, groups=chosen_groups,
+    change(client, world, plain, user_permissions=chosen, groups=chosen_groups,
                 is_superuser=["on"])  # fmt: skip
-    change_group(client, world, group, permissions=chosen)
+    change(client, world, group, permissions=chosen)
     admin = User.objects.get(pk=admin.pk)  # fresh permission caches
     plain = User.objects.get(pk=plain.pk)
     assert not plain.is_superuser and not admin.is_superuser
