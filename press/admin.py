@@ -14,6 +14,7 @@ from mptt.admin import TreeRelatedFieldListFilter
 from reversion.admin import VersionAdmin
 
 from osce_cms.admin import SafeAutocompleteMixin
+from taxonomy.admin import tree_level_class
 from taxonomy.models import Node
 from taxonomy.pickers import PathLabels, in_picker_order
 
@@ -21,9 +22,6 @@ from . import services
 from .forms import LeadImageField
 from .images import discarded_on_error
 from .models import OldSlug, PressRelease, ReleaseType
-
-#: Filter levels static/css/admin.css indents (10px each, as django-mptt does); deeper as this.
-MAX_FILTER_LEVEL = 6
 
 
 class NodeTreeFilter(TreeRelatedFieldListFilter):
@@ -54,11 +52,8 @@ class NodeTreeFilter(TreeRelatedFieldListFilter):
                 "pk", "parent_id", "name", model._mptt_meta.level_attr
             )
         )
-        levels = {node.pk: min(node._mpttfield("level"), MAX_FILTER_LEVEL) for node in nodes}
-        indented = {
-            pk: (pk, name, mark_safe(f' class="tree-filter-level-{levels[pk]}"'))
-            for pk, name in choices
-        }
+        classes = {node.pk: tree_level_class(node) for node in nodes}
+        indented = {pk: (pk, name, format_html(' class="{}"', classes[pk])) for pk, name in choices}
         if not model.ALPHABETICAL:
             return list(indented.values())
         return [indented[node.pk] for node in in_picker_order(nodes)]

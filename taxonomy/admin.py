@@ -50,8 +50,13 @@ class NodePathLabelsMixin:
         return field
 
 
-#: Levels static/css/admin.css indents (20px each, as django-mptt does); deeper ones as this.
+#: Levels static/css/admin.css indents (``tree-level-N``); deeper ones are shown as this.
 MAX_INDENTED_LEVEL = 12
+
+
+def tree_level_class(node):
+    """The classes that indent ``node`` by its level (static/css/admin.css)."""
+    return f"tree-level tree-level-{min(node._mpttfield('level'), MAX_INDENTED_LEVEL)}"
 
 
 class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
@@ -65,8 +70,7 @@ class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
     def indented_title(self, item):
         # django-mptt indents with a style attribute, which the admin's CSP
         # forbids: a class per level instead (static/css/admin.css).
-        level = min(item._mpttfield("level"), MAX_INDENTED_LEVEL)
-        return format_html('<div class="tree-level tree-level-{}">{}</div>', level, item)
+        return format_html('<div class="{}">{}</div>', tree_level_class(item), item)
 
     search_fields = ("name", "slug", "aliases__name", "description")
     prepopulated_fields = {"slug": ("name",)}

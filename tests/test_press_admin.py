@@ -388,9 +388,9 @@ def test_tree_filters_indent_each_node_by_its_level_with_a_class(comms_client):
     page = comms_client.get("/admin/press/pressrelease/").content.decode()
     topics = page.split("By fields of work")[1].split("</ul>")[0]
     assert re.search(
-        r'<a class="tree-filter-level-0" href="[^"]*">Environmental activities<', topics
+        r'<a class="tree-level tree-level-0" href="[^"]*">Environmental activities<', topics
     )
-    assert re.search(r'<a class="tree-filter-level-1" href="[^"]*">Climate change<', topics)
+    assert re.search(r'<a class="tree-level tree-level-1" href="[^"]*">Climate change<', topics)
     assert "style=" not in page.split('id="changelist-filter"')[1]
 
 
