@@ -66,6 +66,11 @@ def as_html(text):
     return html.escape(text, quote=False) if text else text
 
 
+def _texts_as_html(kwargs):
+    """A feed's or an item's keyword arguments with its title and description as HTML."""
+    return {**kwargs, **{key: as_html(kwargs[key]) for key in ("title", "description")}}
+
+
 # Every title, summary and description here is plain text; each format is
 # told so in its own way (tests/test_feeds.py, TestPlainTextStaysPlainText).
 class ReadableRssFeed(Rss201rev2Feed):
@@ -75,18 +80,10 @@ class ReadableRssFeed(Rss201rev2Feed):
     content_type = BROWSER_READABLE_XML
 
     def __init__(self, *args, **kwargs):
-        kwargs["title"], kwargs["description"] = (
-            as_html(kwargs["title"]),
-            as_html(kwargs["description"]),
-        )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_texts_as_html(kwargs))
 
     def add_item(self, *args, **kwargs):
-        kwargs["title"], kwargs["description"] = (
-            as_html(kwargs["title"]),
-            as_html(kwargs["description"]),
-        )
-        super().add_item(*args, **kwargs)
+        super().add_item(*args, **_texts_as_html(kwargs))
 
 
 class ReadableAtomFeed(Atom1Feed):
