@@ -119,7 +119,7 @@ class PressReleaseForm(forms.ModelForm):
         model = PressRelease
         fields = (
             "title", "slug", "type", "summary", "body", "status", "published_at", "place",
-            "sources", "topics", "locations", "structures", "meetings", "lead_image",
+            "sources", "topics", "countries", "structures", "meetings", "lead_image",
             "lead_image_alt", "lead_image_caption", "lead_image_credit", "source_url",
         )  # fmt: skip
         widgets = {
@@ -143,7 +143,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         StateFilter,
         "type",
         ("topics", NodeTreeFilter),
-        ("locations", NodeTreeFilter),
+        ("countries", NodeTreeFilter),
         ("structures", NodeTreeFilter),
         ("meetings", NodeTreeFilter),
     )
@@ -152,7 +152,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     date_hierarchy = "published_at"
     search_fields = ("title", "summary", "slug", "place")
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("sources", "topics", "locations", "structures", "meetings")
+    autocomplete_fields = ("sources", "topics", "countries", "structures", "meetings")
     readonly_fields = (
         "preview_link",
         "image_preview",
@@ -175,7 +175,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
                 ),
             },
         ),
-        (_("Tags"), {"fields": ("sources", "topics", "locations", "structures", "meetings")}),
+        (_("Tags"), {"fields": ("sources", "topics", "countries", "structures", "meetings")}),
         (
             _("Lead image"),
             {

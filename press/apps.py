@@ -14,7 +14,14 @@ class PressConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from PIL import Image
 
-        from . import search, signals  # noqa: F401
+        from taxonomy.integrity import register_derived
+
+        from . import listing_model, search, signals  # noqa: F401
+
+        listing_model.connect()
+        register_derived(
+            "listing read model", verify=listing_model.verify, rebuild=listing_model.rebuild
+        )
 
         # SQLite's full-text index is kept by triggers that call a Python
         # function: every connection needs it, and a table rebuilt by a

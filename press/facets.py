@@ -1,26 +1,27 @@
 """Facet counts: how many results each choice would give with the other filters.
 
-One grouped query per dimension, never one per option. For a tree
-dimension the query joins each node to its descendants by ``lft``/``rght``
-and counts *distinct* releases, so a release tagged twice in one subtree
-counts once (django-mptt's ``add_related_count(cumulative=True)`` runs a
-subquery per node and double-counts).
+Counts come from the read model (:mod:`press.listing_model`): a grouped
+count of its rows for the releases the other filters leave, never one query
+per option and no walk over the trees (a release under a node has a row for
+it). Facets whose own parameter is not chosen share one set of other
+filters, so they share one query; each chosen parameter needs its own. The
+unfiltered listing reads the kept totals instead.
 """
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
 
 from osce_cms.content import cached_public
+from taxonomy import clock
 from taxonomy.collation import in_reading_order
 from taxonomy.index import tree_index
 
-from .filters import NODE_MODELS, PressReleaseFilterSet
-from .models import NODE_RELATIONS, PressRelease, release_types
+from .dimensions import BY_PARAM, DIMENSIONS
+from .filters import PressReleaseFilterSet
+from .listing_model import TYPE, YEAR, grouped_counts, public_totals
+from .models import release_types
 
 
 @dataclass
@@ -122,29 +123,60 @@ def _ids_sql(queryset):
     return compiler.as_sql()
 
 
-def node_counts(queryset, param):
-    """{node pk: distinct releases in ``queryset`` linked to the node or below it}."""
-    model = NODE_MODELS[param]
-    relation = PressRelease._meta.get_field(NODE_RELATIONS[param])
-    through = relation.remote_field.through._meta
-    release_col = through.get_field(relation.m2m_field_name()).column
-    node_col = through.get_field(relation.m2m_reverse_field_name()).column
-    node_table = model._meta.db_table
+def value_counts(queryset, params):
+    """{param: {value: releases in ``queryset``}} for the facet ``params``, in one query."""
     try:
-        ids_sql, params = _ids_sql(queryset)
+        ids_sql, args = _ids_sql(queryset)
     except EmptyResultSet:  # the other filters already match nothing
-        return {}
-    sql = f"""
-        SELECT a.id, COUNT(DISTINCT l.{release_col})
-        FROM {node_table} a
-        JOIN {node_table} d ON d.tree_id = a.tree_id AND d.lft BETWEEN a.lft AND a.rght
-        JOIN {through.db_table} l ON l.{node_col} = d.id
-        WHERE l.{release_col} IN ({ids_sql})
-        GROUP BY a.id
-    """  # noqa: S608 - identifiers come from model metadata, values are parameters
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        return {param: {} for param in params}
+    return grouped_counts(ids_sql, args, params, using=queryset.db)
+
+
+def facet_params(fixed_param=None):
+    """The facets of a listing, in the order shown: the dimensions, type, year."""
+    return [d.param for d in DIMENSIONS if d.param != fixed_param] + [TYPE, YEAR]
+
+
+def all_public_totals():
+    """The kept totals of every facet, as the public sees them now."""
+    return public_totals(facet_params(), now=clock.now())
+
+
+def public_count():
+    """How many releases are public now, from the kept totals (each has one type row)."""
+    return sum(cached_public("totals", [], all_public_totals)[TYPE].values())
+
+
+def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
+    """{param: {value: count}} for every facet, with each facet's other filters.
+
+    ``base_key`` names ``base_queryset``: "all" is every public release, for
+    which the unfiltered counts are the read model's kept totals.
+    """
+    chosen = PressReleaseFilterSet(data, queryset=base_queryset)
+    active = {name for name, _value in chosen.active_params()}
+    params = facet_params(fixed_param)
+    # A chosen facet counts without its own filter; the others share all filters.
+    groups = [[p] for p in params if p in active]
+    shared = [p for p in params if p not in active]
+    if shared:
+        groups.append(shared)
+    counts = {}
+    for group in groups:
+        rest_data = _without(data, group[0]) if group[0] in active else _without(data, None)
+        rest = sorted(
+            (k, sorted(rest_data.getlist(k))) for k in rest_data if k not in ("page", "sort")
+        )
+        others = PressReleaseFilterSet(rest_data, queryset=base_queryset)
+        if base_key == "all" and not others.active_params():
+            everything = cached_public("totals", [], all_public_totals)
+            counted = {param: everything[param] for param in group}
+        else:
+            counted = cached_public(
+                "facet", [group, base_key, rest], lambda g=group, o=others: value_counts(o.qs, g)
+            )
+        counts.update(counted)
+    return counts
 
 
 @lru_cache(maxsize=32)
@@ -160,91 +192,61 @@ def _in_reading_order(refs, alphabetical):
 def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     """Every facet of the listing for GET ``data`` over ``base_queryset``.
 
-    Each dimension's counts are cached until anything public changes
-    (``cached_public``): the same filters give the same counts until a write
-    or a scheduled publication, so only the first visitor pays for them.
-    ``base_key`` names ``base_queryset`` (e.g. the node of a node page).
+    Counts are cached until anything public changes (``cached_public``), but
+    each is cheap without the cache too. ``base_key`` names
+    ``base_queryset`` (e.g. the node of a node page; "all" for every public
+    release).
     """
     facets = []
     # The chosen values as the filters read them ("Moldova " is "moldova"):
     # each stays chosen in the form whatever the counts, even at zero.
     chosen = PressReleaseFilterSet(data, queryset=base_queryset).cleaned
+    counts = count_all_facets(data, base_queryset, fixed_param=fixed_param, base_key=base_key)
+    labels = PressReleaseFilterSet.base_filters
 
-    def other_filters(param):
-        return PressReleaseFilterSet(_without(data, param), queryset=base_queryset).qs
-
-    def counted(param, compute):
-        rest = sorted(
-            (k, sorted(data.getlist(k))) for k in data if k not in (param, "page", "sort")
-        )
-        return cached_public("facet", [param, base_key, rest], compute)
-
-    for param in ("topic", "country", "structure", "meeting"):
-        if param == fixed_param:
-            continue
+    for param in facet_params(fixed_param)[:-2]:
         selected = set(chosen.get(param) or ())
-        counts = counted(param, lambda p=param: node_counts(other_filters(p), p))
-        model = NODE_MODELS[param]
+        found = counts.get(param, {})
+        model = BY_PARAM[param].model
         index = tree_index(model)
         refs = _in_reading_order(tuple(index.refs), model.ALPHABETICAL)
         options = [
             Option(
                 value=ref.slug,
                 label=ref.name,
-                count=counts.get(ref.pk, 0),
+                count=found.get(ref.pk, 0),
                 selected=ref.slug in selected,
                 level=ref.level,
                 closed=not ref.is_active,
                 parent=index.by_pk[ref.parent_id].slug if ref.parent_id else None,
             )
             for ref in refs
-            if counts.get(ref.pk) or ref.slug in selected
+            if found.get(ref.pk) or ref.slug in selected
         ]
-        label = PressReleaseFilterSet.base_filters[param].label
-        facets.append(Facet(param, label, options))
+        facets.append(Facet(param, labels[param].label, options))
 
     selected = set(chosen.get("type") or ())
-    counts = counted(
-        "type",
-        lambda: dict(
-            other_filters("type")
-            .order_by()
-            .values("type_id")
-            .annotate(n=Count("pk"))
-            .values_list("type_id", "n")
-        ),
-    )
+    found = counts.get(TYPE, {})
     facets.append(
         Facet(
             "type",
-            PressReleaseFilterSet.base_filters["type"].label,
+            labels["type"].label,
             [
-                Option(t.slug, t.name, counts.get(t.pk, 0), t.slug in selected)
+                Option(t.slug, t.name, found.get(t.pk, 0), t.slug in selected)
                 for t in release_types()
-                if counts.get(t.pk) or t.slug in selected
+                if found.get(t.pk) or t.slug in selected
             ],
         )
     )
 
     year = chosen.get("year")
-    rows = counted(
-        "year",
-        lambda: list(
-            other_filters("year")
-            .order_by()
-            .annotate(y=ExtractYear("published_at"))
-            .values("y")
-            .annotate(n=Count("pk"))
-            .values_list("y", "n")
-        ),
-    )
-    years = dict(rows)
+    years = dict(counts.get(YEAR, {}))
     if year is not None:
         years.setdefault(year, 0)  # no release that year with the other filters
     facets.append(
         Facet(
             "year",
-            PressReleaseFilterSet.base_filters["year"].label,
+            labels["year"].label,
             [Option(str(y), str(y), n, y == year) for y, n in sorted(years.items(), reverse=True)],
         )
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from taxonomy.index import tree_index
 
-from .filters import NODE_MODELS
+from .dimensions import BY_PARAM
 from .models import release_types
 
 # The public pages write dates this way too ("17 May 2024").
@@ -53,8 +53,8 @@ def labeller():
     types = {t.slug: t.name for t in release_types()}
 
     def label(name, value):
-        if name in NODE_MODELS:
-            ref = tree_index(NODE_MODELS[name]).by_slug.get(value)
+        if name in BY_PARAM:
+            ref = tree_index(BY_PARAM[name].model).by_slug.get(value)
             return ref.name if ref else value
         if name == "type":
             return types.get(value, value)

@@ -19,15 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taxonomy.index import tree_index
-from taxonomy.models import Location, Meeting, Structure, Topic
 
-from .models import NODE_RELATIONS, PressRelease, release_types
+from .dimensions import BY_PARAM, DIMENSIONS
+from .models import PressRelease, release_types
 from .search import only_common_words
 
 MAX_VALUES = 20
 MAX_QUERY_LENGTH = 200
 SLUG = re.compile(r"^[-a-z0-9_]{1,120}$")
-NODE_MODELS = {"topic": Topic, "country": Location, "structure": Structure, "meeting": Meeting}
 SORTS = [
     ("-date", _("Newest first")),
     ("date", _("Oldest first")),
@@ -62,14 +61,15 @@ class SlugListFilter(django_filters.Filter):
 
 
 class NodeFilter(SlugListFilter):
-    """Node slugs: OR within the parameter, each node with all its descendants."""
+    """Node slugs of one dimension: OR within the parameter, each node with all its descendants."""
 
-    def __init__(self, *args, param, **kwargs):
-        self.param = param
+    def __init__(self, *args, dimension, **kwargs):
+        self.dimension = dimension
+        kwargs.setdefault("label", dimension.label)
         super().__init__(*args, **kwargs)
 
     def resolve(self, slugs):
-        index = tree_index(NODE_MODELS[self.param])
+        index = tree_index(self.dimension.model)
         known = [index.by_slug[s] for s in slugs if s in index.by_slug]
         unknown = [s for s in slugs if s not in index.by_slug]
         return known, unknown
@@ -78,7 +78,7 @@ class NodeFilter(SlugListFilter):
         if not value:
             return qs
         known, _unknown = self.resolve(value)
-        return qs.for_nodes(NODE_RELATIONS[self.param], known)
+        return qs.under(self.dimension, known)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -128,10 +128,6 @@ class PressReleaseFilterSet(django_filters.FilterSet):
         max_length=None,
         validators=[MaxLengthValidator(MAX_QUERY_LENGTH)],
     )
-    topic = NodeFilter(param="topic", label=_("Field of work"))
-    country = NodeFilter(param="country", label=_("Country"))
-    structure = NodeFilter(param="structure", label=_("Structure"))
-    meeting = NodeFilter(param="meeting", label=_("Meeting"))
     type = TypeFilter(label=_("Type"))
     date_from = django_filters.DateFilter(
         label=_("From"), method="filter_date_from", input_formats=["%Y-%m-%d"]
@@ -181,12 +177,12 @@ class PressReleaseFilterSet(django_filters.FilterSet):
         self.qs  # noqa: B018 - filtering may add a notice (swapped dates)
         notices = list(self.messages)
         data = self.cleaned
-        for param in NODE_MODELS:
+        for param, dimension in BY_PARAM.items():
             if data.get(param):
                 _known, unknown = self.filters[param].resolve(data[param])
                 notices += [
                     _("Nothing is called “%(slug)s” among %(what)s.")
-                    % {"slug": slug, "what": NODE_MODELS[param]._meta.verbose_name_plural}
+                    % {"slug": slug, "what": dimension.model._meta.verbose_name_plural}
                     for slug in unknown
                 ]
         types = {t.slug for t in release_types()}
@@ -272,3 +268,18 @@ class PressReleaseFilterSet(django_filters.FilterSet):
                     v = v.isoformat()
                 params.append((name, str(v)))
         return params
+
+
+def _declare_dimensions(filterset):
+    """One ``NodeFilter`` per dimension of the registry, under its parameter, after ``q``."""
+    declared = dict(filterset.base_filters)
+    first = {"q": declared.pop("q")}
+    for dimension in DIMENSIONS:
+        node_filter = NodeFilter(dimension=dimension, field_name=dimension.param)
+        node_filter.model = filterset._meta.model
+        first[dimension.param] = node_filter
+    filterset.base_filters = {**first, **declared}
+    filterset.declared_filters = {**filterset.base_filters}
+
+
+_declare_dimensions(PressReleaseFilterSet)

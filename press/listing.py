@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from osce_cms.content import cached_public
 
-from .facets import build_facets
+from .facets import build_facets, public_count
 from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
 from .models import PressRelease
@@ -54,7 +54,10 @@ class ListingMixin:
         # Counting a large match (a common search word) reads every matching
         # row: cached like the facets, until anything public changes.
         filters = sorted((k, sorted(data.getlist(k))) for k in data if k not in ("page", "sort"))
-        count = cached_public("count", [self.base_key, filters], results.count)
+        if self.base_key == "all" and not filterset.active_params():
+            count = public_count()
+        else:
+            count = cached_public("count", [self.base_key, filters], results.count)
         paginator = Paginator(results, self.page_size())
         paginator.count = count  # counted once, above
         page = paginator.get_page(data.get("page"))

@@ -12,7 +12,7 @@ from django.contrib.postgres.search import (
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.text import slugify
@@ -54,14 +54,6 @@ EDITOR_EXTENSIONS = {
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "History": True,
-}
-
-#: The node relations of a release: listing parameter -> model field.
-NODE_RELATIONS = {
-    "topic": "topics",
-    "country": "locations",
-    "structure": "structures",
-    "meeting": "meetings",
 }
 
 
@@ -113,30 +105,20 @@ class PressReleaseQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=PressRelease.Status.DRAFT)
 
-    def for_nodes(self, relation, nodes):
-        """Releases linked to any of ``nodes`` or to anything under them.
+    def under(self, dimension, values):
+        """Releases under any of ``values`` of ``dimension`` (nodes: with all they contain).
 
-        ``relation`` is a field name ("topics", "locations", ...). One EXISTS
-        over the link table, with one range condition on the tree columns per
-        chosen node: no Python loop over descendants.
+        ``dimension`` is a parameter ("country"), "type" or "year"; ``values``
+        are nodes (or ``NodeRef``), types or primary keys. One indexed lookup
+        in the read model (:class:`ListingRow`), whatever the size of the
+        subtrees: a node's row is there for every release tagged with the
+        node or anything below it.
         """
-        nodes = list(nodes)
-        if not nodes:
+        keys = [getattr(v, "pk", v) for v in values]
+        if not keys:
             return self.none()
-        field = self.model._meta.get_field(relation)
-        through = field.remote_field.through
-        release_fk, node_fk = field.m2m_field_name(), field.m2m_reverse_field_name()
-        in_subtree = Q()
-        for node in nodes:
-            in_subtree |= Q(
-                **{
-                    f"{node_fk}__tree_id": node.tree_id,
-                    f"{node_fk}__lft__gte": node.lft,
-                    f"{node_fk}__lft__lte": node.rght,
-                }
-            )
-        links = through.objects.filter(in_subtree, **{release_fk: OuterRef("pk")})
-        return self.filter(Exists(links))
+        rows = ListingRow.objects.filter(dimension=str(dimension), value__in=keys)
+        return self.filter(pk__in=rows.values("release_id"))
 
     def search(self, q):
         """Releases matching ``q``, annotated with ``rank`` (higher is better).
@@ -289,7 +271,7 @@ class PressRelease(models.Model):
     topics = models.ManyToManyField(
         Topic, verbose_name=_("fields of work"), blank=True, related_name="press_releases"
     )
-    locations = models.ManyToManyField(
+    countries = models.ManyToManyField(
         Location, verbose_name=_("countries"), blank=True, related_name="press_releases"
     )
     structures = models.ManyToManyField(
@@ -468,3 +450,77 @@ def release_types():
         types = list(ReleaseType.objects.all())
         cache.set(key, types, timeout=60 * 60)
     return types
+
+
+class ListingRow(models.Model):
+    """The listing's read model: a release found under one value of one dimension.
+
+    For every release: one row per node it sits under in each tree (the
+    nodes it is tagged with and all their ancestors), one for its type and
+    one for its year. A filter is then one indexed lookup of (dimension,
+    value) and a facet one grouped count, with no walk over the trees. Kept
+    by :mod:`press.listing_model` in the transaction of every write that
+    changes it; ``check_trees`` verifies it and rebuilds it.
+    """
+
+    release = models.ForeignKey(
+        PressRelease, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: A dimension's parameter ("topic", "country", ...), "type" or "year".
+    dimension = models.CharField(max_length=12)
+    #: A node's or a type's primary key, or a year.
+    value = models.BigIntegerField()
+    #: Whether the release was public when the row was written: what the
+    #: totals count. A release scheduled then waits in ``ListingPending``.
+    listed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "dimension", "value"], name="press_listing_row_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["dimension", "value", "release"], name="press_listing_lookup_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.release_id} under {self.dimension} {self.value}"
+
+
+class ListingTotal(models.Model):
+    """How many published releases lie under each value: the unfiltered listing's facets.
+
+    Kept with ``n = n + delta`` in the same transaction as the rows above, so
+    two writers at once add up instead of overwriting each other.
+    """
+
+    dimension = models.CharField(max_length=12)
+    value = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "value"], name="press_listing_total_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dimension} {self.value}: {self.n}"
+
+
+class ListingPending(models.Model):
+    """A release that was scheduled when its rows were written, and when it goes public.
+
+    Once that time has passed, readers add its rows to the totals themselves
+    until the next write folds them in: no job has to run at that moment.
+    """
+
+    release = models.OneToOneField(
+        PressRelease, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    public_from = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.release_id} from {self.public_from}"

@@ -5,7 +5,8 @@ from django.db import connections
 from osce_cms.content import cached_public
 from taxonomy import clock
 
-from .models import NODE_RELATIONS, PressRelease
+from .dimensions import RELATIONS
+from .models import PressRelease
 
 
 def related_releases(release, limit=4):
@@ -22,7 +23,7 @@ def find_related(release, limit):
     grouped by release. Nothing is loaded into Python but the winners.
     """
     parts, params = [], []
-    for relation in NODE_RELATIONS.values():
+    for relation in RELATIONS:
         field = PressRelease._meta.get_field(relation)
         through = field.remote_field.through._meta
         release_col = through.get_field(field.m2m_field_name()).column

@@ -11,7 +11,7 @@ for model in (PressRelease, ReleaseType, OldSlug):
     post_delete.connect(
         bump_content_version, sender=model, dispatch_uid=f"bump-delete-{model.__name__}"
     )
-for field in ("sources", "topics", "locations", "structures", "meetings"):
+for field in ("sources", "topics", "countries", "structures", "meetings"):
     m2m_changed.connect(
         bump_content_version,
         sender=getattr(PressRelease, field).through,

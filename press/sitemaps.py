@@ -1,9 +1,9 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from taxonomy.models import Location, Meeting, Structure, Topic
 from taxonomy.navigation import node_url
 
+from .dimensions import DIMENSIONS
 from .models import PressRelease
 
 
@@ -48,8 +48,6 @@ class SectionSitemap(Sitemap):
 SITEMAPS = {
     "sections": SectionSitemap,
     "releases": PressReleaseSitemap,
-    "topics": NodeSitemap(Topic),
-    "countries": NodeSitemap(Location),
-    "structures": NodeSitemap(Structure),
-    "meetings": NodeSitemap(Meeting),
+    # One section per dimension, named by its nodes' plural ("countries").
+    **{d.relation: NodeSitemap(d.model) for d in DIMENSIONS},
 }

@@ -5,6 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from taxonomy.navigation import node_links
 
+from .dimensions import DIMENSIONS, RELATIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
 from .related import related_releases
@@ -44,9 +45,7 @@ class PressDetailView(PublicationMixin, DetailView):
     context_object_name = "release"
 
     def get_queryset(self):
-        return (
-            super().get_queryset().prefetch_related("topics", "locations", "structures", "meetings")
-        )
+        return super().get_queryset().prefetch_related(*RELATIONS)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -65,14 +64,9 @@ class PressDetailView(PublicationMixin, DetailView):
         context["canonical_url"] = canonical
         context["sources"] = node_links(release.sources.all())
         context["tag_groups"] = [
-            {"name": name, "tags": node_links(getattr(release, field).all())}
-            for name, field in (
-                (_("Fields of work"), "topics"),
-                (_("Countries"), "locations"),
-                (_("Structures"), "structures"),
-                (_("Meetings"), "meetings"),
-            )
-            if getattr(release, field).all()
+            {"name": d.plural, "tags": node_links(getattr(release, d.relation).all())}
+            for d in DIMENSIONS
+            if getattr(release, d.relation).all()
         ]
         context["related"] = related_releases(release)
         context["crumbs"] = [

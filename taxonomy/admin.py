@@ -26,6 +26,7 @@ from .models import (
     tree_paths,
 )
 from .pickers import PathLabels
+from .subtree import strictly_contains
 
 #: django-mptt's drag-and-drop script, and ours that replaces it (see the file).
 MPTT_DRAG_SCRIPT = "mptt/draggable-admin.js"
@@ -193,11 +194,7 @@ class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
             children[parent_id] += 1
         rows = []
         for node in nodes:
-            inside = [
-                other
-                for other in nodes
-                if other.tree_id == node.tree_id and other.lft < node.lft < other.rght
-            ]
+            inside = [other for other in nodes if strictly_contains(other, node)]
             rows.append(
                 {
                     "node": node,

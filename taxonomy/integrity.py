@@ -71,3 +71,14 @@ def tree_problems(model, limit=20):
                     f"node {pk} spans {(rght - lft - 1) // 2} descendants but has {descendants[pk]}"
                 )
     return problems
+
+
+#: What other apps derive from the trees, checked (and rebuilt) with them by
+#: ``check_trees``: name -> (verify, rebuild). ``verify()`` returns sentences,
+#: empty when right; ``rebuild()`` writes the data afresh. An app above
+#: registers here, so the trees never need to know it.
+DERIVED = {}
+
+
+def register_derived(name, *, verify, rebuild):
+    DERIVED[name] = (verify, rebuild)

@@ -19,10 +19,17 @@ from dataclasses import dataclass, field
 import reversion
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import models
+from django.dispatch import Signal
 
 from .locking import tree_write
 from .models import Node, NodeInUse, OldNodeSlug
 from .naming import normalize_name
+from .subtree import strictly_contains
+
+#: Sent, in the merge's transaction, once per model whose rows were re-tagged
+#: with the survivor by link-table writes that send no relation signals:
+#: ``sender`` is that model, ``pks`` the primary keys of its touched rows.
+links_moved = Signal()
 
 
 @dataclass
@@ -103,11 +110,7 @@ def _check(survivor, others):
 def _check_not_inside(survivor, others):
     """The survivor must not lie inside a node that is merged away (a parent into its child)."""
     for other in others:
-        if (
-            other.tree_id == survivor.tree_id
-            and other.lft < survivor.lft
-            and survivor.rght < other.rght
-        ):
+        if strictly_contains(other, survivor):
             raise ValueError(
                 f"“{survivor}” lies inside “{other}”: a node cannot be merged into its own "
                 f"descendant. Keep “{other}” instead, or move “{survivor}” out first."
@@ -275,6 +278,8 @@ def merge_nodes(*, survivor, others, user=None):
             _move_aliases(survivor, other, report)
             _move_children(survivor, other, report)
             _keep_addresses(survivor, other, report)
+        for touched_model, pks in report.touched.items():
+            links_moved.send(sender=touched_model, pks=set(pks))
         _log(user, survivor, others, report)
         for other in others:
             _delete(other)

@@ -17,6 +17,7 @@ from mptt.querysets import TreeQuerySet
 
 from .locking import tree_write
 from .naming import NameIndex, normalize_name
+from .subtree import subtree_q
 
 
 class NodeInUse(Exception):
@@ -34,7 +35,7 @@ class NodeQuerySet(TreeQuerySet):
 
     def with_descendants(self, nodes):
         """These nodes and everything under them, as one SQL condition on the tree columns."""
-        return self.model._tree_manager.get_queryset_descendants(nodes, include_self=True)
+        return self.filter(subtree_q(nodes))
 
     def resolve(self, name):
         """The one node called ``name`` (by name, slug or alias); raises UnknownName."""

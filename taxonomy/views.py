@@ -4,8 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from press.dimensions import BY_PARAM
 from press.listing import ListingMixin
-from press.models import NODE_RELATIONS, PressRelease
+from press.models import PressRelease
 
 from .models import Location, Meeting, OldNodeSlug, Structure, Topic
 from .navigation import node_url
@@ -95,8 +96,8 @@ class NodeView(TreeMixin, ListingMixin, TemplateView):
         return redirect(url, permanent=True)
 
     def get_base_queryset(self):
-        relation = NODE_RELATIONS[self.tree_info["param"]]
-        return PressRelease.objects.published().for_nodes(relation, [self.node])
+        dimension = BY_PARAM[self.tree_info["param"]]
+        return PressRelease.objects.published().under(dimension, [self.node])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,7 +3,7 @@
 Tests say only what matters to them (``PressReleaseFactory(status="draft")``);
 everything else gets a valid default. Node tags are given as slugs of the
 shipped trees (the session loads them once), by relation name:
-``PressReleaseFactory(tags={"topics": ["elections"], "locations": ["moldova"]})``.
+``PressReleaseFactory(tags={"topics": ["elections"], "countries": ["moldova"]})``.
 """
 
 from datetime import timedelta
@@ -18,7 +18,7 @@ from taxonomy.models import Location, Meeting, Structure, Topic
 
 TAG_MODELS = {
     "topics": Topic,
-    "locations": Location,
+    "countries": Location,
     "structures": Structure,
     "meetings": Meeting,
     "sources": Structure,

@@ -106,7 +106,7 @@ LONG_TAGS = {
         "secretariat",
         "institutions",
     ],
-    "locations": ["bosnia-and-herzegovina", "united-states-of-america", "moldova", "serbia"],
+    "countries": ["bosnia-and-herzegovina", "united-states-of-america", "moldova", "serbia"],
     "topics": ["elections", "youth", "environmental-activities", "arms-control"],
 }
 

@@ -16,15 +16,15 @@ def site(taxonomy, live_server):
         "Mission to Moldova supports local elections",
         summary="Election officials trained.",
         tags={
-            "locations": ["moldova"],
+            "countries": ["moldova"],
             "topics": ["elections"],
             "sources": ["mission-to-moldova"],
             "structures": ["mission-to-moldova"],
         },
     )
-    make_release("Youth forum in Chisinau", tags={"locations": ["moldova"], "topics": ["youth"]})
+    make_release("Youth forum in Chisinau", tags={"countries": ["moldova"], "topics": ["youth"]})
     make_release(
-        "Elections in Serbia observed", tags={"locations": ["serbia"], "topics": ["elections"]}
+        "Elections in Serbia observed", tags={"countries": ["serbia"], "topics": ["elections"]}
     )
     return live_server.url  # fmt: skip
 
@@ -111,7 +111,7 @@ def newsroom(taxonomy, live_server):
         PressReleaseFactory(
             title=f"Report from {country.title()}",
             published_at=at(2022 if i == 0 else 2023 + i % 2, 1 + i, 10),
-            tags={"locations": [country], "topics": [topics[i % len(topics)]]},
+            tags={"countries": [country], "topics": [topics[i % len(topics)]]},
         )
     return live_server.url
 

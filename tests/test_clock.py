@@ -47,7 +47,7 @@ def test_one_travel_makes_a_scheduled_release_public_everywhere(client, settings
         release = PressReleaseFactory(
             title=TITLE,
             published_at=EMBARGO,
-            tags={"topics": ["elections"], "locations": ["moldova"]},
+            tags={"topics": ["elections"], "countries": ["moldova"]},
         )
         assert release.is_scheduled and not release.is_public
         assert client.get(release.get_absolute_url()).status_code == 404

@@ -73,8 +73,8 @@ class FeedLinks(HTMLParser):
 
 class TestWhatAFeedHolds:
     def test_rss_honours_filters(self, client):
-        make_release("About Moldova", tags={"locations": ["moldova"]})
-        make_release("About Japan", tags={"locations": ["japan"]})
+        make_release("About Moldova", tags={"countries": ["moldova"]})
+        make_release("About Japan", tags={"countries": ["japan"]})
         items = channel(client.get("/press/feed/?country=moldova")).iter("item")
         assert [i.findtext("title") for i in items] == ["About Moldova"]
 
@@ -285,7 +285,7 @@ class TestAFeedReaderReadsThem:
         )
 
     def test_rss(self, client):
-        make_release("Mission to Moldova supports local elections", tags={"locations": ["moldova"]})
+        make_release("Mission to Moldova supports local elections", tags={"countries": ["moldova"]})
         parsed = self.read(client, "/press/feed/?country=moldova")
         assert not parsed.bozo, parsed.get("bozo_exception")
         assert parsed.version == "rss20"
@@ -296,7 +296,7 @@ class TestAFeedReaderReadsThem:
         )
 
     def test_atom(self, client):
-        make_release("Mission to Moldova supports local elections", tags={"locations": ["moldova"]})
+        make_release("Mission to Moldova supports local elections", tags={"countries": ["moldova"]})
         parsed = self.read(client, "/press/feed/atom/?country=moldova")
         assert not parsed.bozo, parsed.get("bozo_exception")
         assert parsed.version == "atom10"
@@ -395,14 +395,14 @@ BROWSER_RELEASE = {
     "title": "Mission to Moldova supports local elections",
     "summary": "Election officials from 35 districts trained in Chisinau.",
     "published_at": datetime(2024, 5, 17, 10, 0, tzinfo=VIENNA),
-    "tags": {"locations": ["moldova"], "topics": ["elections"]},
+    "tags": {"countries": ["moldova"], "topics": ["elections"]},
 }
 
 
 @pytest.fixture
 def feed_site(taxonomy, live_server):
     make_release(**BROWSER_RELEASE)
-    make_release("Youth forum in Vienna", tags={"locations": ["austria"]})
+    make_release("Youth forum in Vienna", tags={"countries": ["austria"]})
     return live_server.url
 
 
@@ -470,10 +470,10 @@ class TestInChromium:
     @pytest.mark.parametrize("path", ["/press/feed/", "/press/feed/atom/"])
     def test_release_text_stays_text(self, browser, feed_site, path):
         payload = '<img src="/x" onerror="window.pwned = 1">'
-        make_release(payload, summary=payload, tags={"locations": ["moldova"]})
+        make_release(payload, summary=payload, tags={"countries": ["moldova"]})
         # Escapes written as text come out as written, whatever RSS escaped.
         amp = "AT&T <b> &amp;lt; &lt;i&gt;"
-        make_release(amp, summary=amp, tags={"locations": ["moldova"]})
+        make_release(amp, summary=amp, tags={"countries": ["moldova"]})
         # Without the CSP, so that only the stylesheet stands between the payload and the page.
         context = browser.new_context(bypass_csp=True)
         page = context.new_page()

@@ -35,7 +35,7 @@ FEEDS = ["/press/feed/", "/press/feed/atom/"]
 
 @pytest.fixture
 def releases():
-    tags = {"locations": ["moldova"], "topics": ["safety-of-journalists"]}
+    tags = {"countries": ["moldova"], "topics": ["safety-of-journalists"]}
     return [
         make_release("Autumn release", published_at=datetime(2023, 11, 5, 12, tzinfo=VIENNA),
                      tags=tags),

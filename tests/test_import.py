@@ -228,7 +228,7 @@ def test_aliases_prefixes_and_closed_suffixes_resolve(tmp_path):
         "chairpersonship",
         "mission-to-georgia",
     }
-    assert slugs(release.locations) == {"czechia", "moldova"}
+    assert slugs(release.countries) == {"czechia", "moldova"}
     assert slugs(release.topics) == {"elections", "media-freedom-and-development"}
     assert slugs(release.meetings) == {"ministerial-council-meetings"}
     assert release.type.slug == "press-release"
@@ -260,10 +260,10 @@ def test_changed_tags_update_the_links(tmp_path):
 
     assert report.updated == 1
     [outcome] = report.outcomes
-    assert set(outcome.changed) == {"topics", "locations"}
+    assert set(outcome.changed) == {"topics", "countries"}
     release = PressRelease.objects.get()
     assert slugs(release.topics) == {"gender-equality"}
-    assert not release.locations.exists()
+    assert not release.countries.exists()
     assert slugs(release.structures) == {"chairpersonship"}
 
 
@@ -659,17 +659,17 @@ def test_a_name_of_another_tree_is_filed_there_and_reported(tmp_path):
         "was filed under countries (Asian Partners for Co-operation)"
     ) in err.splitlines()
     release = PressRelease.objects.get()
-    assert slugs(release.locations) == {"asian-partners-for-co-operation", "japan"}
+    assert slugs(release.countries) == {"asian-partners-for-co-operation", "japan"}
     assert slugs(release.structures) == {"chairpersonship"}
 
 
 @pytest.mark.parametrize(
     "key, name, relation, slug, filed_under",
     [
-        ("sources", "Moldova", "locations", "moldova", "countries"),
+        ("sources", "Moldova", "countries", "moldova", "countries"),
         ("topics", "Secretariat", "structures", "secretariat", "structures"),
         ("countries", "Elections", "topics", "elections", "topics"),
-        ("meetings", "Asian Partners", "locations", "asian-partners-for-co-operation", "countries"),
+        ("meetings", "Asian Partners", "countries", "asian-partners-for-co-operation", "countries"),
     ],
 )
 def test_every_key_files_a_name_found_in_exactly_one_other_tree(
@@ -701,7 +701,7 @@ def test_a_name_found_in_its_own_tree_stays_there_without_a_warning(tmp_path):
     assert (report.created, report.tag_warnings) == (1, 0)
     release = PressRelease.objects.get()
     assert slugs(release.topics) == {"moldova"}
-    assert not release.locations.exists()
+    assert not release.countries.exists()
 
 
 def test_an_unknown_name_leaves_the_release_imported_without_it(tmp_path):
@@ -726,7 +726,7 @@ def test_an_unknown_name_leaves_the_release_imported_without_it(tmp_path):
         "imported without it",
     ]
     release = PressRelease.objects.get(title="Second release")
-    assert slugs(release.locations) == {"austria"}
+    assert slugs(release.countries) == {"austria"}
     assert slugs(release.topics) == {"elections"}
 
     # The same file again changes nothing, and still says what was left out.
@@ -786,7 +786,7 @@ def test_a_page_export_with_a_misplaced_tag_is_imported(tmp_path):
         "was filed under countries (Asian Partners for Co-operation)"
     ]
     release = PressRelease.objects.get()
-    assert slugs(release.locations) == {"asian-partners-for-co-operation"}
+    assert slugs(release.countries) == {"asian-partners-for-co-operation"}
     assert slugs(release.sources) == {"secretariat"}
 
 
@@ -815,7 +815,7 @@ def test_an_imported_release_can_be_restored_after_an_edit(tmp_path):
     assert release.title == "Imported title"
     assert release.body == "<p>Imported body.</p>"
     assert slugs(release.topics) == {"elections"}
-    assert slugs(release.locations) == {"austria"}
+    assert slugs(release.countries) == {"austria"}
 
 
 def test_an_update_is_recorded_in_the_release_history(tmp_path):

@@ -45,7 +45,7 @@ def form(**overrides):
         "place": "Chisinau",
         "sources": [],
         "topics": [Topic.objects.get(slug="elections").pk],
-        "locations": [],
+        "countries": [],
         "structures": [],
         "meetings": [],
         "lead_image_alt": "Voters queue outside a polling station",

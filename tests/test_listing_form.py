@@ -29,13 +29,13 @@ def releases():
     PressReleaseFactory(
         title="Mission to Moldova observes local elections",
         published_at=at(2023, 11, 5),
-        tags={"locations": ["moldova"], "topics": ["elections"]},
+        tags={"countries": ["moldova"], "topics": ["elections"]},
     )
     PressReleaseFactory(
         title="Youth forum in Chisinau",
         published_at=at(2024, 3, 1),
         type=news,
-        tags={"locations": ["moldova"], "topics": ["youth"]},
+        tags={"countries": ["moldova"], "topics": ["youth"]},
     )
 
 
@@ -219,7 +219,7 @@ class TestLongFacets:
                      "kazakhstan", "mongolia", "norway", "malta"]  # fmt: skip
         for i, slug in enumerate(countries):
             for _ in range(len(countries) - i):  # moldova 10 releases ... malta 1
-                PressReleaseFactory(tags={"locations": [slug]})
+                PressReleaseFactory(tags={"countries": [slug]})
         form = filter_form(page(client, "/press/?country=malta"))
         fieldset = re.search(r"<legend>Country</legend>(.*?)</fieldset>", form, re.S).group(1)
         top, more = fieldset.split('<details class="facet-more">')
@@ -248,7 +248,7 @@ class TestCountriesAlphabetical:
     def test_country_facet_lists_countries_in_collation_order(self, client):
         for slug in ["turkmenistan", "turkiye", "norway", "north-macedonia", "the-netherlands",
                      "montenegro", "belgium", "belarus", "austria"]:  # fmt: skip
-            PressReleaseFactory(tags={"locations": [slug]})
+            PressReleaseFactory(tags={"countries": [slug]})
         form = filter_form(page(client, "/press/"))
         order = re.findall(r'name="country" value="([^"]+)"', form)
         assert order == [

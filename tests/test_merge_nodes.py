@@ -50,7 +50,7 @@ def snapshot():
         state[alias_model.__name__] = list(
             alias_model.objects.order_by("pk").values_list("pk", "node_id", "name")
         )
-    for relation in ("topics", "locations", "structures", "sources", "meetings"):
+    for relation in ("topics", "countries", "structures", "sources", "meetings"):
         through = getattr(PressRelease, relation).through
         state[relation] = sorted(
             through.objects.values_list(*[f.attname for f in through._meta.fields])
@@ -172,8 +172,8 @@ def test_merging_locations_repoints_structures_and_chairpersonships():
     )
     office = Structure.objects.create(name="New office", slug="new-office", location=duplicate)
     chair = Chairpersonship.objects.create(year=2099, country=duplicate)
-    release = make_release("Astana", tags={"locations": [duplicate.slug, "kazakhstan"]})
-    other_release = make_release("Almaty", tags={"locations": [duplicate.slug]})
+    release = make_release("Astana", tags={"countries": [duplicate.slug, "kazakhstan"]})
+    other_release = make_release("Almaty", tags={"countries": [duplicate.slug]})
 
     report = merge_nodes(survivor=kazakhstan, others=[duplicate])
 
@@ -181,8 +181,8 @@ def test_merging_locations_repoints_structures_and_chairpersonships():
     chair.refresh_from_db()
     assert office.location == kazakhstan
     assert chair.country == kazakhstan
-    assert list(release.locations.all()) == [kazakhstan]
-    assert list(other_release.locations.all()) == [kazakhstan]
+    assert list(release.countries.all()) == [kazakhstan]
+    assert list(other_release.countries.all()) == [kazakhstan]
     assert report.repointed == {"structure.location": 1, "chairpersonship.country": 1}
     assert not Location.objects.filter(pk=duplicate.pk).exists()
     assert tree_problems(Location) == []

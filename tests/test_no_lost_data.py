@@ -30,7 +30,7 @@ from .conftest import make_release, requires_postgres
 
 ROOT = Path(settings.BASE_DIR)
 WORKERS = Path(__file__).resolve().parent / "workers"
-LINK_RELATIONS = ("topics", "locations", "structures", "sources", "meetings")
+LINK_RELATIONS = ("topics", "countries", "structures", "sources", "meetings")
 
 
 def in_separate_processes(test):
@@ -102,7 +102,7 @@ def test_concurrent_processes_lose_no_node_and_no_release_link():
             f"Linked release {n}",
             tags={
                 "topics": [topics[n % len(topics)], topics[(3 * n + 1) % len(topics)]],
-                "locations": [countries[(7 * n) % len(countries)]],
+                "countries": [countries[(7 * n) % len(countries)]],
                 "structures": [structures[(5 * n) % len(structures)]],
                 "sources": [structures[(5 * n) % len(structures)]],
             },
@@ -235,7 +235,7 @@ def write_records(path):
             expected[url] = {
                 ("topics", first[0]),
                 ("topics", second[0]),
-                ("locations", country[0]),
+                ("countries", country[0]),
                 ("structures", structure[0]),
             }
     return expected

@@ -58,9 +58,9 @@ def test_unpublish_shows_on_the_very_next_request(client):
 
 
 def test_retagging_shows_on_the_very_next_request(client):
-    release = make_release("Retagged", tags={"locations": ["moldova"]})
+    release = make_release("Retagged", tags={"countries": ["moldova"]})
     assert b"Retagged" in client.get("/countries/moldova/").content
-    release.locations.set([])
+    release.countries.set([])
     assert b"Retagged" not in client.get("/countries/moldova/").content
 
 

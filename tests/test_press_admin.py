@@ -36,7 +36,7 @@ def release_form(**overrides):
         "place": "Chisinau",
         "sources": [Structure.objects.get(slug="mission-to-moldova").pk],
         "topics": [Topic.objects.get(slug="elections").pk],
-        "locations": [Location.objects.get(slug="moldova").pk],
+        "countries": [Location.objects.get(slug="moldova").pk],
         "structures": [],
         "meetings": [],
         "lead_image_alt": "",
@@ -263,7 +263,7 @@ def test_taxonomy_picker_finds_a_node_by_typing_and_shows_its_path(comms_client)
 
 def test_taxonomy_picker_finds_by_alias(comms_client):
     response = comms_client.get("/admin/autocomplete/", {
-        "app_label": "press", "model_name": "pressrelease", "field_name": "locations",
+        "app_label": "press", "model_name": "pressrelease", "field_name": "countries",
         "term": "czech",
     })  # fmt: skip
     assert [r["text"] for r in response.json()["results"]] == ["Participating States › Czechia"]
@@ -368,7 +368,7 @@ def test_release_relation_widgets_offer_no_delete_or_edit(comms_client, admin_cl
     for client in (comms_client, admin_client_site):
         page = client.get(ADD_URL).content.decode()
         assert 'id="id_type"' in page
-        for field in ("type", "sources", "topics", "locations", "structures", "meetings"):
+        for field in ("type", "sources", "topics", "countries", "structures", "meetings"):
             assert f'id="delete_id_{field}"' not in page
             assert f'id="change_id_{field}"' not in page
     # A missing release type may still be added from the form.
@@ -396,7 +396,7 @@ def test_tree_filters_indent_each_node_by_its_level_with_a_class(comms_client):
 
 def test_country_picker_lists_countries_alphabetically(comms_client):
     response = comms_client.get("/admin/autocomplete/", {
-        "app_label": "press", "model_name": "pressrelease", "field_name": "locations",
+        "app_label": "press", "model_name": "pressrelease", "field_name": "countries",
         "term": "bel",
     })  # fmt: skip
     texts = [r["text"] for r in response.json()["results"]]

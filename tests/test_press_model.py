@@ -64,16 +64,16 @@ class TestDescendantFilter:
         from taxonomy.models import Topic
 
         parent = Topic.objects.get(slug="media-freedom-and-development")
-        assert list(PressRelease.objects.for_nodes("topics", [parent])) == [release]
+        assert list(PressRelease.objects.under("topic", [parent])) == [release]
 
     def test_participating_states_means_all_fifty_seven(self):
         from taxonomy.models import Location
 
-        a = make_release("Moldova", tags={"locations": ["moldova"]})
-        b = make_release("Canada", tags={"locations": ["canada"]})
-        make_release("Japan", tags={"locations": ["japan"]})
+        a = make_release("Moldova", tags={"countries": ["moldova"]})
+        b = make_release("Canada", tags={"countries": ["canada"]})
+        make_release("Japan", tags={"countries": ["japan"]})
         states = Location.objects.get(slug="participating-states")
-        assert set(PressRelease.objects.for_nodes("locations", [states])) == {a, b}
+        assert set(PressRelease.objects.under("country", [states])) == {a, b}
 
     def test_a_release_tagged_twice_in_one_subtree_counts_once(self):
         from taxonomy.models import Structure
@@ -83,7 +83,7 @@ class TestDescendantFilter:
             tags={"structures": ["conflict-prevention-centre", "transnational-threats-department"]},
         )
         secretariat = Structure.objects.get(slug="secretariat")
-        assert PressRelease.objects.for_nodes("structures", [secretariat]).count() == 1
+        assert PressRelease.objects.under("structure", [secretariat]).count() == 1
 
 
 class TestSafeHtml:

@@ -31,7 +31,7 @@ def release():
             "sources": ["chairpersonship"],
             "structures": ["chairpersonship", "mission-to-moldova"],
             "topics": ["conflict-prevention-and-resolution"],
-            "locations": ["moldova"],
+            "countries": ["moldova"],
         },
     )
 
@@ -73,14 +73,14 @@ class TestReleasePage:
             published_at=at(2024, 1, 1),
             tags={
                 "structures": ["chairpersonship", "mission-to-moldova"],
-                "locations": ["moldova"],
+                "countries": ["moldova"],
             },
         )
         weaker = make_release(
-            "Weaker match", published_at=at(2024, 6, 1), tags={"locations": ["moldova"]}
+            "Weaker match", published_at=at(2024, 6, 1), tags={"countries": ["moldova"]}
         )
         make_release("Unrelated", tags={"topics": ["youth"]})
-        make_release("Draft match", status="draft", tags={"locations": ["moldova"]})
+        make_release("Draft match", status="draft", tags={"countries": ["moldova"]})
         page = client.get(release.get_absolute_url()).content.decode()
         related = page.split('id="related-heading"')[1]
         assert related.index(best.title) < related.index(weaker.title)
@@ -123,9 +123,9 @@ class TestNodePages:
 
     def test_a_node_page_is_filterable_by_the_other_filters(self, client):
         make_release(
-            "Elections in Moldova", tags={"locations": ["moldova"], "topics": ["elections"]}
+            "Elections in Moldova", tags={"countries": ["moldova"], "topics": ["elections"]}
         )
-        make_release("Youth in Moldova", tags={"locations": ["moldova"], "topics": ["youth"]})
+        make_release("Youth in Moldova", tags={"countries": ["moldova"], "topics": ["youth"]})
         page = client.get("/countries/moldova/?topic=elections").content.decode()
         assert "Elections in Moldova" in page and "Youth in Moldova" not in page
 

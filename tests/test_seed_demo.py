@@ -17,8 +17,9 @@ from reversion.models import Version
 
 from osce_cms.content import content_version
 from press.demo import generate_releases, load_context, plan_releases
+from press.dimensions import RELATIONS
 from press.html import sanitize_html
-from press.models import NODE_RELATIONS, PressRelease
+from press.models import PressRelease
 from taxonomy.models import TREE_MODELS, Structure
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -60,13 +61,13 @@ def test_creates_the_number_asked_for_and_reports_progress(seeded):
 
 
 def test_every_release_is_tagged_in_each_required_tree(seeded):
-    for relation in ("topics", "locations", "structures", "sources"):
+    for relation in ("topics", "countries", "structures", "sources"):
         assert not PressRelease.objects.filter(**{relation: None}).exists(), relation
     assert PressRelease.objects.filter(meetings=None).count() < 300
 
 
 def test_all_four_trees_are_used_leaves_and_inner_nodes(seeded):
-    for relation in NODE_RELATIONS.values():
+    for relation in RELATIONS:
         model = PressRelease._meta.get_field(relation).related_model
         used = model.objects.filter(pk__in={node for _, node in links(relation)})
         assert used.count() >= 5, relation
@@ -84,7 +85,7 @@ def test_each_source_is_also_a_structure(seeded):
 def test_tag_counts_stay_within_the_ranges(seeded):
     for relation, low, high in (
         ("topics", 1, 3),
-        ("locations", 1, 3),
+        ("countries", 1, 3),
         ("structures", 1, 2),
         ("meetings", 0, 1),
     ):
@@ -98,7 +99,7 @@ def test_field_operations_mostly_tag_their_own_country(seeded):
     operations = dict(
         Structure.objects.filter(location__isnull=False).values_list("pk", "location_id")
     )
-    locations = links("locations")
+    locations = links("countries")
     from_operations = [(r, operations[s]) for r, s in links("sources") if s in operations]
     assert len(from_operations) > 20
     own = sum((release, country) in locations for release, country in from_operations)
@@ -235,14 +236,14 @@ def test_a_seeded_release_is_restored_from_its_first_version_after_an_edit(seede
         "body": release.body,
         "published_at": release.published_at,
         "topics": set(release.topics.values_list("pk", flat=True)),
-        "locations": set(release.locations.values_list("pk", flat=True)),
+        "countries": set(release.countries.values_list("pk", flat=True)),
     }
-    assert original["topics"] and original["locations"]
+    assert original["topics"] and original["countries"]
     release.title = "Edited title"
     release.body = "<p>Edited body.</p>"
     release.save()
     release.topics.clear()
-    release.locations.clear()
+    release.countries.clear()
 
     first = Version.objects.get_for_object(release).earliest("revision__date_created")
     first.revision.revert()
@@ -252,7 +253,7 @@ def test_a_seeded_release_is_restored_from_its_first_version_after_an_edit(seede
     assert release.body == original["body"]
     assert release.published_at == original["published_at"]
     assert set(release.topics.values_list("pk", flat=True)) == original["topics"]
-    assert set(release.locations.values_list("pk", flat=True)) == original["locations"]
+    assert set(release.countries.values_list("pk", flat=True)) == original["countries"]
     # The others are untouched by the revert.
     assert PressRelease.objects.filter(title="Edited title").count() == 0
 
@@ -328,7 +329,7 @@ DATELINE = re.compile(
 def newsroom(settings):
     """Enough releases that every dimension is met many times."""
     call_command("seed_demo", releases=800, seed=2, stdout=StringIO())
-    return PressRelease.objects.prefetch_related("topics", "locations", "structures", "meetings")
+    return PressRelease.objects.prefetch_related("topics", "countries", "structures", "meetings")
 
 
 def _text(release):
@@ -370,7 +371,7 @@ def test_every_tagged_country_is_named_in_the_text(newsroom):
     checked, failures = 0, []
     for release in newsroom:
         text = _text(release)
-        for location in release.locations.all():
+        for location in release.countries.all():
             if location.is_leaf_node():
                 checked += 1
                 if location.name.lower() not in text:
@@ -388,7 +389,7 @@ def test_a_field_operation_speaks_about_its_own_country(newsroom):
         for source in release.sources.all():
             if source.pk in operations:
                 checked += 1
-                assert operations[source.pk] in {loc.pk for loc in release.locations.all()}
+                assert operations[source.pk] in {loc.pk for loc in release.countries.all()}
     assert checked > 100
 
 

@@ -87,7 +87,7 @@ def hostile_content(taxonomy):
         "title": f"Release {PAYLOADS[0]} {PAYLOADS[4]} {PAYLOADS[7]}", "slug": "hostile-release",
         "type": ReleaseType.objects.get(slug="news").pk, "summary": CORPUS, "body": CORPUS,
         "status": "published", "published_at_0": "2024-01-02", "published_at_1": "10:00:00",
-        "place": PAYLOADS[1], "topics": [topic.pk], "locations": [moldova.pk], "sources": [],
+        "place": PAYLOADS[1], "topics": [topic.pk], "countries": [moldova.pk], "sources": [],
         "structures": [], "meetings": [], "lead_image_alt": PAYLOADS[5],
         "lead_image_caption": PAYLOADS[3], "lead_image_credit": PAYLOADS[12],
         "source_url": "",

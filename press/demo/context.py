@@ -58,7 +58,7 @@ class Context:
     """Everything generation reads from the database."""
 
     topics: Tree
-    locations: Tree
+    countries: Tree
     structures: Tree
     meetings: Tree
     types: list[tuple[int, str]]  # (pk, slug)
@@ -75,13 +75,13 @@ def load_context(using="default"):
 
     context = Context(
         topics=tree(Topic),
-        locations=tree(Location),
+        countries=tree(Location),
         structures=tree(Structure, "location_id"),
         meetings=tree(Meeting),
         types=list(ReleaseType.objects.using(using).order_by("pk").values_list("pk", "slug")),
         chairs=dict(Chairpersonship.objects.using(using).values_list("year", "country_id")),
     )
-    if not (context.topics.nodes and context.locations.nodes and context.structures.nodes):
+    if not (context.topics.nodes and context.countries.nodes and context.structures.nodes):
         raise MissingTaxonomy(
             "The taxonomy trees are empty: run `python manage.py load_taxonomy` first."
         )

@@ -120,7 +120,7 @@ class PlannedRelease:
     sources: tuple[int, ...]
     structures: tuple[int, ...]
     topics: tuple[int, ...]
-    locations: tuple[int, ...]
+    countries: tuple[int, ...]
     meetings: tuple[int, ...]
     #: The lead image: an index into the image pool (None: no image), its alt text, its credit.
     image: int | None = None
@@ -203,7 +203,7 @@ class Planner:
 
         # Countries are the location leaves. Hosts of field operations and a
         # few busy countries weigh more, partners less: facets get a shape.
-        locations = ctx.locations
+        locations = ctx.countries
         hosts = {node.location_id for node in ctx.structures.nodes if node.location_id}
         self.countries = [node for node in locations.nodes if node.id not in locations.children]
         states = locations.by_key.get("participating-states")
@@ -278,7 +278,7 @@ class Planner:
             weight = 0.5 if node.id in structures.children else 1
         if until is not None and until < FIRST_DAY:
             weight = 0
-        country = self.ctx.locations.by_id.get(node.location_id)
+        country = self.ctx.countries.by_id.get(node.location_id)
         if kind == "field" and country is not None:
             seat = CITIES.get(country.key, [country.name])[0]
         else:
@@ -338,7 +338,7 @@ class Planner:
                 published_at = self.now + timedelta(seconds=rng.randrange(3600, horizon))
         node = source.node
         day = timezone.localtime(published_at or self.now, self.tz).date()
-        chair = ctx.locations.by_id.get(ctx.chairs.get(day.year))
+        chair = ctx.countries.by_id.get(ctx.chairs.get(day.year))
 
         # Fields of work: the first sets the vocabulary; a sub-topic speaks
         # in its own words and is tagged with its parent.
@@ -352,8 +352,8 @@ class Planner:
         second = rng.choice(pool) if rng.random() < 0.6 else rng.choice(self.field_topics)
 
         # A field operation speaks about the country it works in.
-        country = ctx.locations.by_id.get(node.location_id) if source.kind == "field" else None
-        if country is None or country.id in ctx.locations.children:
+        country = ctx.countries.by_id.get(node.location_id) if source.kind == "field" else None
+        if country is None or country.id in ctx.countries.children:
             country = self.country_picker.pick(rng)
 
         slots = self.slots(source, topic, second, country, chair, day)
@@ -398,7 +398,7 @@ class Planner:
         if chair is not None and slots["chair"] and slots["chair"] in text:
             locations.append(chair.id)
         if meeting is None and source.kind in ("body", "chair") and rng.random() < 0.2:
-            participating = ctx.locations.by_key.get("participating-states")
+            participating = ctx.countries.by_key.get("participating-states")
             if participating is not None:
                 locations.append(participating.id)  # an OSCE-wide matter
         structures = [node.id]
@@ -423,7 +423,7 @@ class Planner:
             sources=(node.id,),
             structures=tuple(dict.fromkeys(structures)),
             topics=tuple(dict.fromkeys(topics))[:3],
-            locations=tuple(dict.fromkeys(locations))[:3],
+            countries=tuple(dict.fromkeys(locations))[:3],
             meetings=(meeting.id,) if meeting else (),
             image=image,
             image_alt=alt or "",
@@ -527,7 +527,7 @@ class Planner:
         country = None
         if where == "chair":
             country = chair
-        elif isinstance(where, list) or where in self.ctx.locations.by_key:
+        elif isinstance(where, list) or where in self.ctx.countries.by_key:
             country = self._member(where)
         if country is not None:
             city = self.city(country, capital=True)
@@ -547,7 +547,7 @@ class Planner:
 
     def _member(self, keys):
         """One of these countries, or a country in this location group."""
-        locations = self.ctx.locations
+        locations = self.ctx.countries
         if isinstance(keys, str):
             members = locations.children.get(locations.by_key[keys].id, [])
         else:

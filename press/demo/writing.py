@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from osce_cms.content import bump_content_version
+from press import listing_model
 from press.bulk import insert_links, record_revisions
 from press.models import OldSlug, PressRelease
 from taxonomy.progress import progress
@@ -20,7 +21,7 @@ from .planner import plan_releases
 #: Slugs checked against existing ones per query.
 SLUG_CHECK_CHUNK = 500
 #: The relations written for each release.
-RELATIONS = ("sources", "structures", "topics", "locations", "meetings")
+RELATIONS = ("sources", "structures", "topics", "countries", "meetings")
 #: The revision comment of a generated release's first version.
 COMMENT = "Generated demo content"
 
@@ -90,6 +91,8 @@ def _write_batch(plans, first_number, taken, images):
                 for node_id in getattr(plan, relation)
             ),
         )
+    # Link INSERTs send no signals: the listing's read model is written here.
+    listing_model.refresh([release.pk for release in releases])
     plan_of = {release.pk: plan for release, plan in zip(releases, plans, strict=True)}
     record_revisions(
         releases,

@@ -13,24 +13,23 @@ never lost for a tag, and nobody is left guessing where a tag went.
 
 from dataclasses import dataclass
 
-from taxonomy.models import Location, Meeting, Structure, Topic
+from taxonomy.models import Structure
 from taxonomy.naming import NameIndex, normalize_name
 
+from ..dimensions import DIMENSIONS
 from ..models import ReleaseType
 
-#: Record key -> (release relation, tree model). Sources also go to structures.
+#: Record key -> (release relation, tree model): the registry's dimensions,
+#: and sources, which are structures (and also go to structures).
 RELATIONS = {
     "sources": ("sources", Structure),
-    "structures": ("structures", Structure),
-    "topics": ("topics", Topic),
-    "countries": ("locations", Location),
-    "meetings": ("meetings", Meeting),
+    **{d.import_key: (d.relation, d.model) for d in DIMENSIONS},
 }
-M2M_FIELDS = ("sources", "topics", "locations", "structures", "meetings")
+M2M_FIELDS = tuple(relation for relation, _model in RELATIONS.values())
 #: Tree model -> the record key a node of that tree is filed under when it was
 #: given under another tree's key (a source must be a structure, so a name
 #: found elsewhere is a plain tag of its own tree, never a source).
-HOME_KEYS = {Structure: "structures", Topic: "topics", Location: "countries", Meeting: "meetings"}
+HOME_KEYS = {d.model: d.import_key for d in DIMENSIONS}
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Resolver:
     """Names to nodes and types, with every index built once."""
 
     def __init__(self):
-        self.indexes = {model: NameIndex(model) for model in (Structure, Topic, Location, Meeting)}
+        self.indexes = {d.model: NameIndex(d.model) for d in DIMENSIONS}
         self.types = {}
         for release_type in ReleaseType.objects.all():
             self.types[release_type.slug.casefold()] = release_type

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from taxonomy.progress import progress
 
+from .. import listing_model
 from ..bulk import insert_links, record_revisions
 from ..models import OldSlug, PressRelease, unique_slug
 from .matching import (
@@ -272,10 +273,12 @@ class Importer:
         No per-link query or model instance: this is most of an import's work
         otherwise. The release's own save already told the caches
         (post_save), and the links are in the same transaction, so nobody
-        ever sees the release without them.
+        ever sees the release without them; nor without its rows in the
+        listing's read model, written here as well.
         """
         for name in M2M_FIELDS:
             insert_links(name, ((release.pk, pk) for pk in sorted(record.links[name])))
+        listing_model.refresh([release.pk])
 
     def _version(self, release, record, comment):
         """The revision of what the import wrote: what an editor can restore after an edit."""

@@ -45,7 +45,7 @@ HYPOTHESIS = settings(
 @pytest.fixture
 def some_releases():
     make_release("Moldova elections", summary="Votes counted.",
-                 tags={"locations": ["moldova"], "topics": ["elections"]})  # fmt: skip
+                 tags={"countries": ["moldova"], "topics": ["elections"]})  # fmt: skip
     make_release("Secretariat news", tags={"structures": ["conflict-prevention-centre"]})
 
 

@@ -1,0 +1,379 @@
+"""The listing's read model: where each release sits, kept by the write path.
+
+:class:`~press.models.ListingRow` holds, for every release, one row per node
+it sits under in each dimension (its tags and all their ancestors, by the
+trees' one descendant rule, :mod:`taxonomy.subtree`), one for its type and
+one for its year; :class:`~press.models.ListingTotal` how many public
+releases each of those values has. A release scheduled for later waits in
+:class:`~press.models.ListingPending`: once its time has come, readers add it
+themselves until the next write folds it into the totals. Filters are one indexed lookup, facets one
+grouped count, and the unfiltered listing's facets a read of the totals.
+
+Every write that changes where a release sits refreshes its rows in the same
+transaction: saving or deleting a release, changing its tags from either
+side, the bulk writers (import, demo), moving a node, merging nodes. Totals
+change by ``n = n + delta`` on rows locked in one order, so concurrent
+writers add up and never deadlock each other. ``verify()`` recomputes it all
+from the tags and reports differences; ``rebuild()`` writes it afresh
+(``check_trees`` runs both).
+"""
+
+from collections import Counter
+from itertools import islice
+
+from django.db import connections, router, transaction
+from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.utils import timezone
+from mptt.signals import node_moved
+
+from taxonomy import clock
+from taxonomy.merging import links_moved
+from taxonomy.subtree import contains_sql, subtree_q
+
+from .dimensions import BY_MODEL, DIMENSIONS
+from .models import ListingPending, ListingRow, ListingTotal, PressRelease
+
+CHUNK = 2000
+#: The dimensions of the read model beyond the trees.
+TYPE, YEAR = "type", "year"
+
+
+def _db():
+    return router.db_for_write(ListingRow)
+
+
+def _chunks(ids, size=CHUNK):
+    it = iter(sorted(set(ids)))
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _table(model):
+    return model._meta.db_table
+
+
+def _in(ids):
+    return ", ".join(["%s"] * len(ids))
+
+
+def local_year(moment):
+    """The year of an instant in the site's time zone, as the year filter reads it."""
+    return timezone.localtime(moment).year
+
+
+def _tree_rows_sql(dimension, release_ids, now):
+    """INSERT … SELECT of ``dimension``'s rows for ``release_ids``: tags and ancestors."""
+    field = PressRelease._meta.get_field(dimension.relation)
+    through = field.remote_field.through._meta
+    release_col = through.get_field(field.m2m_field_name()).column
+    node_col = through.get_field(field.m2m_reverse_field_name()).column
+    nodes = _table(dimension.model)
+    sql = f"""
+        INSERT INTO {_table(ListingRow)} (release_id, dimension, value, listed)
+        SELECT DISTINCT l.{release_col}, %s, a.id,
+            p.status = 'published' AND p.published_at <= %s
+        FROM {through.db_table} l
+        JOIN {nodes} d ON d.id = l.{node_col}
+        JOIN {nodes} a ON {contains_sql("a", "d")}
+        JOIN {_table(PressRelease)} p ON p.id = l.{release_col}
+        WHERE l.{release_col} IN ({_in(release_ids)})
+    """  # noqa: S608 - identifiers from model metadata, values are parameters
+    return sql, [dimension.param, now, *release_ids]
+
+
+def _own_rows(release_ids, using, now):
+    """The type and year rows of ``release_ids``, and those scheduled after ``now``."""
+    rows, scheduled = [], []
+    releases = PressRelease.objects.using(using).filter(pk__in=release_ids)
+    for pk, type_id, published_at, status in releases.values_list(
+        "pk", "type_id", "published_at", "status"
+    ):
+        published = status == PressRelease.Status.PUBLISHED
+        listed = published and published_at <= now
+        if published and not listed:
+            scheduled.append((pk, published_at))
+        rows.append((pk, TYPE, type_id, listed))
+        if published_at is not None:
+            rows.append((pk, YEAR, local_year(published_at), listed))
+    return rows, scheduled
+
+
+def _listed_counts(cursor, release_ids):
+    cursor.execute(
+        f"SELECT dimension, value, COUNT(*) FROM {_table(ListingRow)} "  # noqa: S608
+        f"WHERE listed AND release_id IN ({_in(release_ids)}) GROUP BY dimension, value",
+        release_ids,
+    )
+    return Counter({(dimension, value): n for dimension, value, n in cursor.fetchall()})
+
+
+def _add_to_totals(cursor, delta):
+    """``n = n + delta`` per (dimension, value), in one lock order."""
+    changes = sorted((key, n) for key, n in delta.items() if n)
+    if not changes:
+        return
+    table = _table(ListingTotal)
+    cursor.executemany(
+        f"INSERT INTO {table} (dimension, value, n) VALUES (%s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (dimension, value) DO UPDATE SET n = {table}.n + excluded.n",
+        [(dimension, value, n) for (dimension, value), n in changes],
+    )
+
+
+def refresh(release_ids, *, using=None):
+    """Write the rows of ``release_ids`` afresh (absent releases: none) and adjust the totals.
+
+    Scheduled releases whose time has come since their rows were written are
+    folded into the totals on the way.
+    """
+    using = using or _db()
+    now = clock.now()
+    due = ListingPending.objects.using(using).filter(public_from__lte=now)
+    release_ids = {*release_ids, *due.values_list("release_id", flat=True)}
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for chunk in _chunks(release_ids):
+            before = _listed_counts(cursor, chunk)
+            cursor.execute(
+                f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(chunk)})",  # noqa: S608
+                chunk,
+            )
+            for dimension in DIMENSIONS:
+                cursor.execute(*_tree_rows_sql(dimension, chunk, now))
+            own, scheduled = _own_rows(chunk, using, now)
+            pending = ListingPending.objects.using(using)
+            pending.filter(release_id__in=chunk).delete()
+            pending.bulk_create(
+                [ListingPending(release_id=pk, public_from=at) for pk, at in scheduled]
+            )
+            if own:
+                cursor.executemany(
+                    f"INSERT INTO {_table(ListingRow)} (release_id, dimension, value, listed) "  # noqa: S608
+                    "VALUES (%s, %s, %s, %s)",
+                    own,
+                )
+            after = _listed_counts(cursor, chunk)
+            delta = Counter(after)
+            delta.subtract(before)
+            _add_to_totals(cursor, delta)
+
+
+def forget(release_ids, *, using=None):
+    """Take releases about to be deleted out of the totals (their rows go with them)."""
+    using = using or _db()
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for chunk in _chunks(release_ids):
+            before = _listed_counts(cursor, chunk)
+            cursor.execute(
+                f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(chunk)})",  # noqa: S608
+                chunk,
+            )
+            delta = Counter()
+            delta.subtract(before)
+            _add_to_totals(cursor, delta)
+
+
+def releases_under(dimension, node, *, using=None):
+    """Primary keys of the releases tagged with ``node`` or anything under it (by the tags)."""
+    field = PressRelease._meta.get_field(dimension.relation)
+    through = field.remote_field.through
+    release_attr = through._meta.get_field(field.m2m_field_name()).attname
+    node_name = field.m2m_reverse_field_name()
+    return set(
+        through._default_manager.using(using or _db())
+        .filter(subtree_q([node], prefix=f"{node_name}__"))
+        .values_list(release_attr, flat=True)
+    )
+
+
+def rebuild(*, using=None):
+    """Throw the read model away and write it from the tags. Returns the number of rows."""
+    using = using or _db()
+    with transaction.atomic(using=using):
+        ListingRow.objects.using(using).all().delete()
+        ListingTotal.objects.using(using).all().delete()
+        ListingPending.objects.using(using).all().delete()
+        ids = list(PressRelease.objects.using(using).values_list("pk", flat=True))
+        refresh(ids, using=using)
+    return ListingRow.objects.using(using).count()
+
+
+def verify(*, using=None):
+    """Differences between the read model and what the tags say, as sentences; [] when right."""
+    using = using or _db()
+    # Fold in what went public since it was written: the rows are then
+    # exactly what a write now would give.
+    refresh([], using=using)
+    now = clock.now()
+    problems = []
+    expected_totals = Counter()
+    actual_rows = {}
+    for dimension, value, release_id, listed in (
+        ListingRow.objects.using(using).values_list("dimension", "value", "release_id", "listed")
+    ).iterator(chunk_size=5000):
+        actual_rows[(release_id, dimension, value)] = listed
+    expected_rows = {}
+    ids = list(PressRelease.objects.using(using).values_list("pk", flat=True))
+    with connections[using].cursor() as cursor:
+        for chunk in _chunks(ids):
+            for dimension in DIMENSIONS:
+                sql, params = _tree_rows_sql(dimension, chunk, now)
+                select = sql[sql.index("SELECT") :]
+                cursor.execute(select, params)
+                for release_id, name, value, listed in cursor.fetchall():
+                    expected_rows[(release_id, name, value)] = bool(listed)
+            for release_id, name, value, listed in _own_rows(chunk, using, now)[0]:
+                expected_rows[(release_id, name, value)] = listed
+    missing = expected_rows.keys() - actual_rows.keys()
+    extra = actual_rows.keys() - expected_rows.keys()
+    stale = [
+        k for k in expected_rows.keys() & actual_rows.keys() if expected_rows[k] != actual_rows[k]
+    ]
+    for what, keys in (("missing", missing), ("stale", stale), ("not expected", extra)):
+        if keys:
+            release_id, name, value = sorted(keys)[0]
+            problems.append(
+                f"listing read model: {len(keys)} row(s) {what}, e.g. release {release_id} "
+                f"under {name} {value}"
+            )
+    for (_release_id, name, value), listed in expected_rows.items():
+        if listed:
+            expected_totals[(name, value)] += 1
+    actual_totals = Counter(
+        {
+            (name, value): n
+            for name, value, n in ListingTotal.objects.using(using).values_list(
+                "dimension", "value", "n"
+            )
+            if n
+        }
+    )
+    wrong = [
+        key
+        for key in expected_totals.keys() | actual_totals.keys()
+        if expected_totals[key] != actual_totals[key]
+    ]
+    if wrong:
+        name, value = sorted(wrong)[0]
+        problems.append(
+            f"listing totals: {len(wrong)} wrong, e.g. {name} {value}: "
+            f"{actual_totals[(name, value)]} instead of {expected_totals[(name, value)]}"
+        )
+    return problems
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def grouped_counts(release_ids_sql, params, dimensions, *, using):
+    """{dimension: {value: releases}} for the releases the subquery selects, in one query."""
+    names = [str(d) for d in dimensions]
+    if not names:
+        return {}
+    sql = (
+        f"SELECT dimension, value, COUNT(*) FROM {_table(ListingRow)} "  # noqa: S608
+        f"WHERE dimension IN ({_in(names)}) AND release_id IN ({release_ids_sql}) "
+        "GROUP BY dimension, value"
+    )
+    counts = {name: {} for name in names}
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*names, *params])
+        for name, value, n in cursor.fetchall():
+            counts[name][value] = n
+    return counts
+
+
+def public_totals(dimensions, *, now, using=None):
+    """{dimension: {value: public releases}} at ``now``: the totals, and what went public since.
+
+    Two small queries whatever the archive's size: the totals, and the rows
+    of the releases scheduled at their last write whose time has come (none,
+    usually: the next write folds them in).
+    """
+    using = using or router.db_for_read(ListingTotal)
+    names = [str(d) for d in dimensions]
+    counts = {name: {} for name in names}
+    for name, value, n in (
+        ListingTotal.objects.using(using)
+        .filter(dimension__in=names, n__gt=0)
+        .values_list("dimension", "value", "n")
+    ):
+        counts[name][value] = n
+    due = ListingPending.objects.using(using).filter(public_from__lte=now)
+    for name, value in (
+        ListingRow.objects.using(using)
+        .filter(dimension__in=names, release_id__in=due.values("release_id"))
+        .values_list("dimension", "value")
+    ):
+        counts[name][value] = counts[name].get(value, 0) + 1
+    return counts
+
+
+# --- the write path -----------------------------------------------------------
+
+
+def _release_saved(sender, instance, raw=False, using=None, **kwargs):
+    if not raw:
+        refresh([instance.pk], using=using)
+
+
+def _release_deleting(sender, instance, using=None, **kwargs):
+    forget([instance.pk], using=using)
+
+
+def _tags_changed(sender, instance, action, reverse, pk_set, using=None, **kwargs):
+    """A release's tags changed, from the release (``reverse`` False) or from a node."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            refresh([instance.pk], using=using)
+        return
+    if action == "pre_clear":
+        # Which releases lose the node is known only before the links go.
+        instance._listing_cleared = set(
+            sender._default_manager.using(using)
+            .filter(**{_node_attr(sender): instance.pk})
+            .values_list(_release_attr(sender), flat=True)
+        )
+    elif action == "post_clear":
+        refresh(getattr(instance, "_listing_cleared", ()), using=using)
+    elif action in ("post_add", "post_remove"):
+        refresh(pk_set or (), using=using)
+
+
+def _node_moved(sender, instance, **kwargs):
+    """A subtree moved: every release under it now sits under other ancestors."""
+    dimension = BY_MODEL.get(sender)
+    if dimension is not None:
+        refresh(releases_under(dimension, instance))
+
+
+def _links_moved(sender, pks, **kwargs):
+    """Merging nodes re-tagged releases without the relation's signals."""
+    if sender is PressRelease:
+        refresh(pks)
+
+
+def _through_models():
+    return {PressRelease._meta.get_field(d.relation).remote_field.through: d for d in DIMENSIONS}
+
+
+def _release_attr(through):
+    field = PressRelease._meta.get_field(_through_models()[through].relation)
+    return through._meta.get_field(field.m2m_field_name()).attname
+
+
+def _node_attr(through):
+    field = PressRelease._meta.get_field(_through_models()[through].relation)
+    return through._meta.get_field(field.m2m_reverse_field_name()).attname
+
+
+def connect():
+    """Keep the read model with every write (called once, from the app's ready())."""
+    post_save.connect(_release_saved, sender=PressRelease, dispatch_uid="listing-save")
+    pre_delete.connect(_release_deleting, sender=PressRelease, dispatch_uid="listing-delete")
+    for through, dimension in _through_models().items():
+        m2m_changed.connect(_tags_changed, sender=through, dispatch_uid=f"listing-tags-{dimension}")
+    for dimension in DIMENSIONS:
+        node_moved.connect(
+            _node_moved, sender=dimension.model, dispatch_uid=f"listing-move-{dimension}"
+        )
+    links_moved.connect(_links_moved, dispatch_uid="listing-merge")
