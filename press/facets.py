@@ -15,12 +15,12 @@ from django.db import connections
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
-from osce_cms.content import cached_public
 from taxonomy.collation import in_reading_order
 from taxonomy.index import tree_index
 
 from .filters import NODE_MODELS, PressReleaseFilterSet
 from .models import NODE_RELATIONS, PressRelease, release_types
+from .versions import cached_public
 
 
 @dataclass

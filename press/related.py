@@ -2,10 +2,10 @@
 
 from django.db import connections
 
-from osce_cms.content import cached_public
 from taxonomy import clock
 
 from .models import NODE_RELATIONS, PressRelease
+from .versions import cached_public
 
 
 def related_releases(release, limit=4):
