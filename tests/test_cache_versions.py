@@ -182,21 +182,29 @@ def test_the_versions_cost_two_queries_a_request(client, no_cache, url):
 
 def test_within_a_request_the_versions_are_read_once_outside_every_time():
     from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     from press.versions import public_state
 
     connection = transaction.get_connection()
-    with override_settings(CACHES=NO_CACHE):
-        request_started.send(sender=None)
-        try:
-            with CaptureQueriesContext(connection) as inside:
-                states = {public_state() for _ in range(3)}
-                tree_version()
-        finally:
-            request_finished.send(sender=None)
-        with CaptureQueriesContext(connection) as outside:
-            public_state()
-            public_state()
+    # As Django's test client does: a request's end must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with override_settings(CACHES=NO_CACHE):
+            request_started.send(sender=None)
+            try:
+                with CaptureQueriesContext(connection) as inside:
+                    states = {public_state() for _ in range(3)}
+                    tree_version()
+            finally:
+                request_finished.send(sender=None)
+            with CaptureQueriesContext(connection) as outside:
+                public_state()
+                public_state()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert len(states) == 1
     assert len(reads(inside, VERSION_TABLE)) == 1
     assert len(reads(inside, NEXT_PUBLICATION)) == 1
