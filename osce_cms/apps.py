@@ -1,4 +1,12 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+
+
+class OsceCmsConfig(AppConfig):
+    """The project as an app: commands that need both apps and the roles."""
+
+    name = "osce_cms"
+    verbose_name = "OSCE CMS"
 
 
 class OsceAdminConfig(AdminConfig):

@@ -1,8 +1,9 @@
 """Anonymous full-page caching that never shows stale content.
 
-- Keyed by the content version (bumped by every write to a release, a type
-  or a tree; see ``osce_cms.content``), the host and the full URL: an edit
-  changes the key, so the very next request renders afresh.
+- Keyed by the trees' version (in the database, changed by every tree
+  write) and the releases' version (bumped by every write to a release or a
+  type; see ``press.versions``), the host and the full URL: an edit changes
+  the key, so the very next request renders afresh.
 - A page never outlives the next scheduled publication, which happens with
   no write at all: the key names that time too (``public_state``), so once
   the project's clock passes it the key changes, whatever the cache
@@ -22,7 +23,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from .content import public_state, public_timeout
+from press.versions import public_state, public_timeout
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
 
@@ -35,7 +36,9 @@ class PublicPageCacheMiddleware:
         if not self.cacheable_request(request):
             return self.get_response(request)
         try:
-            state = public_state()  # a query when the next publication is not cached
+            # One query for the trees' version; one more when the next
+            # publication is not cached.
+            state = public_state()
         except (OperationalError, InterfaceError):
             # The database is down: no key can be trusted; the view's own
             # failure is answered with a 503 by DatabaseUnavailableMiddleware.

@@ -1,7 +1,11 @@
-"""The two editorial roles, as data. Migrations call :func:`sync_roles`.
+"""The two editorial roles, as data: the project composes them from both apps.
 
-Roles only ever gain permissions here; a permission an administrator added to
-a group by hand is never taken away by a deployment.
+The migrations that create them (taxonomy 0002, press 0002) each hold a
+frozen copy of what they grant, as migrations should; a change to a role
+here needs a migration of its own. :func:`sync_roles` puts the roles into a
+database that lost them (the tests, after a flush). Roles only ever gain
+permissions; a permission an administrator added to a group by hand is
+never taken away.
 """
 
 TREE_MODELS = (

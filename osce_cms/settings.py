@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "csp",
     "taxonomy",
     "press",
+    # The project itself: what composes the apps (the demo's set-up command).
+    "osce_cms.apps.OsceCmsConfig",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from press.nodes import NodeReleasesView
 from press.sitemaps import SITEMAPS
+from taxonomy.urls import tree_urlpatterns
 
 from . import views
 
@@ -21,7 +23,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("press/", include("press.urls")),
-    path("", include("taxonomy.urls")),
+    # The trees' addresses and names (taxonomy:topic, ...), each node's page
+    # listing its releases.
+    path("", include((tree_urlpatterns(NodeReleasesView), "taxonomy"))),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

@@ -13,10 +13,10 @@ from django.utils.translation import ngettext
 from mptt.admin import TreeRelatedFieldListFilter
 from reversion.admin import VersionAdmin
 
-from osce_cms.admin import SafeAutocompleteMixin
 from taxonomy.admin import tree_level_class
 from taxonomy.models import Node
 from taxonomy.pickers import PathLabels, in_picker_order
+from taxonomy.widgets import SafeAutocompleteMixin
 
 from . import services
 from .forms import LeadImageField

@@ -13,7 +13,6 @@ from functools import cached_property, lru_cache
 
 from django.core.exceptions import EmptyResultSet
 
-from osce_cms.content import cached_public
 from taxonomy import clock
 from taxonomy.collation import in_reading_order
 from taxonomy.index import tree_index
@@ -22,6 +21,7 @@ from .dimensions import BY_PARAM, DIMENSIONS
 from .filters import PressReleaseFilterSet
 from .listing_model import TYPE, YEAR, grouped_counts, public_totals
 from .models import release_types
+from .versions import cached_public
 
 
 @dataclass

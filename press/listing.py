@@ -6,13 +6,12 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from osce_cms.content import cached_public
-
 from .facets import build_facets, public_count
 from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
 from .models import PressRelease
 from .querystring import redirect_without_empty_params
+from .versions import cached_public
 
 
 def query_string(pairs):

@@ -22,7 +22,6 @@ from imagekit.cachefiles.strategies import Optimistic
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 
-from osce_cms.content import content_version
 from taxonomy import clock
 from taxonomy.models import Location, Meeting, Structure, Topic
 
@@ -37,6 +36,7 @@ from .images import (
     validate_image,
 )
 from .search import ReleaseSearchDocument  # noqa: F401 - registers the index's model
+from .versions import release_version
 
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -444,7 +444,7 @@ def unique_slug(title, *, exclude_pk=None, max_length=220, reserved=()):
 
 def release_types():
     """All release types, cached until anything public changes."""
-    key = f"release-types:{content_version()}"
+    key = f"release-types:{release_version()}"
     types = cache.get(key)
     if types is None:
         types = list(ReleaseType.objects.all())

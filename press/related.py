@@ -2,11 +2,11 @@
 
 from django.db import connections
 
-from osce_cms.content import cached_public
 from taxonomy import clock
 
 from .dimensions import RELATIONS
 from .models import PressRelease
+from .versions import cached_public
 
 
 def related_releases(release, limit=4):

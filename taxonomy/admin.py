@@ -7,8 +7,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
-from osce_cms.admin import SafeAutocompleteMixin
-
 from .locking import tree_write
 from .merging import many_to_many_relations, merge_nodes
 from .models import (
@@ -27,6 +25,7 @@ from .models import (
 )
 from .pickers import PathLabels
 from .subtree import strictly_contains
+from .widgets import SafeAutocompleteMixin
 
 #: django-mptt's drag-and-drop script, and ours that replaces it (see the file).
 MPTT_DRAG_SCRIPT = "mptt/draggable-admin.js"

@@ -1,16 +1,17 @@
-"""A cached, read-only picture of each tree: slug → position in the tree.
+"""A read-only picture of each tree, kept per process: slug → position in the tree.
 
 Listing filters and facet counts need each node's ``tree_id``/``lft``/
-``rght`` by slug. The trees are small and change rarely, so the whole picture
-is cached under the content version (any tree write bumps it): a listing
-request resolves its slugs without a query.
+``rght`` by slug. The trees are small and change rarely, so each process
+keeps the whole picture under the trees' version (``taxonomy.versions``,
+stored in the database and changed by every tree write): a listing request
+resolves its slugs without a query whatever the cache backend, and the
+first request after an edit in any process builds it afresh. Release
+writes never touch it.
 """
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
-from osce_cms.content import content_version
+from .versions import tree_version
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,12 @@ class NodeRef:
 
 
 class TreeIndex:
+    """Shared by every request of a process until the trees change: read only."""
+
     def __init__(self, refs):
-        self.refs = refs  # in tree order
-        self.by_slug = {r.slug: r for r in refs}
-        self.by_pk = {r.pk: r for r in refs}
+        self.refs = tuple(refs)  # in tree order
+        self.by_slug = {r.slug: r for r in self.refs}
+        self.by_pk = {r.pk: r for r in self.refs}
 
     def ancestors_and_self(self, ref):
         return [r for r in self.refs if r.contains(ref)]
@@ -46,15 +49,22 @@ class TreeIndex:
         return separator.join(r.name for r in self.ancestors_and_self(ref))
 
 
+#: model label → (trees' version, TreeIndex), this process's copies.
+_indexes = {}
+
+
 def tree_index(model):
-    key = f"tree-index:{model._meta.label_lower}:{content_version()}"
-    refs = cache.get(key)
-    if refs is None:
-        refs = [
-            NodeRef(*row)
-            for row in model._base_manager.order_by("tree_id", "lft").values_list(
-                "pk", "slug", "name", "tree_id", "lft", "rght", "level", "parent_id", "is_active"
-            )
-        ]
-        cache.set(key, refs, timeout=60 * 60)
-    return TreeIndex(refs)
+    version = tree_version()
+    label = model._meta.label_lower
+    held = _indexes.get(label)
+    if held is not None and version is not None and held[0] == version:
+        return held[1]
+    index = TreeIndex(
+        NodeRef(*row)
+        for row in model._base_manager.order_by("tree_id", "lft").values_list(
+            "pk", "slug", "name", "tree_id", "lft", "rght", "level", "parent_id", "is_active"
+        )
+    )
+    if version is not None:  # no version row: nothing can say when it goes stale
+        _indexes[label] = (version, index)
+    return index

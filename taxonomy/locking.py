@@ -11,12 +11,19 @@ reads anything.
   released at commit or rollback and re-entrant within one transaction.
 - SQLite: the settings open every transaction with ``BEGIN IMMEDIATE``, which
   takes the database write lock up front, so writers already queue.
+
+Before the tree's own lock, a tree write changes the trees' version
+(``taxonomy.versions``): its row is then the first lock every tree writer
+takes, so two transactions that each write several trees (``load_taxonomy``)
+never hold one tree's lock while waiting for the other's.
 """
 
 import zlib
 from contextlib import contextmanager
 
 from django.db import connections, router, transaction
+
+from .versions import bump_tree_version
 
 # First key of the two-int advisory lock: keeps ours apart from anyone else's.
 LOCK_NAMESPACE = 0x05CE
@@ -31,6 +38,7 @@ def tree_write(model, using=None):
     """Run the block in a transaction holding the write lock of ``model``'s tree."""
     db = using or router.db_for_write(model)
     with transaction.atomic(using=db):
+        bump_tree_version(using=db)
         connection = connections[db]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -389,7 +389,20 @@ class Chairpersonship(models.Model):
         }
 
 
+class TreeVersion(models.Model):
+    """One row: the trees' version, a new token with every tree write (``taxonomy.versions``)."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return self.token
+
+
 TREE_MODELS = (Topic, Location, Structure, Meeting)
+ALIAS_MODELS = (TopicAlias, LocationAlias, StructureAlias, MeetingAlias)
 
 
 def tree_paths(model, separator=" › "):

@@ -1,18 +1,23 @@
 """The site menu, built from the trees like the old site's navigation.
 
-One query per tree, cached under the content version: any tree edit bumps the
-version, so the next request rebuilds the menu and nobody sees a stale one.
+One query per tree, kept by each process under the trees' version
+(``taxonomy.versions``, in the database), the year (the chairpersonship) and
+the language: any tree edit changes the version, so the next request of
+every process rebuilds the menu and nobody sees a stale one, whatever the
+cache backend. Release writes never touch it.
 """
 
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-
-from osce_cms.content import content_version
 
 from . import clock
 from .models import Chairpersonship, Location, Meeting, Structure, Topic
+from .versions import tree_version
+
+#: This process's menu: {(trees' version, year, language): navigation}, one entry.
+_menus = {}
 
 
 def _entries(model, url_for):
@@ -132,16 +137,20 @@ def build_navigation():
 
 
 def get_navigation():
-    key = f"navigation:{content_version()}:{timezone.localdate(clock.now()).year}"
-    navigation = cache.get(key)
-    if navigation is None:
+    """The menu, shared by every request of this process until the trees change: read only."""
+    version = tree_version()
+    key = (version, timezone.localdate(clock.now()).year, get_language())
+    navigation = _menus.get(key)
+    if navigation is None or version is None:
         navigation = build_navigation()
-        cache.set(key, navigation, timeout=60 * 60)
+        if version is not None:  # no version row: nothing can say when it goes stale
+            _menus.clear()
+            _menus[key] = navigation
     return navigation
 
 
 def node_url(node):
-    """The public URL of a tree node, from the cached navigation: no query."""
+    """The public URL of a tree node, from the navigation this process keeps: no query."""
     url = get_navigation()["urls"].get(f"{node._meta.model_name}:{node.pk}")
     return url or node.get_absolute_url()
 

@@ -1,17 +1,14 @@
 from django.db.models.signals import post_delete, post_save
 from mptt.signals import node_moved
 
-from osce_cms.content import bump_content_version
+from .models import ALIAS_MODELS, TREE_MODELS, Chairpersonship, OldNodeSlug
+from .versions import bump_tree_version
 
-from .models import TREE_MODELS, Chairpersonship
-
-for model in (*TREE_MODELS, Chairpersonship):
-    post_save.connect(
-        bump_content_version, sender=model, dispatch_uid=f"bump-save-{model.__name__}"
-    )
+# Whatever the menu, the tree indexes and the node pages show.
+for model in (*TREE_MODELS, *ALIAS_MODELS, Chairpersonship, OldNodeSlug):
+    post_save.connect(bump_tree_version, sender=model, dispatch_uid=f"bump-save-{model.__name__}")
     post_delete.connect(
-        bump_content_version, sender=model, dispatch_uid=f"bump-delete-{model.__name__}"
+        bump_tree_version, sender=model, dispatch_uid=f"bump-delete-{model.__name__}"
     )
-    node_moved.connect(
-        bump_content_version, sender=model, dispatch_uid=f"bump-move-{model.__name__}"
-    )
+for model in TREE_MODELS:
+    node_moved.connect(bump_tree_version, sender=model, dispatch_uid=f"bump-move-{model.__name__}")

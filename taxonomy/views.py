@@ -4,10 +4,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from press.dimensions import BY_PARAM
-from press.listing import ListingMixin
-from press.models import PressRelease
-
 from .models import Location, Meeting, OldNodeSlug, Structure, Topic
 from .navigation import node_url
 
@@ -54,19 +50,17 @@ class TreeIndexView(TreeMixin, TemplateView):
         return context
 
 
-class NodeView(TreeMixin, ListingMixin, TemplateView):
-    """A node of a tree: its place in the tree and the releases of its subtree.
+class NodeView(TreeMixin, TemplateView):
+    """A node of a tree: its place in the tree, its children and, for a
+    country, its field operations and chairpersonships.
 
     Structure addresses are slug paths; as slugs are unique per tree, the
     last slug names the node, and a path that is out of date (the node was
-    moved) or a former slug (it was renamed) redirects permanently.
+    moved) or a former slug (it was renamed) redirects permanently. The
+    site's node pages (``press.nodes``) add the node's releases.
     """
 
     template_name = "taxonomy/node.html"
-
-    @property
-    def fixed_param(self):
-        return self.tree_info["param"]
 
     def get(self, request, *args, **kwargs):
         model = self.tree_info["model"]
@@ -86,7 +80,6 @@ class NodeView(TreeMixin, ListingMixin, TemplateView):
         if self.tree == "structures" and node.slug_path() != requested:
             return self._redirect(node)
         self.node = node
-        self.base_key = f"{model._meta.model_name}:{node.pk}"
         return super().get(request, *args, **kwargs)
 
     def _redirect(self, node):
@@ -94,10 +87,6 @@ class NodeView(TreeMixin, ListingMixin, TemplateView):
         if self.request.META.get("QUERY_STRING"):
             url += "?" + self.request.META["QUERY_STRING"]
         return redirect(url, permanent=True)
-
-    def get_base_queryset(self):
-        dimension = BY_PARAM[self.tree_info["param"]]
-        return PressRelease.objects.published().under(dimension, [self.node])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,9 +104,4 @@ class NodeView(TreeMixin, ListingMixin, TemplateView):
                 op.url = node_url(op)
             context["field_operations"] = operations
             context["chaired"] = node.chairpersonships.order_by("year")
-        context.update(self.listing_context())
-        param = self.tree_info["param"]
-        context["feed_query"] = "&".join(
-            filter(None, [f"{param}={node.slug}", context["query_without_page"]])
-        )
         return context

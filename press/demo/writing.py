@@ -8,10 +8,10 @@ from itertools import islice
 from django.db import transaction
 from django.db.models import Max
 
-from osce_cms.content import bump_content_version
 from press import listing_model
 from press.bulk import insert_links, record_revisions
 from press.models import OldSlug, PressRelease
+from press.versions import bump_release_version
 from taxonomy.progress import progress
 
 from .context import load_context
@@ -128,7 +128,7 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=Non
             with_image += sum(plan.image is not None for plan in batch)
             bar.update(len(batch))
     # bulk_create sends no signals: invalidate the cached pages once, here.
-    bump_content_version()
+    bump_release_version()
     if stdout is not None:
         elapsed = time.monotonic() - started
         stdout.write(

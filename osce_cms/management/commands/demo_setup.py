@@ -6,13 +6,16 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from osce_cms.roles import COMMUNICATIONS_STAFF
+import press
+from press.models import PressRelease
+
+from ...roles import COMMUNICATIONS_STAFF
 
 DEMO_USER = os.environ.get("DEMO_USER", "admin")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "admin")
 EDITOR_USER = "editor"
 SEED_PAGE = (
-    Path(__file__).resolve().parents[2] / "data" / "seed" / "osce-press-release-2024-05-17.txt"
+    Path(press.__file__).resolve().parent / "data" / "seed" / "osce-press-release-2024-05-17.txt"
 )
 
 
@@ -38,8 +41,6 @@ class Command(BaseCommand):
             editor.set_password(EDITOR_USER)
             editor.save()
             editor.groups.add(Group.objects.get(name=COMMUNICATIONS_STAFF))
-        from press.models import PressRelease
-
         if not PressRelease.objects.exists():
             self.stdout.write(f"Generating {releases} demo releases…")
             call_command("seed_demo", releases=releases, stdout=self.stdout, stderr=self.stderr)

@@ -1,0 +1,66 @@
+"""The trees' version: one row in the database, a new token with every tree write.
+
+Every write to a tree, an alias, an old node address or a chairpersonship
+writes a new token (an UPDATE in the writing transaction; ``tree_write``
+takes the row first, so writers of different trees queue in one order). So
+the version changes for every process exactly when the edit commits,
+whatever the cache backend; and as each token is new, the one a rolled-back
+edit wrote never comes back to name data that was never committed.
+
+Each process keeps its tree indexes and its menu under the version
+(``taxonomy.index``, ``taxonomy.navigation``). Reading it is one query a
+request at most: the first read of a request is remembered until the request
+ends or this process writes to the trees. Outside a request every read asks
+the database.
+"""
+
+import uuid
+
+from asgiref.local import Local
+from django.apps import apps
+from django.core.signals import request_finished, request_started
+from django.db import router
+
+_request = Local()  # .memo: a dict during a request, else None
+
+
+def _start_request(**kwargs):
+    _request.memo = {}
+
+
+def _end_request(**kwargs):
+    _request.memo = None
+
+
+request_started.connect(_start_request, dispatch_uid="taxonomy-versions-start")
+request_finished.connect(_end_request, dispatch_uid="taxonomy-versions-end")
+
+
+def _model():
+    return apps.get_model("taxonomy", "TreeVersion")
+
+
+def tree_version():
+    """The trees' current token, or None when the row is missing (nothing may be kept under it)."""
+    memo = getattr(_request, "memo", None)
+    if memo is not None and "tree" in memo:
+        return memo["tree"]
+    version = _model().objects.filter(pk=1).values_list("token", flat=True).first()
+    if memo is not None:
+        memo["tree"] = version
+    return version
+
+
+def bump_tree_version(using=None, **kwargs):
+    """A new token, written in the current transaction (also a signal receiver)."""
+    model = _model()
+    db = using or router.db_for_write(model)
+    token = uuid.uuid4().hex
+    rows = model.objects.using(db).filter(pk=1)
+    if not rows.update(token=token):
+        # The row is gone (a test database flushed): put it back.
+        model.objects.using(db).bulk_create([model(pk=1, token=token)], ignore_conflicts=True)
+        rows.update(token=token)
+    memo = getattr(_request, "memo", None)
+    if memo is not None:
+        memo.pop("tree", None)
