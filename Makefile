@@ -36,7 +36,9 @@ test: $(VENV)/.dev
 		|| npm install --no-audit --no-fund --silent
 	$(BIN)/python -m pytest
 
-## bench: speed and memory at 100,000 releases on PostgreSQL (see README, "Performance")
+## bench: speed and memory at 100,000 releases on PostgreSQL (see README, "Performance"):
+# every page cold (every cache a DummyCache) and warm, in-process, beside a trivial view
+# timed in the same run; gunicorn throughput, worker RSS, seed and import times
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 		|| echo "wrk is not available: the Python load generator is used instead"

@@ -15,3 +15,12 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 WHITENOISE_USE_FINDERS = True
+
+#: Every cache alias a DummyCache: the project as judged for speed, each
+#: request computing everything (counts, facets, navigation, tree index).
+#: ``bench.settings_cold`` uses it for a whole process; bench/run.py applies
+#: it in-process with ``override_settings`` for its cold measurements.
+COLD_CACHES = {
+    alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    for alias in CACHES  # noqa: F405
+}

@@ -168,10 +168,17 @@ class LeadImageField(models.ImageField):
     def update_dimension_fields(self, instance, force=False, *args, **kwargs):
         file = instance.__dict__.get(self.attname)
         committed = getattr(file, "_committed", False)
-        measured = all(
-            getattr(instance, name, None) for name in (self.width_field, self.height_field) if name
-        )
-        if file and committed and measured:
+        # Sizes are read only for a stored file: a row loaded without its
+        # image (``only()``, ``defer()``) must not load them one query each.
+        if (
+            file
+            and committed
+            and all(
+                getattr(instance, name, None)
+                for name in (self.width_field, self.height_field)
+                if name
+            )
+        ):
             return
         try:
             super().update_dimension_fields(instance, force, *args, **kwargs)
