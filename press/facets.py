@@ -21,7 +21,7 @@ from .dimensions import BY_PARAM, DIMENSIONS
 from .filters import PressReleaseFilterSet
 from .listing_model import TYPE, YEAR, grouped_counts, public_totals
 from .models import release_types
-from .versions import cached_public
+from .versions import cached_public, per_request
 
 
 @dataclass
@@ -138,13 +138,18 @@ def facet_params(fixed_param=None):
 
 
 def all_public_totals():
-    """The kept totals of every facet, as the public sees them now."""
-    return public_totals(facet_params(), now=clock.now())
+    """The kept totals of every facet, as the public sees them now (read once a request)."""
+    return per_request(
+        "public-totals",
+        lambda: cached_public(
+            "totals", [], lambda: public_totals(facet_params(), now=clock.now())
+        ),
+    )
 
 
 def public_count():
     """How many releases are public now, from the kept totals (each has one type row)."""
-    return sum(cached_public("totals", [], all_public_totals)[TYPE].values())
+    return sum(all_public_totals()[TYPE].values())
 
 
 def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
@@ -169,7 +174,7 @@ def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
         )
         others = PressReleaseFilterSet(rest_data, queryset=base_queryset)
         if base_key == "all" and not others.active_params():
-            everything = cached_public("totals", [], all_public_totals)
+            everything = all_public_totals()
             counted = {param: everything[param] for param in group}
         else:
             counted = cached_public(

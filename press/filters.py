@@ -89,7 +89,7 @@ class TypeFilter(SlugListFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(type__slug__in=value)
+        return qs.filter(type_id__in=[t.pk for t in release_types() if t.slug in value])
 
 
 def start_of_day(day):

@@ -36,7 +36,7 @@ from .images import (
     validate_image,
 )
 from .search import ReleaseSearchDocument  # noqa: F401 - registers the index's model
-from .versions import release_version
+from .versions import per_request, release_version
 
 EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -443,13 +443,17 @@ def unique_slug(title, *, exclude_pk=None, max_length=220, reserved=()):
 
 
 def release_types():
-    """All release types, cached until anything public changes."""
-    key = f"release-types:{release_version()}"
-    types = cache.get(key)
-    if types is None:
-        types = list(ReleaseType.objects.all())
-        cache.set(key, types, timeout=60 * 60)
-    return types
+    """All release types: cached until anything public changes, and read once a request."""
+
+    def read():
+        key = f"release-types:{release_version()}"
+        types = cache.get(key)
+        if types is None:
+            types = list(ReleaseType.objects.all())
+            cache.set(key, types, timeout=60 * 60)
+        return types
+
+    return per_request("release-types", read)
 
 
 class ListingRow(models.Model):

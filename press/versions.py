@@ -53,6 +53,21 @@ def _memo():
     return getattr(_request, "memo", None)
 
 
+def per_request(name, compute):
+    """``compute()``, once a request for this release version (every time outside a request).
+
+    For what a page may read several times (the release types), so that it
+    costs one query even when no cache keeps anything.
+    """
+    memo = _memo()
+    if memo is None:
+        return compute()
+    key = ("per-request", name, release_version())
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def release_version():
     memo = _memo()
     if memo is not None and "release" in memo:

@@ -32,7 +32,7 @@ YEAR = 2024
 #: What every release is tagged with, so every filter below matches them all.
 TAGS = {
     "topics": ["elections"],
-    "locations": ["moldova"],
+    "countries": ["moldova"],
     "structures": ["conflict-prevention-centre"],  # under secretariat
     "sources": ["conflict-prevention-centre"],
     "meetings": ["human-rights-meetings"],
@@ -44,54 +44,47 @@ COMBINED = (
 
 # (name, url, queries): the same on SQLite and PostgreSQL.
 EXPECTED = [
-    ("home", "/", 12),
-    ("listing", "/press/", 35),
-    ("listing_page_2", "/press/?page=2", 35),
-    ("listing_topic", "/press/?topic=elections", 43),
-    ("listing_country", "/press/?country=participating-states", 43),
-    ("listing_structure", "/press/?structure=secretariat", 43),
-    ("listing_meeting", "/press/?meeting=human-rights-meetings", 43),
-    ("listing_type", "/press/?type=press-release", 35),
-    ("listing_year", f"/press/?year={YEAR}", 35),
-    ("listing_dates", f"/press/?date_from={YEAR}-01-01&date_to={YEAR}-12-31", 35),
-    ("listing_combined", COMBINED, 59),
-    ("listing_combined_dates", f"/press/?structure=secretariat&date_from={YEAR}-01-01", 43),
-    ("listing_q", "/press/?q=counted", 35),
-    ("listing_q_country", "/press/?q=counted&country=moldova", 43),
-    ("release", RELEASE, 40),
-    ("topics_index", "/topics/", 156),
-    ("topic", "/topics/elections/", 37),
-    ("countries_index", "/countries/", 366),
-    ("country", "/countries/moldova/", 50),
-    ("country_many_descendants", "/countries/participating-states/", 325),
-    ("structures_index", "/structures/", 281),
-    ("structure", "/structures/secretariat/", 98),
-    ("structure_path", "/structures/secretariat/conflict-prevention-centre/", 44),
-    ("meetings_index", "/meetings/", 86),
-    ("meeting", "/meetings/human-rights-meetings/", 37),
+    ("home", "/", 3),
+    ("listing", "/press/", 7),
+    ("listing_page_2", "/press/?page=2", 7),
+    ("listing_topic", "/press/?topic=elections", 9),
+    ("listing_country", "/press/?country=participating-states", 9),
+    ("listing_structure", "/press/?structure=secretariat", 9),
+    ("listing_meeting", "/press/?meeting=human-rights-meetings", 9),
+    ("listing_type", "/press/?type=press-release", 9),
+    ("listing_year", f"/press/?year={YEAR}", 9),
+    ("listing_dates", f"/press/?date_from={YEAR}-01-01&date_to={YEAR}-12-31", 7),
+    ("listing_combined", COMBINED, 12),
+    ("listing_combined_dates", f"/press/?structure=secretariat&date_from={YEAR}-01-01", 8),
+    ("listing_q", "/press/?q=counted", 7),
+    ("listing_q_country", "/press/?q=counted&country=moldova", 8),
+    ("release", RELEASE, 10),
+    ("topics_index", "/topics/", 2),
+    ("topic", "/topics/elections/", 8),
+    ("countries_index", "/countries/", 2),
+    ("country", "/countries/moldova/", 11),
+    ("country_many_descendants", "/countries/participating-states/", 11),
+    ("structures_index", "/structures/", 2),
+    ("structure", "/structures/secretariat/", 9),
+    ("structure_path", "/structures/secretariat/conflict-prevention-centre/", 10),
+    ("meetings_index", "/meetings/", 2),
+    ("meeting", "/meetings/human-rights-meetings/", 8),
     ("feed", "/press/feed/", 2),
     ("feed_atom", "/press/feed/atom/", 2),
     ("sitemap", "/sitemap.xml", 10),
     ("sitemap_sections", "/sitemap-sections.xml", 0),
     ("sitemap_releases", "/sitemap-releases.xml", 2),
-    ("sitemap_topics", "/sitemap-topics.xml", 152),
-    ("sitemap_countries", "/sitemap-countries.xml", 362),
-    ("sitemap_structures", "/sitemap-structures.xml", 277),
-    ("sitemap_meetings", "/sitemap-meetings.xml", 82),
+    ("sitemap_topics", "/sitemap-topics.xml", 3),
+    ("sitemap_countries", "/sitemap-countries.xml", 3),
+    ("sitemap_structures", "/sitemap-structures.xml", 3),
+    ("sitemap_meetings", "/sitemap-meetings.xml", 3),
     ("robots", "/robots.txt", 0),
     ("healthz", "/healthz", 1),
 ]
-#: Pages known to take more than ``BUDGET`` queries uncached: the listing
-#: engine and the navigation, read again for every node link when nothing is
-#: cached, are being reworked.
-OVER_BUDGET = {
-    "listing", "listing_page_2", "listing_topic", "listing_country", "listing_structure",
-    "listing_meeting", "listing_type", "listing_year", "listing_dates", "listing_combined",
-    "listing_combined_dates", "listing_q", "listing_q_country", "release",
-    "topics_index", "topic", "countries_index", "country", "country_many_descendants",
-    "structures_index", "structure", "structure_path", "meetings_index", "meeting",
-    "sitemap_topics", "sitemap_countries", "sitemap_structures", "sitemap_meetings",
-}  # fmt: skip
+#: Pages known to take more than ``BUDGET`` queries uncached (none today:
+#: a page that needs more must be listed here, and its test fails when it
+#: no longer does).
+OVER_BUDGET = set()
 
 
 @pytest.fixture(params=["3 releases", "3 pages of releases"])
