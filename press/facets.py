@@ -141,9 +141,7 @@ def all_public_totals():
     """The kept totals of every facet, as the public sees them now (read once a request)."""
     return per_request(
         "public-totals",
-        lambda: cached_public(
-            "totals", [], lambda: public_totals(facet_params(), now=clock.now())
-        ),
+        lambda: cached_public("totals", [], lambda: public_totals(facet_params(), now=clock.now())),
     )
 
 
