@@ -146,7 +146,11 @@ def test_pick_a_parent_by_typing_part_of_its_path(admin_page, live_server):
     unit = Structure.objects.get(slug="conflict-prevention-centre")
     page = admin_page(f"/admin/taxonomy/structure/{unit.pk}/change/")
     page.click(".field-parent .select2-selection")
-    page.keyboard.type("programme office")
+    # Typed into select2's own search box once it is there: keys pressed
+    # before the dropdown has opened would go nowhere.
+    page.locator(".select2-container--open .select2-search__field").press_sequentially(
+        "programme office"
+    )
     options = page.locator(".select2-results__option:not(.loading-results)")
     # select2 shows the unfiltered list first and asks for the typed term
     # after its delay: wait for the answer to the term, however slow.
