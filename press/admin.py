@@ -19,6 +19,7 @@ from taxonomy.pickers import PathLabels, in_picker_order
 from taxonomy.widgets import SafeAutocompleteMixin
 
 from . import services
+from .dimensions import BY_RELATION, DIMENSIONS, RELATIONS
 from .forms import LeadImageField
 from .images import discarded_on_error
 from .models import OldSlug, PressRelease, ReleaseType
@@ -27,13 +28,20 @@ from .models import OldSlug, PressRelease, ReleaseType
 class NodeTreeFilter(TreeRelatedFieldListFilter):
     """ "This node and everything under it", refusing values that name no node.
 
+    Filtered by the listing's read model, as the public listing is (one
+    indexed lookup, drafts included, no duplicate rows from a join).
     django-mptt's filter turns a non-numeric or unknown id into a 500; here
     it is an incorrect lookup, which the admin answers with its own notice.
     """
 
     def queryset(self, request, queryset):
         try:
-            return super().queryset(request, queryset)
+            if not self.lookup_val:
+                return super().queryset(request, queryset)
+            node = self.other_model._default_manager.get(pk=self.lookup_val)
+            self.used_parameters.pop(self.changed_lookup_kwarg, None)
+            dimension = BY_RELATION[self.field_path]
+            return queryset.filter(**self.used_parameters).under(dimension, [node])
         except (ValueError, TypeError, OverflowError, ObjectDoesNotExist, FieldError) as exc:
             raise IncorrectLookupParameters(exc) from exc
 
@@ -119,7 +127,7 @@ class PressReleaseForm(forms.ModelForm):
         model = PressRelease
         fields = (
             "title", "slug", "type", "summary", "body", "status", "published_at", "place",
-            "sources", "topics", "countries", "structures", "meetings", "lead_image",
+            "sources", *RELATIONS, "lead_image",
             "lead_image_alt", "lead_image_caption", "lead_image_credit", "source_url",
         )  # fmt: skip
         widgets = {
@@ -142,17 +150,14 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     list_filter = (
         StateFilter,
         "type",
-        ("topics", NodeTreeFilter),
-        ("countries", NodeTreeFilter),
-        ("structures", NodeTreeFilter),
-        ("meetings", NodeTreeFilter),
+        *((dimension.relation, NodeTreeFilter) for dimension in DIMENSIONS),
     )
     list_select_related = ("type", "updated_by")
     list_per_page = 50
     date_hierarchy = "published_at"
     search_fields = ("title", "summary", "slug", "place")
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("sources", "topics", "countries", "structures", "meetings")
+    autocomplete_fields = ("sources", *RELATIONS)
     readonly_fields = (
         "preview_link",
         "image_preview",
@@ -175,7 +180,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
                 ),
             },
         ),
-        (_("Tags"), {"fields": ("sources", "topics", "countries", "structures", "meetings")}),
+        (_("Tags"), {"fields": ("sources", *RELATIONS)}),
         (
             _("Lead image"),
             {

@@ -252,6 +252,23 @@ def test_admin_filters_include_descendants(comms_client):
     assert "CPC release" in page and "Youth release" not in page
 
 
+def test_admin_tree_filter_lists_drafts_and_each_release_once(comms_client):
+    make_release(
+        "Twice under the Secretariat",
+        tags={"structures": ["conflict-prevention-centre", "transnational-threats-department"]},
+    )
+    make_release("Draft from the centre", status="draft",
+                 tags={"structures": ["conflict-prevention-centre"]})  # fmt: skip
+    make_release("Elsewhere", tags={"structures": ["institutions"]})
+    secretariat = Structure.objects.get(slug="secretariat")
+    response = comms_client.get(
+        "/admin/press/pressrelease/", {"structures__id__inhierarchy": secretariat.pk}
+    )
+    assert response.context["cl"].result_count == 2
+    titles = sorted(r.title for r in response.context["cl"].result_list)
+    assert titles == ["Draft from the centre", "Twice under the Secretariat"]
+
+
 def test_taxonomy_picker_finds_a_node_by_typing_and_shows_its_path(comms_client):
     response = comms_client.get("/admin/autocomplete/", {
         "app_label": "press", "model_name": "pressrelease", "field_name": "structures",
