@@ -1,12 +1,20 @@
-"""Related releases: the public releases sharing the most tree nodes with one release."""
+"""Related releases: the public releases sharing the most specific tree nodes with one release."""
 
 from django.db import connections
 
 from taxonomy import clock
 
-from .dimensions import RELATIONS
+from .dimensions import DIMENSIONS
+from .facets import all_public_totals
+from .listing_model import TYPE
 from .models import PressRelease
 from .versions import cached_public
+
+#: A node that more than this share of all public releases sit under
+#: ("Participating States") says nothing about what a release is about.
+COMMON_SHARE = 0.05
+#: ... nor does one above this many, however large the archive.
+COMMON_MAX = 2000
 
 
 def related_releases(release, limit=4):
@@ -16,24 +24,51 @@ def related_releases(release, limit=4):
     return [found[pk] for pk in ids if pk in found]
 
 
-def find_related(release, limit):
-    """Up to ``limit`` public releases, most shared nodes first, newest among equals.
+def telling_nodes(release):
+    """{dimension: node pks} of ``release``'s tags that are specific enough to relate by.
 
-    One statement: the link rows of this release's nodes, from every tree,
-    grouped by release. Nothing is loaded into Python but the winners.
+    Each tag's public total comes from the listing's kept totals. Tags under
+    which a large part of the archive sits are left out; when every tag is
+    that common, the least common one is kept, so a release still finds
+    its neighbours.
+    """
+    totals = all_public_totals()
+    public = sum(totals[TYPE].values())
+    limit = min(COMMON_MAX, max(50, int(public * COMMON_SHARE)))
+    tags = [
+        (totals.get(d.param, {}).get(node.pk, 0), d, node.pk)
+        for d in DIMENSIONS
+        for node in getattr(release, d.relation).all()
+    ]
+    kept = [tag for tag in tags if tag[0] <= limit] or sorted(tags, key=lambda t: t[0])[:1]
+    nodes = {}
+    for _total, dimension, pk in kept:
+        nodes.setdefault(dimension, []).append(pk)
+    return nodes
+
+
+def find_related(release, limit):
+    """Up to ``limit`` public releases, most shared specific nodes first, newest among equals.
+
+    One statement over the link rows of the release's telling nodes (see
+    :func:`telling_nodes`), grouped by release: each node's links are few, so
+    the work does not grow with the archive. Nothing is loaded into Python
+    but the winners.
     """
     parts, params = [], []
-    for relation in RELATIONS:
-        field = PressRelease._meta.get_field(relation)
+    for dimension, pks in telling_nodes(release).items():
+        field = PressRelease._meta.get_field(dimension.relation)
         through = field.remote_field.through._meta
         release_col = through.get_field(field.m2m_field_name()).column
         node_col = through.get_field(field.m2m_reverse_field_name()).column
+        marks = ", ".join(["%s"] * len(pks))
         parts.append(
             f"SELECT l.{release_col} AS release_id FROM {through.db_table} l "
-            f"WHERE l.{node_col} IN (SELECT {node_col} FROM {through.db_table} "
-            f"WHERE {release_col} = %s)"
+            f"WHERE l.{node_col} IN ({marks})"
         )
-        params.append(release.pk)
+        params += pks
+    if not parts:
+        return []
     table = PressRelease._meta.db_table
     sql = f"""
         SELECT s.release_id FROM ({" UNION ALL ".join(parts)}) s

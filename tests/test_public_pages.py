@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from taxonomy.models import Structure, Topic
@@ -85,6 +86,23 @@ class TestReleasePage:
         related = page.split('id="related-heading"')[1]
         assert related.index(best.title) < related.index(weaker.title)
         assert "Unrelated" not in related and "Draft match" not in related
+
+    def test_a_tag_most_of_the_archive_shares_relates_nothing(self, client, monkeypatch):
+        from press import related
+
+        subject = make_release("Subject", tags={"countries": ["moldova"], "topics": ["youth"]})
+        same_country = [
+            make_release(f"Moldova {n}", tags={"countries": ["moldova"]}) for n in range(3)
+        ]
+        same_topic = make_release("Youth", tags={"topics": ["youth"]})
+        # Positive control: with the usual bar, Moldova (4 releases) relates them all.
+        found = {r.pk for r in related.related_releases(subject)}
+        assert found == {same_topic.pk, *(r.pk for r in same_country)}
+        # Where 4 releases are a large part of the archive, Moldova tells nothing
+        # and only the rarer topic relates.
+        monkeypatch.setattr(related, "COMMON_MAX", 2)
+        cache.clear()
+        assert [r.pk for r in related.related_releases(subject)] == [same_topic.pk]
 
     def test_old_slug_redirects_permanently(self, client, release):
         old = release.get_absolute_url()

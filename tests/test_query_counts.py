@@ -58,7 +58,7 @@ EXPECTED = [
     ("listing_combined_dates", f"/press/?structure=secretariat&date_from={YEAR}-01-01", 8),
     ("listing_q", "/press/?q=counted", 7),
     ("listing_q_country", "/press/?q=counted&country=moldova", 8),
-    ("release", RELEASE, 10),
+    ("release", RELEASE, 12),
     ("topics_index", "/topics/", 2),
     ("topic", "/topics/elections/", 8),
     ("countries_index", "/countries/", 2),
