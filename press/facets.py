@@ -19,7 +19,7 @@ from taxonomy.index import tree_index
 
 from .dimensions import BY_PARAM, DIMENSIONS
 from .filters import PressReleaseFilterSet
-from .listing_model import TYPE, YEAR, grouped_counts, public_totals
+from .listing_model import TYPE, YEAR, grouped_counts, public_counts_under, public_totals
 from .models import release_types
 from .versions import cached_public, per_request
 
@@ -145,16 +145,68 @@ def all_public_totals():
     )
 
 
-def public_count():
-    """How many releases are public now, from the kept totals (each has one type row)."""
-    return sum(all_public_totals()[TYPE].values())
+def row_conditions(filterset):
+    """The filterset's active filters as read-model conditions [(dimension, values)].
+
+    None when one of them is not in the read model (a search, a date range):
+    those need the releases themselves.
+    """
+    conditions = []
+    for name, value in filterset.cleaned.items():
+        if value in (None, "", []) or name == "sort":
+            continue
+        if name in BY_PARAM:
+            known, _unknown = filterset.filters[name].resolve(value)
+            conditions.append((name, [ref.pk for ref in known]))
+        elif name == TYPE:
+            conditions.append((TYPE, [t.pk for t in release_types() if t.slug in value]))
+        elif name == YEAR:
+            conditions.append((YEAR, [value]))
+        else:
+            return None
+    return conditions
 
 
-def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
+def counts_for(filterset, params, *, base_rows, fallback_key):
+    """{param: {value: count}} of the facet ``params`` over what ``filterset`` selects.
+
+    ``base_rows`` are the base's own conditions (``[]``: every public release;
+    None: a base the read model cannot express). With read-model filters only,
+    the counts come from the rows alone, or from the kept totals when nothing
+    is filtered; otherwise from the releases the filterset selects.
+    """
+    conditions = row_conditions(filterset)
+    if base_rows is not None and conditions is not None:
+        conditions = [*base_rows, *conditions]
+        if not conditions:
+            everything = all_public_totals()
+            return {param: everything[param] for param in params}
+        return cached_public(
+            "rows",
+            [params, conditions],
+            lambda: public_counts_under(conditions, params, now=clock.now()),
+        )
+    return cached_public(
+        "facet", [params, *fallback_key], lambda: value_counts(filterset.qs, params)
+    )
+
+
+def rows_count(filterset, *, base_rows):
+    """How many releases the listing holds, when the read model can tell; else None.
+
+    Each release has one type row, so its type counts add up to it.
+    """
+    if base_rows is None or row_conditions(filterset) is None:
+        return None
+    counts = counts_for(filterset, [TYPE], base_rows=base_rows, fallback_key=None)
+    return sum(counts[TYPE].values())
+
+
+def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all", base_rows=None):
     """{param: {value: count}} for every facet, with each facet's other filters.
 
-    ``base_key`` names ``base_queryset``: "all" is every public release, for
-    which the unfiltered counts are the read model's kept totals.
+    ``base_key`` names ``base_queryset``; ``base_rows`` are its read-model
+    conditions (``[]`` for every public release).
     """
     chosen = PressReleaseFilterSet(data, queryset=base_queryset)
     active = {name for name, _value in chosen.active_params()}
@@ -171,14 +223,7 @@ def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
             (k, sorted(rest_data.getlist(k))) for k in rest_data if k not in ("page", "sort")
         )
         others = PressReleaseFilterSet(rest_data, queryset=base_queryset)
-        if base_key == "all" and not others.active_params():
-            everything = all_public_totals()
-            counted = {param: everything[param] for param in group}
-        else:
-            counted = cached_public(
-                "facet", [group, base_key, rest], lambda g=group, o=others: value_counts(o.qs, g)
-            )
-        counts.update(counted)
+        counts.update(counts_for(others, group, base_rows=base_rows, fallback_key=[base_key, rest]))
     return counts
 
 
@@ -192,7 +237,7 @@ def _in_reading_order(refs, alphabetical):
     return tuple(in_reading_order(refs, alphabetical=alphabetical))
 
 
-def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
+def build_facets(data, base_queryset, *, fixed_param=None, base_key="all", base_rows=None):
     """Every facet of the listing for GET ``data`` over ``base_queryset``.
 
     Counts are cached until anything public changes (``cached_public``), but
@@ -204,7 +249,9 @@ def build_facets(data, base_queryset, *, fixed_param=None, base_key="all"):
     # The chosen values as the filters read them ("Moldova " is "moldova"):
     # each stays chosen in the form whatever the counts, even at zero.
     chosen = PressReleaseFilterSet(data, queryset=base_queryset).cleaned
-    counts = count_all_facets(data, base_queryset, fixed_param=fixed_param, base_key=base_key)
+    counts = count_all_facets(
+        data, base_queryset, fixed_param=fixed_param, base_key=base_key, base_rows=base_rows
+    )
     labels = PressReleaseFilterSet.base_filters
 
     for param in facet_params(fixed_param)[:-2]:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from .facets import build_facets, public_count
+from .facets import build_facets, rows_count
 from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
 from .models import PressRelease
@@ -42,6 +42,10 @@ class ListingMixin:
     def get_base_queryset(self):
         return PressRelease.objects.published()
 
+    def base_rows(self):
+        """The base's read-model conditions: none, for every public release."""
+        return []
+
     def page_size(self):
         return settings.PRESS_PAGE_SIZE
 
@@ -53,9 +57,8 @@ class ListingMixin:
         # Counting a large match (a common search word) reads every matching
         # row: cached like the facets, until anything public changes.
         filters = sorted((k, sorted(data.getlist(k))) for k in data if k not in ("page", "sort"))
-        if self.base_key == "all" and not filterset.active_params():
-            count = public_count()
-        else:
+        count = rows_count(filterset, base_rows=self.base_rows())
+        if count is None:  # a search or dates: count the releases themselves
             count = cached_public("count", [self.base_key, filters], results.count)
         paginator = Paginator(results, self.page_size())
         paginator.count = count  # counted once, above
@@ -83,7 +86,11 @@ class ListingMixin:
             else [],
             "result_count": count,
             "facets": build_facets(
-                data, base, fixed_param=self.fixed_param, base_key=self.base_key
+                data,
+                base,
+                fixed_param=self.fixed_param,
+                base_key=self.base_key,
+                base_rows=self.base_rows(),
             ),
             "chips": self.chips(active, sort),
             "active": active,

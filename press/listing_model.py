@@ -282,6 +282,42 @@ def grouped_counts(release_ids_sql, params, dimensions, *, using):
     return counts
 
 
+def public_counts_under(conditions, dimensions, *, now, using=None):
+    """{dimension: {value: public releases}} among the releases meeting every condition.
+
+    ``conditions`` are ``(dimension, values)`` pairs, each "under any of
+    these values" (nodes, types or years). The releases are found and counted
+    in the rows alone: each condition is one index-only lookup, and whether a
+    release is public is read from its own rows (``listed``, or scheduled and
+    now due), so the releases' table is never touched.
+    """
+    using = using or router.db_for_read(ListingRow)
+    names = [str(d) for d in dimensions]
+    counts = {name: {} for name in names}
+    if not names or any(not values for _dimension, values in conditions):
+        return counts
+    table = _table(ListingRow)
+    where, params = [], []
+    for dimension, values in conditions:
+        where.append(
+            f"r.release_id IN (SELECT release_id FROM {table} "  # noqa: S608
+            f"WHERE dimension = %s AND value IN ({_in(values)}))"
+        )
+        params += [str(dimension), *values]
+    sql = (
+        f"SELECT r.dimension, r.value, COUNT(*) FROM {table} r "  # noqa: S608
+        f"WHERE r.dimension IN ({_in(names)}) AND (r.listed OR r.release_id IN "
+        f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s)) "
+        + "".join(f"AND {condition} " for condition in where)
+        + "GROUP BY r.dimension, r.value"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*names, now, *params])
+        for name, value, n in cursor.fetchall():
+            counts[name][value] = n
+    return counts
+
+
 def public_totals(dimensions, *, now, using=None):
     """{dimension: {value: public releases}} at ``now``: the totals, and what went public since.
 

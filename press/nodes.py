@@ -23,6 +23,9 @@ class NodeReleasesView(ListingMixin, NodeView):
     def base_key(self):
         return f"{self.node._meta.model_name}:{self.node.pk}"
 
+    def base_rows(self):
+        return [(self.tree_info["param"], [self.node.pk])]
+
     def get_base_queryset(self):
         dimension = BY_PARAM[self.tree_info["param"]]
         return PressRelease.objects.published().under(dimension, [self.node])
