@@ -377,10 +377,10 @@ def throughput(urls, seconds, database_url):
 
 def import_benchmark(count=10_000):
     """Time importing ``count`` JSON Lines records into a fresh database."""
-    from taxonomy.models import Location, Structure, Topic
+    from taxonomy.models import Country, Structure, Topic
 
     topics = list(Topic.objects.values_list("name", flat=True))
-    countries = list(Location.objects.filter(level=1).values_list("name", flat=True))
+    countries = list(Country.objects.filter(level=1).values_list("name", flat=True))
     structures = list(Structure.objects.filter(level=1).values_list("name", flat=True))
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
         for i in range(count):

@@ -11,8 +11,8 @@ never taken away.
 TREE_MODELS = (
     "topic",
     "topicalias",
-    "location",
-    "locationalias",
+    "country",
+    "countryalias",
     "structure",
     "structurealias",
     "meeting",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from taxonomy.models import Location, Meeting, Node, Structure, Topic
+from taxonomy.models import Country, Meeting, Node, Structure, Topic
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Dimension:
 
 DIMENSIONS = (
     Dimension("topic", Topic, "topics", _("Field of work"), _("Fields of work"), "topics"),
-    Dimension("country", Location, "countries", _("Country"), _("Countries"), "countries"),
+    Dimension("country", Country, "countries", _("Country"), _("Countries"), "countries"),
     Dimension("structure", Structure, "structures", _("Structure"), _("Structures"), "structures"),
     Dimension("meeting", Meeting, "meetings", _("Meeting"), _("Meetings"), "meetings"),
 )

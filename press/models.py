@@ -23,7 +23,7 @@ from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 
 from taxonomy import clock
-from taxonomy.models import Location, Meeting, Structure, Topic
+from taxonomy.models import Country, Meeting, Structure, Topic
 
 from . import search as sqlite_search
 from .html import sanitize_html
@@ -272,7 +272,7 @@ class PressRelease(models.Model):
         Topic, verbose_name=_("fields of work"), blank=True, related_name="press_releases"
     )
     countries = models.ManyToManyField(
-        Location, verbose_name=_("countries"), blank=True, related_name="press_releases"
+        Country, verbose_name=_("countries"), blank=True, related_name="press_releases"
     )
     structures = models.ManyToManyField(
         Structure,

@@ -38,7 +38,7 @@ class SectionSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["home", "press:list", "taxonomy:topics", "taxonomy:locations",
+        return ["home", "press:list", "taxonomy:topics", "taxonomy:countries",
                 "taxonomy:structures", "taxonomy:meetings"]  # fmt: skip
 
     def location(self, name):

@@ -11,8 +11,8 @@ from .locking import tree_write
 from .merging import many_to_many_relations, merge_nodes
 from .models import (
     Chairpersonship,
-    Location,
-    LocationAlias,
+    Country,
+    CountryAlias,
     Meeting,
     MeetingAlias,
     Node,
@@ -224,23 +224,23 @@ class TopicAdmin(TreeAdmin):
     inlines = [alias_inline(TopicAlias)]
 
 
-@admin.register(Location)
-class LocationAdmin(TreeAdmin):
+@admin.register(Country)
+class CountryAdmin(TreeAdmin):
     list_display = (*TreeAdmin.list_display, "iso_code")
     search_fields = (*TreeAdmin.search_fields, "iso_code")
     fields = ("name", "slug", "parent", "iso_code", "description", "is_active", "key")
-    inlines = [alias_inline(LocationAlias)]
+    inlines = [alias_inline(CountryAlias)]
 
 
 @admin.register(Structure)
 class StructureAdmin(TreeAdmin):
-    list_display = (*TreeAdmin.list_display, "location")
-    fields = ("name", "slug", "parent", "location", "description", "is_active", "key")
-    autocomplete_fields = ("parent", "location")
+    list_display = (*TreeAdmin.list_display, "country")
+    fields = ("name", "slug", "parent", "country", "description", "is_active", "key")
+    autocomplete_fields = ("parent", "country")
     inlines = [alias_inline(StructureAlias)]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("location")
+        return super().get_queryset(request).select_related("country")
 
 
 @admin.register(Meeting)

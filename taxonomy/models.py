@@ -300,7 +300,7 @@ class Topic(Node):
         return reverse("taxonomy:topic", kwargs={"slug": self.slug})
 
 
-class Location(Node):
+class Country(Node):
     iso_code = models.CharField(
         _("ISO code"),
         max_length=2,
@@ -315,12 +315,12 @@ class Location(Node):
         verbose_name_plural = _("countries and regions")
 
     def get_absolute_url(self):
-        return reverse("taxonomy:location", kwargs={"slug": self.slug})
+        return reverse("taxonomy:country", kwargs={"slug": self.slug})
 
 
 class Structure(Node):
-    location = models.ForeignKey(
-        Location,
+    country = models.ForeignKey(
+        Country,
         verbose_name=_("works in"),
         on_delete=models.PROTECT,
         null=True,
@@ -354,8 +354,8 @@ class TopicAlias(Alias):
     node = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="aliases")
 
 
-class LocationAlias(Alias):
-    node = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="aliases")
+class CountryAlias(Alias):
+    node = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="aliases")
 
 
 class StructureAlias(Alias):
@@ -371,7 +371,7 @@ class Chairpersonship(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     country = models.ForeignKey(
-        Location,
+        Country,
         verbose_name=_("country"),
         on_delete=models.PROTECT,
         related_name="chairpersonships",
@@ -401,8 +401,8 @@ class TreeVersion(models.Model):
         return self.token
 
 
-TREE_MODELS = (Topic, Location, Structure, Meeting)
-ALIAS_MODELS = (TopicAlias, LocationAlias, StructureAlias, MeetingAlias)
+TREE_MODELS = (Topic, Country, Structure, Meeting)
+ALIAS_MODELS = (TopicAlias, CountryAlias, StructureAlias, MeetingAlias)
 
 
 def tree_paths(model, separator=" › "):

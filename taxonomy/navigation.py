@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import clock
-from .models import Chairpersonship, Location, Meeting, Structure, Topic
+from .models import Chairpersonship, Country, Meeting, Structure, Topic
 from .versions import tree_version
 
 #: This process's menu: {(trees' version, year, language): navigation}, one entry.
@@ -55,12 +55,12 @@ def build_navigation():
     year = timezone.localdate(clock.now()).year
     chair = current_chair(year)
     topics = _entries(Topic, lambda e: reverse("taxonomy:topic", args=[e["slug"]]))
-    locations = _entries(Location, lambda e: reverse("taxonomy:location", args=[e["slug"]]))
+    countries = _entries(Country, lambda e: reverse("taxonomy:country", args=[e["slug"]]))
     structures = _entries(
         Structure, lambda e: reverse("taxonomy:structure", args=["/".join(e["path"])])
     )
     meetings = _entries(Meeting, lambda e: reverse("taxonomy:meeting", args=[e["slug"]]))
-    for group in locations:
+    for group in countries:
         for country in group["children"]:
             if chair and country["slug"] == chair.country.slug:
                 country["label"] = _("%(country)s – OSCE Chairpersonship %(year)s") % {
@@ -70,7 +70,7 @@ def build_navigation():
     urls = {}
     for label, roots in (
         ("topic", topics),
-        ("location", locations),
+        ("country", countries),
         ("structure", structures),
         ("meeting", meetings),
     ):
@@ -113,7 +113,7 @@ def build_navigation():
                 "id": "countries",
                 "name": _("Countries"),
                 "groups": [
-                    {"name": g["name"], "url": g["url"], "items": g["children"]} for g in locations
+                    {"name": g["name"], "url": g["url"], "items": g["children"]} for g in countries
                 ],
             },
             {
@@ -128,7 +128,7 @@ def build_navigation():
             {
                 "name": chair.country.name,
                 "year": chair.year,
-                "url": reverse("taxonomy:location", args=[chair.country.slug]),
+                "url": reverse("taxonomy:country", args=[chair.country.slug]),
             }
             if chair
             else None

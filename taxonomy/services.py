@@ -8,14 +8,14 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .locking import tree_write
-from .models import Chairpersonship, Location, Meeting, OldNodeSlug, Structure, Topic
+from .models import Chairpersonship, Country, Meeting, OldNodeSlug, Structure, Topic
 from .naming import normalize_name
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "taxonomy.json"
 
-# Order matters: structures point to locations.
+# Order matters: structures point to countries.
 TREES = {
-    "locations": Location,
+    "countries": Country,
     "topics": Topic,
     "structures": Structure,
     "meetings": Meeting,
@@ -84,12 +84,12 @@ def validate(data, source="data"):
             if not isinstance(item.get("aliases", []), list):
                 raise TaxonomyDataError(f"{where}: aliases must be a list")
     for where, item in _walk(data.get("structures", []), f"{source}: structures"):
-        location = item.get("location")
-        if location and location not in keys["locations"]:
-            raise TaxonomyDataError(f"{where}: unknown location {location!r}")
+        country = item.get("country")
+        if country and country not in keys["countries"]:
+            raise TaxonomyDataError(f"{where}: unknown country {country!r}")
     for index, row in enumerate(data.get("chairpersonships", [])):
         where = f"{source}: chairpersonships[{index}]"
-        if not isinstance(row.get("year"), int) or row.get("country") not in keys["locations"]:
+        if not isinstance(row.get("year"), int) or row.get("country") not in keys["countries"]:
             raise TaxonomyDataError(f"{where}: needs an integer year and a known country key")
 
 
@@ -101,10 +101,10 @@ def _wanted(item, tree):
         "description": item.get("description", ""),
         "is_active": bool(item.get("is_active", True)),
     }
-    if tree == "locations":
+    if tree == "countries":
         wanted["iso_code"] = item.get("iso_code", "")
     if tree == "structures":
-        wanted["location"] = item.get("location")
+        wanted["country"] = item.get("country")
     return wanted
 
 
@@ -133,7 +133,7 @@ def load_taxonomy(*, data=None, path=DATA_FILE, on_node=None):
 
 def _load_tree(model, tree, items, report, on_node=None):
     nodes = {node.key: node for node in model.objects.all()}
-    locations = {loc.key: loc for loc in Location.objects.all()} if tree == "structures" else {}
+    countries = {c.key: c for c in Country.objects.all()} if tree == "structures" else {}
 
     def load(items, parent):
         for item in items:
@@ -163,8 +163,8 @@ def _load_tree(model, tree, items, report, on_node=None):
                 value = wanted[name]
                 if name == "parent":
                     node.parent = parent
-                elif name == "location":
-                    node.location = locations.get(value) if value else None
+                elif name == "country":
+                    node.country = countries.get(value) if value else None
                 else:
                     setattr(node, name, value)
             if node.pk is None:
@@ -200,7 +200,7 @@ def _merged_into(model, key, slug):
 
 
 def _load_chairpersonships(rows, report):
-    countries = {loc.key: loc for loc in Location.objects.all()}
+    countries = {c.key: c for c in Country.objects.all()}
     existing = {c.year: c for c in Chairpersonship.objects.select_related("country")}
     for row in rows:
         country = countries[row["country"]]

@@ -18,8 +18,8 @@ def tree_urlpatterns(node_view=views.NodeView):
     return [
         path("topics/", index(tree="topics"), name="topics"),
         path("topics/<slug:slug>/", node(tree="topics"), name="topic"),
-        path("countries/", index(tree="countries"), name="locations"),
-        path("countries/<slug:slug>/", node(tree="countries"), name="location"),
+        path("countries/", index(tree="countries"), name="countries"),
+        path("countries/<slug:slug>/", node(tree="countries"), name="country"),
         path("structures/", index(tree="structures"), name="structures"),
         path("structures/<path:path>/", node(tree="structures"), name="structure"),
         path("meetings/", index(tree="meetings"), name="meetings"),

@@ -4,13 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from .models import Location, Meeting, OldNodeSlug, Structure, Topic
+from .models import Country, Meeting, OldNodeSlug, Structure, Topic
 from .navigation import node_url
 
 TREES = {
     "topics": {"model": Topic, "title": _("Fields of work"), "index": "taxonomy:topics",
                "param": "topic"},
-    "countries": {"model": Location, "title": _("Countries"), "index": "taxonomy:locations",
+    "countries": {"model": Country, "title": _("Countries"), "index": "taxonomy:countries",
                   "param": "country"},
     "structures": {"model": Structure, "title": _("Structures and institutions"),
                    "index": "taxonomy:structures", "param": "structure"},
@@ -98,7 +98,7 @@ class NodeView(TreeMixin, TemplateView):
         for child in children:
             child.url = node_url(child)
         context["children"] = children
-        if isinstance(node, Location):
+        if isinstance(node, Country):
             operations = list(node.structures.order_by("-is_active", "name"))
             for op in operations:
                 op.url = node_url(op)

@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group, User
 
 from press.models import OldSlug, PressRelease, ReleaseType
 from taxonomy import clock
-from taxonomy.models import Location, Meeting, Structure, Topic
+from taxonomy.models import Country, Meeting, Structure, Topic
 
 TAG_MODELS = {
     "topics": Topic,
-    "countries": Location,
+    "countries": Country,
     "structures": Structure,
     "meetings": Meeting,
     "sources": Structure,

@@ -27,7 +27,7 @@ def perms(app_model, actions):
     return {f"{app}.{action}_{model}" for action in actions.split()}
 
 
-TREES = ("topic", "location", "structure", "meeting")
+TREES = ("topic", "country", "structure", "meeting")
 # The exact permissions each role's group holds after the migrations.
 GROUP_PERMISSIONS = {
     # Write, edit and publish releases (publishing stays theirs until the separate
@@ -66,7 +66,7 @@ ADMIN_PAGES = {
     "press.releasetype": ("view", ALL, ALL),
     "press.oldslug": ("", ALL, ALL),
     "taxonomy.topic": ("view", ALL, ALL),
-    "taxonomy.location": ("view", ALL, ALL),
+    "taxonomy.country": ("view", ALL, ALL),
     "taxonomy.structure": ("view", ALL, ALL),
     "taxonomy.meeting": ("view", ALL, ALL),
     "taxonomy.chairpersonship": ("view", ALL, ALL),

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from press import services
 from press.versions import release_version
 from taxonomy.index import tree_index
-from taxonomy.models import Chairpersonship, Location, OldNodeSlug, Topic, TreeVersion
+from taxonomy.models import Chairpersonship, Country, OldNodeSlug, Topic, TreeVersion
 from taxonomy.navigation import get_navigation
 from taxonomy.versions import bump_tree_version, tree_version
 
@@ -71,7 +71,7 @@ def test_saving_and_publishing_a_release_leaves_the_tree_version():
         ),
         pytest.param(
             lambda: Chairpersonship.objects.create(
-                year=2099, country=Location.objects.get(slug="moldova")
+                year=2099, country=Country.objects.get(slug="moldova")
             ),
             id="chairpersonship",
         ),

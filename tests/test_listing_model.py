@@ -19,12 +19,12 @@ from press import listing_model
 from press.models import ListingPending, ListingRow, ListingTotal, PressRelease, ReleaseType
 from taxonomy import clock
 from taxonomy.merging import merge_nodes
-from taxonomy.models import Location, Structure, Topic
+from taxonomy.models import Country, Structure, Topic
 from tests.conftest import make_release
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
-MODELS = {"topic": Topic, "country": Location, "structure": Structure}
+MODELS = {"topic": Topic, "country": Country, "structure": Structure}
 
 
 def at(y, m, d):
@@ -84,14 +84,14 @@ def test_two_countries_under_one_region_count_the_release_once():
 
 def test_retagging_from_either_side_moves_the_rows():
     release = make_release("Retagged", tags={"countries": ["moldova"]})
-    release.countries.set(Location.objects.filter(slug="japan"))
+    release.countries.set(Country.objects.filter(slug="japan"))
     assert {s for d, s in placed(release) if d == "country"} == {
         "japan",
         "asian-partners-for-co-operation",
     }
     assert total("country", "participating-states") == 0
     # From the node's side: Serbia gains the release, then loses it again.
-    serbia = Location.objects.get(slug="serbia")
+    serbia = Country.objects.get(slug="serbia")
     serbia.press_releases.add(release)
     assert ("country", "participating-states") in placed(release)
     serbia.press_releases.clear()
@@ -192,7 +192,7 @@ def test_bulk_writers_keep_the_read_model(tmp_path):
 def test_verify_finds_damage_and_check_trees_rebuilds_it():
     release = make_release("Damaged", tags={"countries": ["moldova"]})
     assert_consistent()  # positive control: right before the damage
-    states = Location.objects.get(slug="participating-states").pk
+    states = Country.objects.get(slug="participating-states").pk
     ListingRow.objects.filter(release_id=release.pk, dimension="country", value=states).delete()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE press_listingtotal SET n = n + 5 WHERE dimension = 'type'")

@@ -12,7 +12,7 @@ from taxonomy.merging import merge_nodes
 from taxonomy.models import (
     TREE_MODELS,
     Chairpersonship,
-    Location,
+    Country,
     OldNodeSlug,
     Structure,
     Topic,
@@ -55,8 +55,8 @@ def snapshot():
         state[relation] = sorted(
             through.objects.values_list(*[f.attname for f in through._meta.fields])
         )
-    state["locations_of_structures"] = list(
-        Structure.objects.order_by("pk").values_list("pk", "location_id")
+    state["countries_of_structures"] = list(
+        Structure.objects.order_by("pk").values_list("pk", "country_id")
     )
     state["chairpersonships"] = list(
         Chairpersonship.objects.order_by("pk").values_list("pk", "country_id")
@@ -79,7 +79,7 @@ def duplicate(astana):
         name="Programme Office in Kazakhstan",
         slug="programme-office-in-kazakhstan",
         parent=astana.parent,
-        location=astana.location,
+        country=astana.country,
     )
     node.aliases.create(name="POiA")
     node.aliases.create(name="OSCE Centre in Almaty")  # the survivor has this one already
@@ -165,12 +165,12 @@ class TestMergeStructures:
         assert tree_problems(Structure) == []
 
 
-def test_merging_locations_repoints_structures_and_chairpersonships():
-    kazakhstan = Location.objects.get(slug="kazakhstan")
-    duplicate = Location.objects.create(
+def test_merging_countries_repoints_structures_and_chairpersonships():
+    kazakhstan = Country.objects.get(slug="kazakhstan")
+    duplicate = Country.objects.create(
         name="Republic of Kazakhstan", slug="republic-of-kazakhstan", parent=kazakhstan.parent
     )
-    office = Structure.objects.create(name="New office", slug="new-office", location=duplicate)
+    office = Structure.objects.create(name="New office", slug="new-office", country=duplicate)
     chair = Chairpersonship.objects.create(year=2099, country=duplicate)
     release = make_release("Astana", tags={"countries": [duplicate.slug, "kazakhstan"]})
     other_release = make_release("Almaty", tags={"countries": [duplicate.slug]})
@@ -179,13 +179,13 @@ def test_merging_locations_repoints_structures_and_chairpersonships():
 
     office.refresh_from_db()
     chair.refresh_from_db()
-    assert office.location == kazakhstan
+    assert office.country == kazakhstan
     assert chair.country == kazakhstan
     assert list(release.countries.all()) == [kazakhstan]
     assert list(other_release.countries.all()) == [kazakhstan]
-    assert report.repointed == {"structure.location": 1, "chairpersonship.country": 1}
-    assert not Location.objects.filter(pk=duplicate.pk).exists()
-    assert tree_problems(Location) == []
+    assert report.repointed == {"structure.country": 1, "chairpersonship.country": 1}
+    assert not Country.objects.filter(pk=duplicate.pk).exists()
+    assert tree_problems(Country) == []
     assert tree_problems(Structure) == []
 
 
@@ -263,7 +263,7 @@ class TestRefusals:
         self.refused(
             "one tree",
             survivor=Topic.objects.get(slug="youth"),
-            others=[Location.objects.get(slug="moldova")],
+            others=[Country.objects.get(slug="moldova")],
         )
 
     def test_single_node(self):

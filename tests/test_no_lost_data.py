@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from press.models import PressRelease
 from taxonomy.integrity import tree_problems
-from taxonomy.models import Location, Meeting, Structure, Topic
+from taxonomy.models import Country, Meeting, Structure, Topic
 
 from .conftest import make_release, requires_postgres
 
@@ -78,7 +78,7 @@ def release_links(release_pks):
 
 
 def assert_trees_intact():
-    for model in (Topic, Location, Structure, Meeting):
+    for model in (Topic, Country, Structure, Meeting):
         assert tree_problems(model) == [], model.__name__
     out = StringIO()
     call_command("check_trees", stdout=out, stderr=out)  # raises CommandError if broken
@@ -93,9 +93,9 @@ CHURN_SECONDS = 8
 
 @in_separate_processes
 def test_concurrent_processes_lose_no_node_and_no_release_link():
-    churned = (Topic, Location, Structure)
+    churned = (Topic, Country, Structure)
     topics = list(Topic.objects.values_list("slug", flat=True))
-    countries = list(Location.objects.exclude(iso_code="").values_list("slug", flat=True))
+    countries = list(Country.objects.exclude(iso_code="").values_list("slug", flat=True))
     structures = list(Structure.objects.values_list("slug", flat=True))
     releases = [
         make_release(
@@ -205,7 +205,7 @@ SUMMARY = re.compile(r"created (\d+), updated (\d+), unchanged (\d+), failed (\d
 def write_records(path):
     """``IMPORT_RECORDS`` records by name; return {source_url: expected links by pk}."""
     topics = list(Topic.objects.values_list("pk", "name"))
-    countries = list(Location.objects.exclude(iso_code="").values_list("pk", "name"))
+    countries = list(Country.objects.exclude(iso_code="").values_list("pk", "name"))
     structures = list(Structure.objects.filter(level__gt=0).values_list("pk", "name"))
     expected = {}
     with path.open("w", encoding="utf-8") as file:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from press.models import PressRelease, ReleaseType
-from taxonomy.models import Location, Structure, Topic
+from taxonomy.models import Country, Structure, Topic
 
 from .conftest import make_release, make_user
 from .images import image_bytes, upload
@@ -36,7 +36,7 @@ def release_form(**overrides):
         "place": "Chisinau",
         "sources": [Structure.objects.get(slug="mission-to-moldova").pk],
         "topics": [Topic.objects.get(slug="elections").pk],
-        "countries": [Location.objects.get(slug="moldova").pk],
+        "countries": [Country.objects.get(slug="moldova").pk],
         "structures": [],
         "meetings": [],
         "lead_image_alt": "",

@@ -67,12 +67,12 @@ class TestDescendantFilter:
         assert list(PressRelease.objects.under("topic", [parent])) == [release]
 
     def test_participating_states_means_all_fifty_seven(self):
-        from taxonomy.models import Location
+        from taxonomy.models import Country
 
         a = make_release("Moldova", tags={"countries": ["moldova"]})
         b = make_release("Canada", tags={"countries": ["canada"]})
         make_release("Japan", tags={"countries": ["japan"]})
-        states = Location.objects.get(slug="participating-states")
+        states = Country.objects.get(slug="participating-states")
         assert set(PressRelease.objects.under("country", [states])) == {a, b}
 
     def test_a_release_tagged_twice_in_one_subtree_counts_once(self):

@@ -97,12 +97,12 @@ def test_tag_counts_stay_within_the_ranges(seeded):
 
 def test_field_operations_mostly_tag_their_own_country(seeded):
     operations = dict(
-        Structure.objects.filter(location__isnull=False).values_list("pk", "location_id")
+        Structure.objects.filter(country__isnull=False).values_list("pk", "country_id")
     )
-    locations = links("countries")
+    tagged_countries = links("countries")
     from_operations = [(r, operations[s]) for r, s in links("sources") if s in operations]
     assert len(from_operations) > 20
-    own = sum((release, country) in locations for release, country in from_operations)
+    own = sum((release, country) in tagged_countries for release, country in from_operations)
     assert own >= 0.75 * len(from_operations)
 
 
@@ -371,18 +371,18 @@ def test_every_tagged_country_is_named_in_the_text(newsroom):
     checked, failures = 0, []
     for release in newsroom:
         text = _text(release)
-        for location in release.countries.all():
-            if location.is_leaf_node():
+        for country in release.countries.all():
+            if country.is_leaf_node():
                 checked += 1
-                if location.name.lower() not in text:
-                    failures.append((release.title, location.name))
+                if country.name.lower() not in text:
+                    failures.append((release.title, country.name))
     assert checked >= 800
     assert failures == []
 
 
 def test_a_field_operation_speaks_about_its_own_country(newsroom):
     operations = dict(
-        Structure.objects.filter(location__isnull=False).values_list("pk", "location_id")
+        Structure.objects.filter(country__isnull=False).values_list("pk", "country_id")
     )
     checked = 0
     for release in newsroom.prefetch_related("sources"):

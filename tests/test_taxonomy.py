@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from taxonomy.integrity import tree_problems
 from taxonomy.models import (
     Chairpersonship,
-    Location,
+    Country,
     Meeting,
     NodeInUse,
     Structure,
@@ -28,7 +28,7 @@ from .factories import TopicFactory
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
-TREES = (Topic, Location, Structure, Meeting)
+TREES = (Topic, Country, Structure, Meeting)
 DATA_FILE = Path(settings.BASE_DIR).resolve() / "taxonomy" / "data" / "taxonomy.json"
 
 FIELD_OPERATION_COUNTRIES = {
@@ -91,21 +91,21 @@ class TestShippedTrees:
         assert "Climate change" in children_names(Topic, "environmental-activities")
 
     def test_fifty_seven_participating_states_with_iso_codes(self):
-        states = Location.objects.get(slug="participating-states").get_children()
+        states = Country.objects.get(slug="participating-states").get_children()
         assert states.count() == 57
         assert all(len(s.iso_code) == 2 for s in states)
-        assert Location.objects.get(slug="turkiye").name == "Türkiye"
-        assert Location.objects.get(slug="holy-see").iso_code == "VA"
+        assert Country.objects.get(slug="turkiye").name == "Türkiye"
+        assert Country.objects.get(slug="holy-see").iso_code == "VA"
 
     def test_partners_for_co_operation(self):
-        assert children_names(Location, "asian-partners-for-co-operation") == [
+        assert children_names(Country, "asian-partners-for-co-operation") == [
             "Afghanistan",
             "Australia",
             "Japan",
             "Republic of Korea",
             "Thailand",
         ]
-        assert len(children_names(Location, "mediterranean-partners-for-co-operation")) == 6
+        assert len(children_names(Country, "mediterranean-partners-for-co-operation")) == 6
 
     def test_secretariat_has_its_twelve_units(self):
         units = children_names(Structure, "secretariat")
@@ -130,7 +130,7 @@ class TestShippedTrees:
 
     def test_each_field_operation_works_in_its_country(self):
         operations = Structure.objects.get(slug="field-operations").get_children()
-        linked = {op.name: op.location.name for op in operations.select_related("location")}
+        linked = {op.name: op.country.name for op in operations.select_related("country")}
         assert linked == FIELD_OPERATION_COUNTRIES
 
     def test_closed_field_activities_are_marked_closed(self):
@@ -138,7 +138,7 @@ class TestShippedTrees:
         assert closed.count() >= 7
         assert not any(node.is_active for node in closed)
         smm = Structure.objects.get(slug="special-monitoring-mission-to-ukraine")
-        assert smm.is_closed and smm.location.slug == "ukraine"
+        assert smm.is_closed and smm.country.slug == "ukraine"
 
     def test_meetings_and_conferences(self):
         names = [m.name for m in Meeting.objects.root_nodes()]
@@ -171,11 +171,11 @@ class TestLoadTaxonomy:
     def test_rename_in_the_file_updates_the_node_with_the_same_key(self):
         data = read_data()
         data = copy.deepcopy(data)
-        moldova = next(c for c in data["locations"][0]["children"] if c["key"] == "moldova")
+        moldova = next(c for c in data["countries"][0]["children"] if c["key"] == "moldova")
         moldova["name"] = "Republic of Moldova"
-        pk = Location.objects.get(key="moldova").pk
+        pk = Country.objects.get(key="moldova").pk
         report = load_taxonomy(data=data)
-        node = Location.objects.get(key="moldova")
+        node = Country.objects.get(key="moldova")
         assert node.pk == pk and node.name == "Republic of Moldova"
         assert report.updated and not report.created
 
@@ -197,7 +197,7 @@ class TestLoadTaxonomy:
 
     def test_bad_data_names_the_place(self, tmp_path):
         data = copy.deepcopy(read_data())
-        data["structures"][4]["children"][0]["location"] = "atlantis"
+        data["structures"][4]["children"][0]["country"] = "atlantis"
         path = tmp_path / "bad.json"
         path.write_text(json.dumps(data))
         with pytest.raises(CommandError, match=r"structures\[4\]\.children\[0\].*atlantis"):
@@ -233,8 +233,8 @@ class TestNames:
             ("OSCE Mission to Moldova", Structure, "mission-to-moldova"),
             ("OSCE Chairmanship", Structure, "chairpersonship"),
             ("OSCE Chairpersonship", Structure, "chairpersonship"),
-            ("Czech Republic", Location, "czechia"),
-            ("Turkey", Location, "turkiye"),
+            ("Czech Republic", Country, "czechia"),
+            ("Turkey", Country, "turkiye"),
             ("OSCE Programme Office in Nur-Sultan", Structure, "programme-office-in-astana"),
             ("OSCE Mission to Georgia (closed)", Structure, "mission-to-georgia"),
             (
@@ -252,7 +252,7 @@ class TestNames:
 
     def test_unknown_name_is_an_error_naming_it(self):
         with pytest.raises(UnknownName, match="Atlantis"):
-            NameIndex(Location).resolve("Atlantis")
+            NameIndex(Country).resolve("Atlantis")
 
     def test_normalize_name(self):
         assert normalize_name("  OSCE  Mission to Moldova (Closed) ") == "mission to moldova"
@@ -266,8 +266,8 @@ class TestDeletion:
             secretariat.delete()
         assert Structure.objects.get(slug="secretariat").get_children().count() == 12
 
-    def test_a_location_used_by_a_field_operation_cannot_be_deleted(self):
-        moldova = Location.objects.get(slug="moldova")
+    def test_a_country_used_by_a_field_operation_cannot_be_deleted(self):
+        moldova = Country.objects.get(slug="moldova")
         with pytest.raises(NodeInUse, match="structures"):
             moldova.delete()
 

@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from osce_cms.roles import COMMUNICATIONS_STAFF, SITE_ADMINISTRATORS
 from taxonomy.integrity import tree_problems
-from taxonomy.models import Location, Structure, Topic
+from taxonomy.models import Country, Structure, Topic
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
 TREE_ADMIN_URLS = [
     "admin:taxonomy_topic_changelist",
-    "admin:taxonomy_location_changelist",
+    "admin:taxonomy_country_changelist",
     "admin:taxonomy_structure_changelist",
     "admin:taxonomy_meeting_changelist",
 ]
@@ -33,12 +33,12 @@ def test_roles_exist_as_data():
     staff = Group.objects.get(name=COMMUNICATIONS_STAFF)
     admin_perms = set(admins.permissions.values_list("codename", flat=True))
     staff_perms = set(staff.permissions.values_list("codename", flat=True))
-    assert {"add_topic", "change_structure", "delete_meeting", "view_location"} <= admin_perms
+    assert {"add_topic", "change_structure", "delete_meeting", "view_country"} <= admin_perms
     assert "view_structure" in staff_perms
     assert not any(
         p.startswith(("add_", "change_", "delete_"))
         and "alias" not in p
-        and p.split("_", 1)[1] in {"topic", "location", "structure", "meeting"}
+        and p.split("_", 1)[1] in {"topic", "country", "structure", "meeting"}
         for p in staff_perms
     )
 
@@ -112,16 +112,16 @@ def test_deleting_a_node_with_children_is_refused_with_a_reason(admin_client_sit
 
 
 def test_bulk_delete_action_refuses_nodes_in_use(admin_client_site):
-    moldova = Location.objects.get(slug="moldova")
-    andorra = Location.objects.get(slug="andorra")
-    url = reverse("admin:taxonomy_location_changelist")
+    moldova = Country.objects.get(slug="moldova")
+    andorra = Country.objects.get(slug="andorra")
+    url = reverse("admin:taxonomy_country_changelist")
     response = admin_client_site.post(
         url,
         {"action": "delete_selected", "_selected_action": [moldova.pk, andorra.pk], "post": "yes"},
     )
     assert response.status_code == 200
     assert "works in" in response.content.decode()
-    assert Location.objects.filter(pk__in=[moldova.pk, andorra.pk]).count() == 2
+    assert Country.objects.filter(pk__in=[moldova.pk, andorra.pk]).count() == 2
 
 
 def test_site_administrator_adds_a_node_with_an_alias(admin_client_site):
@@ -212,7 +212,7 @@ def test_closed_nodes_are_marked_in_parent_search(admin_client_site):
 def test_countries_are_picked_in_alphabetical_order(admin_client_site):
     # The shipped tree has Belgium before Belarus; readers expect Belarus first.
     response = admin_client_site.get("/admin/autocomplete/", {
-        "app_label": "taxonomy", "model_name": "structure", "field_name": "location",
+        "app_label": "taxonomy", "model_name": "structure", "field_name": "country",
         "term": "bel",
     })  # fmt: skip
     texts = [r["text"] for r in response.json()["results"]]
@@ -221,8 +221,8 @@ def test_countries_are_picked_in_alphabetical_order(admin_client_site):
 
 @pytest.mark.parametrize(
     ("model", "slug", "field"),
-    [(Structure, "mission-to-moldova", "parent"), (Structure, "mission-to-moldova", "location"),
-     (Topic, "youth", "parent"), (Location, "moldova", "parent")],
+    [(Structure, "mission-to-moldova", "parent"), (Structure, "mission-to-moldova", "country"),
+     (Topic, "youth", "parent"), (Country, "moldova", "parent")],
 )  # fmt: skip
 def test_no_relation_widget_offers_to_delete_or_edit_what_it_points_at(
     admin_client_site, model, slug, field
@@ -239,7 +239,7 @@ def test_a_parent_is_not_created_from_the_childs_form(admin_client_site):
         node_change_url(Structure.objects.get(slug="mission-to-moldova"))
     ).content.decode()
     assert 'id="add_id_parent"' not in page
-    assert 'id="add_id_location"' in page  # a missing country may be added
+    assert 'id="add_id_country"' in page  # a missing country may be added
 
 
 def test_a_node_still_cannot_become_its_own_descendant(admin_client_site):
@@ -247,7 +247,7 @@ def test_a_node_still_cannot_become_its_own_descendant(admin_client_site):
     cpc = Structure.objects.get(slug="conflict-prevention-centre")
     response = admin_client_site.post(node_change_url(secretariat), {
         "name": secretariat.name, "slug": secretariat.slug, "parent": cpc.pk,
-        "description": "", "is_active": "on", "location": "",
+        "description": "", "is_active": "on", "country": "",
         "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0",
     })  # fmt: skip
     assert response.status_code == 200  # the form again, with an error

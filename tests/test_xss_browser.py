@@ -12,7 +12,7 @@ from csp.utils import build_policy
 from django.urls import reverse
 
 from press.models import PressRelease, ReleaseType
-from taxonomy.models import Location, Topic
+from taxonomy.models import Country, Topic
 
 from .conftest import CHROMIUM
 from .factories import UserFactory
@@ -82,7 +82,7 @@ def hostile_content(taxonomy):
     })  # fmt: skip
     assert response.status_code == 302, response.content[:500]
     topic = Topic.objects.get(slug="hostile-topic")
-    moldova = Location.objects.get(slug="moldova")
+    moldova = Country.objects.get(slug="moldova")
     response = client.post("/admin/press/pressrelease/add/", {
         "title": f"Release {PAYLOADS[0]} {PAYLOADS[4]} {PAYLOADS[7]}", "slug": "hostile-release",
         "type": ReleaseType.objects.get(slug="news").pk, "summary": CORPUS, "body": CORPUS,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.core.management.base import CommandError
 
 from press.models import ReleaseType
-from taxonomy.models import Chairpersonship, Location, Meeting, Structure, Topic
+from taxonomy.models import Chairpersonship, Country, Meeting, Structure, Topic
 
 
 class MissingTaxonomy(CommandError):
@@ -22,7 +22,7 @@ class Node:
     parent_id: int | None
     is_active: bool
     description: str = ""
-    location_id: int | None = None
+    country_id: int | None = None
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Context:
     structures: Tree
     meetings: Tree
     types: list[tuple[int, str]]  # (pk, slug)
-    chairs: dict[int, int]  # year -> location pk
+    chairs: dict[int, int]  # year -> country pk
 
 
 def load_context(using="default"):
@@ -75,8 +75,8 @@ def load_context(using="default"):
 
     context = Context(
         topics=tree(Topic),
-        countries=tree(Location),
-        structures=tree(Structure, "location_id"),
+        countries=tree(Country),
+        structures=tree(Structure, "country_id"),
         meetings=tree(Meeting),
         types=list(ReleaseType.objects.using(using).order_by("pk").values_list("pk", "slug")),
         chairs=dict(Chairpersonship.objects.using(using).values_list("year", "country_id")),

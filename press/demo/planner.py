@@ -201,12 +201,12 @@ class Planner:
             ctx.types, [TYPE_WEIGHTS.get(slug, OTHER_TYPE_WEIGHT) for _, slug in ctx.types]
         )
 
-        # Countries are the location leaves. Hosts of field operations and a
+        # Countries are the leaves of the country tree. Hosts of field operations and a
         # few busy countries weigh more, partners less: facets get a shape.
-        locations = ctx.countries
-        hosts = {node.location_id for node in ctx.structures.nodes if node.location_id}
-        self.countries = [node for node in locations.nodes if node.id not in locations.children]
-        states = locations.by_key.get("participating-states")
+        tree = ctx.countries
+        hosts = {node.country_id for node in ctx.structures.nodes if node.country_id}
+        self.countries = [node for node in tree.nodes if node.id not in tree.children]
+        states = tree.by_key.get("participating-states")
         self.participating = [
             node for node in self.countries if states is None or node.parent_id == states.id
         ] or self.countries
@@ -259,7 +259,7 @@ class Planner:
         structures = self.ctx.structures
         kind, display, role = SOURCES.get(node.key, (None, None, None))
         if kind is None:
-            if node.location_id:
+            if node.country_id:
                 kind = "field"
             elif node.parent_id and structures.root_key(node) == "secretariat":
                 kind = "secretariat"
@@ -278,7 +278,7 @@ class Planner:
             weight = 0.5 if node.id in structures.children else 1
         if until is not None and until < FIRST_DAY:
             weight = 0
-        country = self.ctx.countries.by_id.get(node.location_id)
+        country = self.ctx.countries.by_id.get(node.country_id)
         if kind == "field" and country is not None:
             seat = CITIES.get(country.key, [country.name])[0]
         else:
@@ -352,7 +352,7 @@ class Planner:
         second = rng.choice(pool) if rng.random() < 0.6 else rng.choice(self.field_topics)
 
         # A field operation speaks about the country it works in.
-        country = ctx.countries.by_id.get(node.location_id) if source.kind == "field" else None
+        country = ctx.countries.by_id.get(node.country_id) if source.kind == "field" else None
         if country is None or country.id in ctx.countries.children:
             country = self.country_picker.pick(rng)
 
@@ -392,15 +392,15 @@ class Planner:
         # country or a partner group only when the text names them.
         if slots["activity2"] in body:
             topics.append(second.id)
-        locations = [country.id]
+        tagged_countries = [country.id]
         if meeting_country is not None:
-            locations.insert(0, meeting_country.id)
+            tagged_countries.insert(0, meeting_country.id)
         if chair is not None and slots["chair"] and slots["chair"] in text:
-            locations.append(chair.id)
+            tagged_countries.append(chair.id)
         if meeting is None and source.kind in ("body", "chair") and rng.random() < 0.2:
             participating = ctx.countries.by_key.get("participating-states")
             if participating is not None:
-                locations.append(participating.id)  # an OSCE-wide matter
+                tagged_countries.append(participating.id)  # an OSCE-wide matter
         structures = [node.id]
         if extra is not None:
             structures.append(extra.id)
@@ -423,7 +423,7 @@ class Planner:
             sources=(node.id,),
             structures=tuple(dict.fromkeys(structures)),
             topics=tuple(dict.fromkeys(topics))[:3],
-            countries=tuple(dict.fromkeys(locations))[:3],
+            countries=tuple(dict.fromkeys(tagged_countries))[:3],
             meetings=(meeting.id,) if meeting else (),
             image=image,
             image_alt=alt or "",
@@ -546,12 +546,12 @@ class Planner:
         return country
 
     def _member(self, keys):
-        """One of these countries, or a country in this location group."""
-        locations = self.ctx.countries
+        """One of these countries, or a country in this group of countries."""
+        tree = self.ctx.countries
         if isinstance(keys, str):
-            members = locations.children.get(locations.by_key[keys].id, [])
+            members = tree.children.get(tree.by_key[keys].id, [])
         else:
-            members = locations.keyed(keys)
+            members = tree.keyed(keys)
         return self.rng.choice(members) if members else None
 
     def title(self, type_slug, source, slots, meeting):

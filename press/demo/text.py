@@ -99,7 +99,7 @@ SOUTH_EAST_EUROPE = [
 ]
 
 #: Meeting key -> ({event name: where}). Where: a city; "chair" (the chairing
-#: country); "weekly" (Vienna, a regular plenary); a location group key or a
+#: country); "weekly" (Vienna, a regular plenary); a country group key or a
 #: list of country keys (held in one of them).
 MEETINGS = {
     "summit-meetings": {"OSCE Summit": "chair"},

@@ -1,4 +1,4 @@
-"""Churn the Topic, Location and Structure trees for a while, from one process.
+"""Churn the Topic, Country and Structure trees for a while, from one process.
 
 Run by tests/test_no_lost_data.py, several at once, against the test database::
 
@@ -33,9 +33,9 @@ django.setup()
 
 from mptt.exceptions import InvalidMove  # noqa: E402
 
-from taxonomy.models import Location, Structure, Topic  # noqa: E402
+from taxonomy.models import Country, Structure, Topic  # noqa: E402
 
-MODELS = (Topic, Location, Structure)
+MODELS = (Topic, Country, Structure)
 POSITIONS = ("left", "right", "last-child")
 
 
