@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldError, ObjectDoesNotExist
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +19,7 @@ from taxonomy.models import Node
 from taxonomy.pickers import PathLabels, in_picker_order
 from taxonomy.widgets import SafeAutocompleteMixin
 
-from . import services
+from . import listing_model, services
 from .dimensions import BY_RELATION, DIMENSIONS, RELATIONS
 from .forms import LeadImageField
 from .images import discarded_on_error
@@ -235,8 +236,10 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
 
     def changeform_view(self, request, *args, **kwargs):
         # The admin saves in one transaction (release, relations, log,
-        # revision): if any step fails, an image stored early goes too.
-        with discarded_on_error():
+        # revision): if any step fails, an image stored early goes too. The
+        # release and its five relations change the listing's read model
+        # once, in that transaction.
+        with discarded_on_error(), transaction.atomic(), listing_model.refreshed_once():
             return super().changeform_view(request, *args, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):

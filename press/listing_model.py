@@ -19,8 +19,10 @@ from the tags and reports differences; ``rebuild()`` writes it afresh
 """
 
 from collections import Counter
+from contextlib import contextmanager
 from itertools import islice
 
+from asgiref.local import Local
 from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.utils import timezone
@@ -61,15 +63,14 @@ def local_year(moment):
     return timezone.localtime(moment).year
 
 
-def _tree_rows_sql(dimension, release_ids, now):
-    """INSERT … SELECT of ``dimension``'s rows for ``release_ids``: tags and ancestors."""
+def _tree_rows_select(dimension, release_ids, now):
+    """SELECT of ``dimension``'s rows for ``release_ids``: their tags and all ancestors."""
     field = PressRelease._meta.get_field(dimension.relation)
     through = field.remote_field.through._meta
     release_col = through.get_field(field.m2m_field_name()).column
     node_col = through.get_field(field.m2m_reverse_field_name()).column
     nodes = _table(dimension.model)
     sql = f"""
-        INSERT INTO {_table(ListingRow)} (release_id, dimension, value, listed)
         SELECT DISTINCT l.{release_col}, %s, a.id,
             p.status = 'published' AND p.published_at <= %s
         FROM {through.db_table} l
@@ -113,10 +114,30 @@ def _add_to_totals(cursor, delta):
     if not changes:
         return
     table = _table(ListingTotal)
-    cursor.executemany(
-        f"INSERT INTO {table} (dimension, value, n) VALUES (%s, %s, %s) "  # noqa: S608
-        f"ON CONFLICT (dimension, value) DO UPDATE SET n = {table}.n + excluded.n",
-        [(dimension, value, n) for (dimension, value), n in changes],
+    # One statement; its rows are taken in this (sorted) order.
+    cursor.execute(
+        f"INSERT INTO {table} (dimension, value, n) VALUES "  # noqa: S608
+        + ", ".join(["(%s, %s, %s)"] * len(changes))
+        + f" ON CONFLICT (dimension, value) DO UPDATE SET n = {table}.n + excluded.n",
+        [part for (dimension, value), n in changes for part in (dimension, value, n)],
+    )
+
+
+def _own_rows_selects(release_ids, now, connection):
+    """SELECTs of the type and year rows of ``release_ids`` (the year in the site's time zone)."""
+    table = _table(PressRelease)
+    listed = "p.status = 'published' AND p.published_at <= %s"
+    year, year_params = connection.ops.datetime_extract_sql(
+        "year", "p.published_at", (), timezone.get_current_timezone_name()
+    )
+    where = f"p.id IN ({_in(release_ids)})"
+    return (
+        [
+            f"SELECT p.id, %s, p.type_id, {listed} FROM {table} p WHERE {where}",  # noqa: S608
+            f"SELECT p.id, %s, {year}, {listed} FROM {table} p "  # noqa: S608
+            f"WHERE {where} AND p.published_at IS NOT NULL",
+        ],
+        [TYPE, now, *release_ids, YEAR, *year_params, now, *release_ids],
     )
 
 
@@ -124,36 +145,51 @@ def refresh(release_ids, *, using=None):
     """Write the rows of ``release_ids`` afresh (absent releases: none) and adjust the totals.
 
     Scheduled releases whose time has come since their rows were written are
-    folded into the totals on the way.
+    folded into the totals on the way. Per chunk of releases, five statements:
+    the old rows go (``DELETE … RETURNING`` says which were counted), the new
+    ones come in one ``INSERT … SELECT … RETURNING`` (tags with their
+    ancestors, type, year), the scheduled ones are noted again, and the totals
+    change by the difference.
     """
     using = using or _db()
     now = clock.now()
     due = ListingPending.objects.using(using).filter(public_from__lte=now)
     release_ids = {*release_ids, *due.values_list("release_id", flat=True)}
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+    table = _table(ListingRow)
+    pending = _table(ListingPending)
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         for chunk in _chunks(release_ids):
-            before = _listed_counts(cursor, chunk)
             cursor.execute(
-                f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(chunk)})",  # noqa: S608
+                f"DELETE FROM {table} WHERE release_id IN ({_in(chunk)}) "  # noqa: S608
+                "RETURNING dimension, value, listed",
                 chunk,
             )
+            delta = Counter()
+            delta.subtract((d, v) for d, v, listed in cursor.fetchall() if listed)
+            selects, params = _own_rows_selects(chunk, now, connection)
             for dimension in DIMENSIONS:
-                cursor.execute(*_tree_rows_sql(dimension, chunk, now))
-            own, scheduled = _own_rows(chunk, using, now)
-            pending = ListingPending.objects.using(using)
-            pending.filter(release_id__in=chunk).delete()
-            pending.bulk_create(
-                [ListingPending(release_id=pk, public_from=at) for pk, at in scheduled]
+                select, select_params = _tree_rows_select(dimension, chunk, now)
+                selects.append(select)
+                params += select_params
+            cursor.execute(
+                f"INSERT INTO {table} (release_id, dimension, value, listed) "  # noqa: S608
+                + " UNION ALL ".join(selects)
+                + " RETURNING dimension, value, listed",
+                params,
             )
-            if own:
-                cursor.executemany(
-                    f"INSERT INTO {_table(ListingRow)} (release_id, dimension, value, listed) "  # noqa: S608
-                    "VALUES (%s, %s, %s, %s)",
-                    own,
-                )
-            after = _listed_counts(cursor, chunk)
-            delta = Counter(after)
-            delta.subtract(before)
+            delta.update((d, v) for d, v, listed in cursor.fetchall() if listed)
+            cursor.execute(
+                f"DELETE FROM {pending} WHERE release_id IN ({_in(chunk)})",  # noqa: S608
+                chunk,
+            )
+            cursor.execute(
+                f"INSERT INTO {pending} (release_id, public_from) "  # noqa: S608
+                f"SELECT p.id, p.published_at FROM {_table(PressRelease)} p "
+                f"WHERE p.id IN ({_in(chunk)}) AND p.status = 'published' "
+                "AND p.published_at > %s",
+                [*chunk, now],
+            )
             _add_to_totals(cursor, delta)
 
 
@@ -216,9 +252,7 @@ def verify(*, using=None):
     with connections[using].cursor() as cursor:
         for chunk in _chunks(ids):
             for dimension in DIMENSIONS:
-                sql, params = _tree_rows_sql(dimension, chunk, now)
-                select = sql[sql.index("SELECT") :]
-                cursor.execute(select, params)
+                cursor.execute(*_tree_rows_select(dimension, chunk, now))
                 for release_id, name, value, listed in cursor.fetchall():
                     expected_rows[(release_id, name, value)] = bool(listed)
             for release_id, name, value, listed in _own_rows(chunk, using, now)[0]:
@@ -346,10 +380,42 @@ def public_totals(dimensions, *, now, using=None):
 
 # --- the write path -----------------------------------------------------------
 
+_deferred = Local()  # .ids: the releases to refresh when the outermost block ends
+
+
+@contextmanager
+def refreshed_once():
+    """Inside: the writes below mark releases; leaving, each is refreshed once.
+
+    For a writer that saves a release and then its links (the importer, the
+    admin): one refresh instead of one per signal. Use it inside the writing
+    transaction, so the read model still changes with the write.
+    """
+    if getattr(_deferred, "ids", None) is not None:
+        yield  # an outer block refreshes
+        return
+    _deferred.ids = set()
+    try:
+        yield
+        ids = _deferred.ids
+    finally:
+        _deferred.ids = None
+    if ids:
+        refresh(ids)
+
+
+def mark(release_ids, *, using=None):
+    """Refresh ``release_ids`` now, or when the enclosing ``refreshed_once`` block ends."""
+    pending = getattr(_deferred, "ids", None)
+    if pending is None:
+        refresh(release_ids, using=using)
+    else:
+        pending.update(release_ids)
+
 
 def _release_saved(sender, instance, raw=False, using=None, **kwargs):
     if not raw:
-        refresh([instance.pk], using=using)
+        mark([instance.pk], using=using)
 
 
 def _release_deleting(sender, instance, using=None, **kwargs):
@@ -360,7 +426,7 @@ def _tags_changed(sender, instance, action, reverse, pk_set, using=None, **kwarg
     """A release's tags changed, from the release (``reverse`` False) or from a node."""
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            refresh([instance.pk], using=using)
+            mark([instance.pk], using=using)
         return
     if action == "pre_clear":
         # Which releases lose the node is known only before the links go.
@@ -370,9 +436,9 @@ def _tags_changed(sender, instance, action, reverse, pk_set, using=None, **kwarg
             .values_list(_release_attr(sender), flat=True)
         )
     elif action == "post_clear":
-        refresh(getattr(instance, "_listing_cleared", ()), using=using)
+        mark(getattr(instance, "_listing_cleared", ()), using=using)
     elif action in ("post_add", "post_remove"):
-        refresh(pk_set or (), using=using)
+        mark(pk_set or (), using=using)
 
 
 def _node_moved(sender, instance, **kwargs):

@@ -463,3 +463,22 @@ def test_scheduled_state_is_a_drawn_mark_and_words(comms_client):
     assert " ".join(text.split()) == "Scheduled for 3 December 2026, 14:05 CET"
     # Characters from the symbol blocks, which common fonts lack, are not used.
     assert not re.search("[\u2190-\u2bff]", page.split("<!-- START SVGs -->")[0])
+
+
+def test_an_admin_save_writes_the_read_model_once(comms_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from press import listing_model
+    from press.models import ListingRow
+
+    with CaptureQueriesContext(connection) as queries:
+        response = comms_client.post("/admin/press/pressrelease/add/", release_form())
+    assert response.status_code == 302
+    release = PressRelease.objects.get(title__startswith="Mission to Moldova supports")
+    deletes = [q for q in queries if q["sql"].startswith('DELETE FROM "press_listingrow"')
+               or q["sql"].startswith("DELETE FROM press_listingrow")]  # fmt: skip
+    assert len(deletes) == 1  # the release and its five relations: one refresh
+    states = Country.objects.get(slug="participating-states").pk
+    assert ListingRow.objects.filter(release=release, dimension="country", value=states).exists()
+    assert listing_model.verify() == []

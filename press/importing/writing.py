@@ -278,7 +278,7 @@ class Importer:
         """
         for name in M2M_FIELDS:
             insert_links(name, ((release.pk, pk) for pk in sorted(record.links[name])))
-        listing_model.refresh([release.pk])
+        listing_model.mark([release.pk])
 
     def _version(self, release, record, comment):
         """The revision of what the import wrote: what an editor can restore after an edit."""
@@ -312,7 +312,7 @@ class Importer:
                 notices = (SlugTaken(record.slug, slug),)
         pk = None
         if not self.dry_run:
-            with transaction.atomic():
+            with transaction.atomic(), listing_model.refreshed_once():
                 release = PressRelease(
                     title=record.title,
                     slug=slug,
@@ -336,7 +336,7 @@ class Importer:
 
     def _update(self, record, known, changed, hashes):
         if not self.dry_run:
-            with transaction.atomic():
+            with transaction.atomic(), listing_model.refreshed_once():
                 release = known.instance or PressRelease.objects.get(pk=known.pk)
                 for name in (*SCALAR_FIELDS, "source_url"):
                     if name in changed:
