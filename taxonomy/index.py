@@ -11,6 +11,7 @@ writes never touch it.
 
 from dataclasses import dataclass
 
+from . import subtree
 from .versions import tree_version
 
 
@@ -31,7 +32,7 @@ class NodeRef:
         return self.rght - self.lft > 1
 
     def contains(self, other):
-        return self.tree_id == other.tree_id and self.lft <= other.lft <= self.rght
+        return subtree.contains(self, other)
 
 
 class TreeIndex:
