@@ -22,35 +22,15 @@ publication when the cache holds nothing (a DummyCache).
 import hashlib
 import json
 
-from asgiref.local import Local
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 from taxonomy import clock
-from taxonomy.versions import tree_version
+from taxonomy.versions import request_memo, tree_version
 
 VERSION_KEY = "release-version"
-
-_request = Local()  # .memo: a dict during a request, else None
-
-
-def _start_request(**kwargs):
-    _request.memo = {}
-
-
-def _end_request(**kwargs):
-    _request.memo = None
-
-
-request_started.connect(_start_request, dispatch_uid="press-versions-start")
-request_finished.connect(_end_request, dispatch_uid="press-versions-end")
-
-
-def _memo():
-    return getattr(_request, "memo", None)
 
 
 def per_request(name, compute):
@@ -59,7 +39,7 @@ def per_request(name, compute):
     For what a page may read several times (the release types), so that it
     costs one query even when no cache keeps anything.
     """
-    memo = _memo()
+    memo = request_memo()
     if memo is None:
         return compute()
     key = ("per-request", name, release_version())
@@ -69,7 +49,7 @@ def per_request(name, compute):
 
 
 def release_version():
-    memo = _memo()
+    memo = request_memo()
     if memo is not None and "release" in memo:
         return memo["release"]
     version = cache.get(VERSION_KEY)
@@ -87,7 +67,7 @@ def _bump():
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, timeout=None)
-    memo = _memo()
+    memo = request_memo()
     if memo is not None:
         memo.pop("release", None)
         memo.pop("next", None)
@@ -102,7 +82,7 @@ def bump_release_version(**kwargs):
 def _next_publication():
     """The earliest scheduled publication time, or None; cached until it passes."""
     now = clock.now()
-    memo = _memo()
+    memo = request_memo()
     if memo is not None and "next" in memo:
         when = memo["next"]
         if when is None or when > now:

@@ -32,8 +32,18 @@ def _end_request(**kwargs):
     _request.memo = None
 
 
-request_started.connect(_start_request, dispatch_uid="taxonomy-versions-start")
-request_finished.connect(_end_request, dispatch_uid="taxonomy-versions-end")
+request_started.connect(_start_request, dispatch_uid="request-memo-start")
+request_finished.connect(_end_request, dispatch_uid="request-memo-end")
+
+
+def request_memo():
+    """A dict that lives as long as the current request, or None outside one.
+
+    What a request reads several times and must not see change under it (the
+    versions here and in ``press.versions``) is kept here, under keys that
+    name their owner.
+    """
+    return getattr(_request, "memo", None)
 
 
 def _model():
@@ -42,7 +52,7 @@ def _model():
 
 def tree_version():
     """The trees' current token, or None when the row is missing (nothing may be kept under it)."""
-    memo = getattr(_request, "memo", None)
+    memo = request_memo()
     if memo is not None and "tree" in memo:
         return memo["tree"]
     version = _model().objects.filter(pk=1).values_list("token", flat=True).first()
@@ -61,6 +71,6 @@ def bump_tree_version(using=None, **kwargs):
         # The row is gone (a test database flushed): put it back.
         model.objects.using(db).bulk_create([model(pk=1, token=token)], ignore_conflicts=True)
         rows.update(token=token)
-    memo = getattr(_request, "memo", None)
+    memo = request_memo()
     if memo is not None:
         memo.pop("tree", None)
