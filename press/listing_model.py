@@ -83,29 +83,34 @@ def _tree_rows_select(dimension, release_ids, now):
 
 
 def _own_rows(release_ids, using, now):
-    """The type and year rows of ``release_ids``, and those scheduled after ``now``."""
-    rows, scheduled = [], []
+    """The type and year rows of ``release_ids``, worked out in Python.
+
+    ``refresh`` writes these rows in SQL; ``verify`` checks them against this
+    second reckoning (the year in the site's time zone, as the year filter
+    reads it).
+    """
+    rows = []
     releases = PressRelease.objects.using(using).filter(pk__in=release_ids)
     for pk, type_id, published_at, status in releases.values_list(
         "pk", "type_id", "published_at", "status"
     ):
-        published = status == PressRelease.Status.PUBLISHED
-        listed = published and published_at <= now
-        if published and not listed:
-            scheduled.append((pk, published_at))
+        listed = status == PressRelease.Status.PUBLISHED and published_at <= now
         rows.append((pk, TYPE, type_id, listed))
         if published_at is not None:
             rows.append((pk, YEAR, local_year(published_at), listed))
-    return rows, scheduled
+    return rows
 
 
-def _listed_counts(cursor, release_ids):
+def _take_rows(cursor, release_ids):
+    """Delete the rows of ``release_ids``; return the totals' change: minus what they counted."""
     cursor.execute(
-        f"SELECT dimension, value, COUNT(*) FROM {_table(ListingRow)} "  # noqa: S608
-        f"WHERE listed AND release_id IN ({_in(release_ids)}) GROUP BY dimension, value",
+        f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(release_ids)}) "  # noqa: S608
+        "RETURNING dimension, value, listed",
         release_ids,
     )
-    return Counter({(dimension, value): n for dimension, value, n in cursor.fetchall()})
+    delta = Counter()
+    delta.subtract((d, v) for d, v, listed in cursor.fetchall() if listed)
+    return delta
 
 
 def _add_to_totals(cursor, delta):
@@ -160,13 +165,7 @@ def refresh(release_ids, *, using=None):
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for chunk in _chunks(release_ids):
-            cursor.execute(
-                f"DELETE FROM {table} WHERE release_id IN ({_in(chunk)}) "  # noqa: S608
-                "RETURNING dimension, value, listed",
-                chunk,
-            )
-            delta = Counter()
-            delta.subtract((d, v) for d, v, listed in cursor.fetchall() if listed)
+            delta = _take_rows(cursor, chunk)
             selects, params = _own_rows_selects(chunk, now, connection)
             for dimension in DIMENSIONS:
                 select, select_params = _tree_rows_select(dimension, chunk, now)
@@ -198,14 +197,7 @@ def forget(release_ids, *, using=None):
     using = using or _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for chunk in _chunks(release_ids):
-            before = _listed_counts(cursor, chunk)
-            cursor.execute(
-                f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(chunk)})",  # noqa: S608
-                chunk,
-            )
-            delta = Counter()
-            delta.subtract(before)
-            _add_to_totals(cursor, delta)
+            _add_to_totals(cursor, _take_rows(cursor, chunk))
 
 
 def releases_under(dimension, node, *, using=None):
@@ -255,7 +247,7 @@ def verify(*, using=None):
                 cursor.execute(*_tree_rows_select(dimension, chunk, now))
                 for release_id, name, value, listed in cursor.fetchall():
                     expected_rows[(release_id, name, value)] = bool(listed)
-            for release_id, name, value, listed in _own_rows(chunk, using, now)[0]:
+            for release_id, name, value, listed in _own_rows(chunk, using, now):
                 expected_rows[(release_id, name, value)] = listed
     missing = expected_rows.keys() - actual_rows.keys()
     extra = actual_rows.keys() - expected_rows.keys()

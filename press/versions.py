@@ -5,8 +5,8 @@ version and the next scheduled publication.
   trees change rarely, and each process keeps its tree indexes and menu
   under it.
 - The releases' version lives in the cache: every write to a release, a
-  release type, an old release address or a release's tags bumps it, once
-  at once and again when the transaction commits (the second bump closes
+  release type, an old release address or a release's tags bumps it, at
+  once and again when the transaction commits (the second bump closes
   the window in which another request could cache what it read before the
   commit). It never touches the trees' version, so saving a release never
   rebuilds a menu or a tree index.
