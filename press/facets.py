@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from django.core.exceptions import EmptyResultSet
+from django.http import QueryDict
 
 from taxonomy import clock
 from taxonomy.collation import in_reading_order
@@ -202,13 +203,16 @@ def rows_count(filterset, *, base_rows):
     return sum(counts[TYPE].values())
 
 
-def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all", base_rows=None):
+def count_all_facets(chosen, *, fixed_param=None, base_key="all", base_rows=None):
     """{param: {value: count}} for every facet, with each facet's other filters.
 
-    ``base_key`` names ``base_queryset``; ``base_rows`` are its read-model
-    conditions (``[]`` for every public release).
+    ``chosen`` is the listing's filterset over its base queryset;
+    ``base_key`` names that base; ``base_rows`` are its read-model conditions
+    (``[]`` for every public release). The facets that share all the
+    filters count over ``chosen`` itself; a chosen facet counts over a
+    filterset without its own parameter.
     """
-    chosen = PressReleaseFilterSet(data, queryset=base_queryset)
+    data, base_queryset = chosen.data or QueryDict(), chosen.queryset
     active = {name for name, _value in chosen.active_params()}
     params = facet_params(fixed_param)
     # A chosen facet counts without its own filter; the others share all filters.
@@ -218,11 +222,12 @@ def count_all_facets(data, base_queryset, *, fixed_param=None, base_key="all", b
         groups.append(shared)
     counts = {}
     for group in groups:
-        rest_data = _without(data, group[0]) if group[0] in active else _without(data, None)
+        own = group[0] if group[0] in active else None
+        rest_data = _without(data, own)
         rest = sorted(
             (k, sorted(rest_data.getlist(k))) for k in rest_data if k not in ("page", "sort")
         )
-        others = PressReleaseFilterSet(rest_data, queryset=base_queryset)
+        others = PressReleaseFilterSet(rest_data, queryset=base_queryset) if own else chosen
         counts.update(counts_for(others, group, base_rows=base_rows, fallback_key=[base_key, rest]))
     return counts
 
@@ -237,20 +242,20 @@ def _in_reading_order(refs, alphabetical):
     return tuple(in_reading_order(refs, alphabetical=alphabetical))
 
 
-def build_facets(data, base_queryset, *, fixed_param=None, base_key="all", base_rows=None):
-    """Every facet of the listing for GET ``data`` over ``base_queryset``.
+def build_facets(filterset, *, fixed_param=None, base_key="all", base_rows=None):
+    """Every facet of the listing that ``filterset`` (GET data over a base queryset) filters.
 
     Counts are cached until anything public changes (``cached_public``), but
-    each is cheap without the cache too. ``base_key`` names
-    ``base_queryset`` (e.g. the node of a node page; "all" for every public
+    each is cheap without the cache too. ``base_key`` names the filterset's
+    base queryset (e.g. the node of a node page; "all" for every public
     release).
     """
     facets = []
     # The chosen values as the filters read them ("Moldova " is "moldova"):
     # each stays chosen in the form whatever the counts, even at zero.
-    chosen = PressReleaseFilterSet(data, queryset=base_queryset).cleaned
+    chosen = filterset.cleaned
     counts = count_all_facets(
-        data, base_queryset, fixed_param=fixed_param, base_key=base_key, base_rows=base_rows
+        filterset, fixed_param=fixed_param, base_key=base_key, base_rows=base_rows
     )
     labels = PressReleaseFilterSet.base_filters
 

@@ -86,8 +86,7 @@ class ListingMixin:
             else [],
             "result_count": count,
             "facets": build_facets(
-                data,
-                base,
+                filterset,
                 fixed_param=self.fixed_param,
                 base_key=self.base_key,
                 base_rows=self.base_rows(),

@@ -18,9 +18,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
-from imagekit.cachefiles.strategies import Optimistic
 from imagekit.models import ImageSpecField
-from imagekit.processors import ResizeToFit
 
 from taxonomy import clock
 from taxonomy.models import Country, Meeting, Structure, Topic
@@ -34,6 +32,7 @@ from .images import (
     stored,
     strip_metadata,
     validate_image,
+    webp_rendition_spec,
 )
 from .search import ReleaseSearchDocument  # noqa: F401 - registers the index's model
 from .versions import per_request, release_version
@@ -193,13 +192,7 @@ class PressReleaseQuerySet(models.QuerySet):
 
 def webp_rendition(size):
     """A WebP copy fitting a size × size box (never upscaled), made when the image is saved."""
-    return ImageSpecField(
-        source="lead_image",
-        processors=[ResizeToFit(size, size, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-        cachefile_strategy=Optimistic,
-    )
+    return ImageSpecField(source="lead_image", spec=webp_rendition_spec(size))
 
 
 class PressRelease(models.Model):

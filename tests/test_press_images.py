@@ -178,3 +178,60 @@ def test_an_image_is_stored_with_every_rendition_or_refused_without_a_trace(
     sizes = rendition_sizes(release)
     assert all(w >= 1 and h >= 1 for w, h in sizes.values()), sizes
     assert len(media_files(media_root)) == len(before) + 4  # the image and three renditions
+
+
+class _Source:
+    def __init__(self, name):
+        self.name = name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60),
+    size=st.sampled_from([400, 800, 1600]),
+)
+def test_rendition_names_are_imagekits_own(name, size):
+    """Renditions already stored keep their names: the quick hash is imagekit's hash.
+
+    The oracle is imagekit's own spec, built the way the renditions were
+    declared before (processors, format, options as field arguments), hashed
+    by its pure-Python pickler. Names with backslashes, newlines and any
+    script are included: protocol 0 escapes those.
+    """
+    from imagekit.cachefiles.strategies import Optimistic
+    from imagekit.processors import ResizeToFit
+    from imagekit.specs import create_spec_class
+
+    from press.images import webp_rendition_spec
+
+    imagekits = create_spec_class(
+        {
+            "processors": [ResizeToFit(size, size, upscale=False)],
+            "format": "WEBP",
+            "options": {"quality": 80},
+            "cachefile_strategy": Optimistic,
+        }
+    )
+    ours = webp_rendition_spec(size)
+    path = f"press/2026/12/{name}.jpg"
+    assert ours(_Source(path)).get_hash() == imagekits(_Source(path)).get_hash()
+
+
+def test_a_rendition_name_written_down():
+    """One name as imagekit 6 gave it before this spec class existed, copied from its output."""
+    from press.images import webp_rendition_spec
+
+    spec = webp_rendition_spec(400)(_Source("press/2026/12/vienna.jpg"))
+    assert spec.cachefile_name == (
+        "CACHE/images/press/2026/12/vienna/e4b8f2f6ed10857b23c33c419622f1aa.webp"
+    )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(name=st.text(max_size=80))
+def test_the_quick_pickle_of_a_name_is_imagekits(name):
+    """The C pickler's protocol-0 bytes of ``[name]`` are those of imagekit's pure-Python
+    pickler, for any text: backslashes, newlines, NUL, \\x1a, lone surrogates."""
+    from press.images import _pickled, _pickled_name
+
+    assert _pickled_name(name) == _pickled([name])

@@ -14,16 +14,17 @@ def rendition_width(width, height, box):
 @register.inclusion_tag("includes/lead_image.html")
 def lead_image(release, sizes="100vw", thumbnail=False):
     """A responsive <img> with a WebP srcset of the release's renditions."""
+    urls = {name: getattr(release, name).url for name, _box in release.RENDITIONS}
     sources = {}
     for name, box in release.RENDITIONS:
         width = rendition_width(release.lead_image_width, release.lead_image_height, box)
-        sources.setdefault(width, getattr(release, name).url)
+        sources.setdefault(width, urls[name])
     srcset = ", ".join(f"{url} {width}w" for width, url in sorted(sources.items()))
     if thumbnail:
-        src = release.image_thumbnail.url
+        src = urls["image_thumbnail"]
         width = rendition_width(release.lead_image_width, release.lead_image_height, 400)
     else:
-        src = release.image_medium.url
+        src = urls["image_medium"]
         width = rendition_width(release.lead_image_width, release.lead_image_height, 800)
     ratio = (
         (release.lead_image_height / release.lead_image_width) if release.lead_image_width else 0
@@ -37,6 +38,42 @@ def lead_image(release, sizes="100vw", thumbnail=False):
         "height": round(width * ratio) if ratio else None,
         "thumbnail": thumbnail,
     }
+
+
+@register.simple_tag
+def facet_items(options, param):
+    """The <li>s of one facet's checkboxes, written in Python.
+
+    A listing shows up to two hundred options; an included template per
+    option cost a sixth of the page's time, ``format_html`` per option a
+    tenth. Every value is escaped (``html.escape``, as Django's ``escape``).
+    Context rows (the ancestors of a chosen node, shown for orientation)
+    have no checkbox.
+    """
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    closed = f' <span class="badge">{escape(gettext("closed"))}</span>'
+    name = escape(str(param))
+    rows = []
+    for o in options:
+        level = int(o.level or 0)
+        if o.is_context:
+            rows.append(f'<li class="facet-context level-{level}">{escape(o.label)}</li>')
+            continue
+        value = escape(str(o.value))
+        ident = f"f-{name}-{value}"
+        indent = f' class="level-{level}"' if level else ""
+        rows.append(
+            f"<li{indent}>"
+            f'<input type="checkbox" id="{ident}" name="{name}" value="{value}"'
+            f"{' checked' if o.selected else ''}>"
+            f'<label for="{ident}">{escape(o.label)}{closed if o.closed else ""}</label>'
+            f'<span class="n">{int(o.count)}</span></li>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
 @register.filter
