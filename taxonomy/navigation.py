@@ -7,6 +7,7 @@ every process rebuilds the menu and nobody sees a stale one, whatever the
 cache backend. Release writes never touch it.
 """
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -147,6 +148,21 @@ def get_navigation():
             _menus.clear()
             _menus[key] = navigation
     return navigation
+
+
+def navigation_html():
+    """The menu's HTML (``includes/navigation.html``), rendered once per menu.
+
+    It depends on nothing but the menu, so it is kept with it, under the
+    same trees' version, year and language: a page pays for the menu's
+    hundreds of links once per process and tree edit, not once a request.
+    """
+    navigation = get_navigation()
+    html = navigation.get("html")
+    if html is None:
+        html = render_to_string("includes/navigation.html", {"navigation": navigation})
+        navigation["html"] = html  # the same text whoever renders it first
+    return html
 
 
 def node_url(node):
