@@ -25,12 +25,12 @@ def related_releases(release, limit=4):
 
 
 def telling_nodes(release):
-    """{dimension: node pks} of ``release``'s tags that are specific enough to relate by.
+    """``({dimension: node pks}, None)`` of ``release``'s tags specific enough to relate by.
 
     Each tag's public total comes from the listing's kept totals. Tags under
     which a large part of the archive sits are left out; when every tag is
-    that common, the least common one is kept, so a release still finds
-    its neighbours.
+    that common, ``(None, (total, dimension, pk))`` names the least common
+    one instead, so a release still finds its neighbours.
     """
     totals = all_public_totals()
     public = sum(totals[TYPE].values())
@@ -40,11 +40,13 @@ def telling_nodes(release):
         for d in DIMENSIONS
         for node in getattr(release, d.relation).all()
     ]
-    kept = [tag for tag in tags if tag[0] <= limit] or sorted(tags, key=lambda t: t[0])[:1]
+    kept = [tag for tag in tags if tag[0] <= limit]
+    if tags and not kept:
+        return None, min(tags, key=lambda t: t[0])
     nodes = {}
     for _total, dimension, pk in kept:
         nodes.setdefault(dimension, []).append(pk)
-    return nodes
+    return nodes, None
 
 
 def find_related(release, limit):
@@ -55,8 +57,11 @@ def find_related(release, limit):
     the work does not grow with the archive. Nothing is loaded into Python
     but the winners.
     """
+    telling, common = telling_nodes(release)
+    if common:
+        return _newest_sharing(release, *common[1:], limit)
     parts, params = [], []
-    for dimension, pks in telling_nodes(release).items():
+    for dimension, pks in telling.items():
         field = PressRelease._meta.get_field(dimension.relation)
         through = field.remote_field.through._meta
         release_col = through.get_field(field.m2m_field_name()).column
@@ -81,4 +86,29 @@ def find_related(release, limit):
     params += [release.pk, clock.now(), limit]
     with connections[PressRelease.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _newest_sharing(release, dimension, pk, limit):
+    """The newest public releases tagged ``pk``, for a release whose every tag is common.
+
+    They all share exactly that one node, so there is nothing to count: the
+    public releases newest first, each checked for the link, stop at
+    ``limit``. A common node holds a fair share of the archive, so few are
+    checked; grouping its thousands of links would read them all.
+    """
+    field = PressRelease._meta.get_field(dimension.relation)
+    through = field.remote_field.through._meta
+    release_col = through.get_field(field.m2m_field_name()).column
+    node_col = through.get_field(field.m2m_reverse_field_name()).column
+    sql = f"""
+        SELECT p.id FROM {PressRelease._meta.db_table} p
+        WHERE p.status = 'published' AND p.published_at <= %s AND p.id <> %s
+          AND EXISTS (SELECT 1 FROM {through.db_table} l
+                      WHERE l.{release_col} = p.id AND l.{node_col} = %s)
+        ORDER BY p.published_at DESC, p.id DESC
+        LIMIT %s
+    """  # noqa: S608 - identifiers from model metadata, values are parameters
+    with connections[PressRelease.objects.db].cursor() as cursor:
+        cursor.execute(sql, [clock.now(), release.pk, pk, limit])
         return [row[0] for row in cursor.fetchall()]

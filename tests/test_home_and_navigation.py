@@ -43,6 +43,21 @@ def test_navigation_is_refreshed_when_a_tree_changes(client):
     assert "Youth and security" in client.get("/").content.decode()
 
 
+def test_the_menu_kept_as_html_follows_a_tree_edit(client):
+    """The menu's HTML is kept per process under the trees' version: an edit renders it anew."""
+
+    def menu():
+        page = client.get("/press/").content.decode()
+        return page.split('<nav class="site-nav"')[1].split("</nav>")[0]
+
+    assert ">Youth</a>" in menu()  # the control: the name before the edit
+    youth = Topic.objects.get(slug="youth")
+    youth.name = "Youth and security"
+    youth.save()
+    assert ">Youth and security</a>" in menu()
+    assert ">Youth</a>" not in menu()
+
+
 def test_navigation_is_built_with_one_query_per_tree(django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         build_navigation()

@@ -104,6 +104,28 @@ class TestReleasePage:
         cache.clear()
         assert [r.pk for r in related.related_releases(subject)] == [same_topic.pk]
 
+    def test_when_every_tag_is_common_the_rarest_relates_newest_first(self, monkeypatch):
+        from press import related
+
+        subject = make_release(
+            "Subject", published_at=at(2024, 1, 1),
+            tags={"countries": ["moldova"], "topics": ["youth"]},
+        )  # fmt: skip
+        older = make_release("Older", published_at=at(2023, 1, 1), tags={"topics": ["youth"]})
+        newer = make_release("Newer", published_at=at(2024, 5, 1), tags={"topics": ["youth"]})
+        newest = make_release("Newest", published_at=at(2024, 9, 1), tags={"topics": ["youth"]})
+        make_release("Draft", status="draft", tags={"topics": ["youth"]})
+        make_release("Scheduled", published_at=at(2100, 1, 1), tags={"topics": ["youth"]})
+        for n in range(5):
+            make_release(f"Moldova {n}", published_at=at(2024, 2, 1),
+                         tags={"countries": ["moldova"]})  # fmt: skip
+        # Moldova (6 releases) and youth (4 public ones, the subject among them)
+        # are both above a bar of 2: youth, the rarer, relates, newest first.
+        monkeypatch.setattr(related, "COMMON_MAX", 2)
+        cache.clear()
+        assert [r.title for r in related.related_releases(subject, limit=2)] == ["Newest", "Newer"]
+        assert [r.pk for r in related.related_releases(subject)] == [newest.pk, newer.pk, older.pk]
+
     def test_old_slug_redirects_permanently(self, client, release):
         old = release.get_absolute_url()
         release.slug = "chair-visits-chisinau"
