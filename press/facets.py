@@ -20,7 +20,14 @@ from taxonomy.index import tree_index
 
 from .dimensions import BY_PARAM, DIMENSIONS
 from .filters import PressReleaseFilterSet
-from .listing_model import TYPE, YEAR, grouped_counts, public_counts_under, public_totals
+from .listing_model import (
+    TYPE,
+    YEAR,
+    grouped_counts,
+    public_counts_under,
+    public_counts_with,
+    public_totals,
+)
 from .models import release_types
 from .versions import cached_public, per_request
 
@@ -146,6 +153,19 @@ def all_public_totals():
     )
 
 
+def counts_with(dimension, value):
+    """Every facet's public counts under one value, from the kept pairs (read once a request)."""
+    others = [param for param in facet_params() if param != dimension]
+    return per_request(
+        f"pairs:{dimension}:{value}",
+        lambda: cached_public(
+            "pairs",
+            [dimension, value],
+            lambda: public_counts_with(dimension, value, others, now=clock.now()),
+        ),
+    )
+
+
 def row_conditions(filterset):
     """The filterset's active filters as read-model conditions [(dimension, values)].
 
@@ -182,6 +202,11 @@ def counts_for(filterset, params, *, base_rows, fallback_key):
         if not conditions:
             everything = all_public_totals()
             return {param: everything[param] for param in params}
+        if len(conditions) == 1 and len(conditions[0][1]) == 1 and conditions[0][0] not in params:
+            # Under one value (a node page, ?meeting=…): the kept pairs.
+            ((dimension, (value,)),) = conditions
+            under = counts_with(dimension, value)
+            return {param: under[param] for param in params}
         return cached_public(
             "rows",
             [params, conditions],
@@ -195,10 +220,18 @@ def counts_for(filterset, params, *, base_rows, fallback_key):
 def rows_count(filterset, *, base_rows):
     """How many releases the listing holds, when the read model can tell; else None.
 
-    Each release has one type row, so its type counts add up to it.
+    Each release has one type row, so its type counts add up to it. Under
+    two single values of different dimensions, the kept pair says it (the
+    facets read the same pairs in the same request).
     """
-    if base_rows is None or row_conditions(filterset) is None:
+    conditions = row_conditions(filterset)
+    if base_rows is None or conditions is None:
         return None
+    both = [*base_rows, *conditions]
+    if len(both) == 2 and all(len(values) == 1 for _d, values in both):
+        (first, (a,)), (second, (b,)) = both
+        if first != second:
+            return counts_with(first, a)[second].get(b, 0)
     counts = counts_for(filterset, [TYPE], base_rows=base_rows, fallback_key=None)
     return sum(counts[TYPE].values())
 

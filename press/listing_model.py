@@ -33,7 +33,7 @@ from taxonomy.merging import links_moved
 from taxonomy.subtree import contains_sql, subtree_q
 
 from .dimensions import BY_MODEL, DIMENSIONS
-from .models import ListingPending, ListingRow, ListingTotal, PressRelease
+from .models import ListingPair, ListingPending, ListingRow, ListingTotal, PressRelease
 
 CHUNK = 2000
 #: The dimensions of the read model beyond the trees.
@@ -101,31 +101,66 @@ def _own_rows(release_ids, using, now):
     return rows
 
 
-def _take_rows(cursor, release_ids):
-    """Delete the rows of ``release_ids``; return the totals' change: minus what they counted."""
+class Delta:
+    """The change a write makes to the totals and the pairs, from the rows it took and gave."""
+
+    def __init__(self):
+        self.totals = Counter()
+        self.pairs = Counter()
+
+    def count(self, rows, sign):
+        """Count ``rows`` ``(release_id, dimension, value, listed)`` in, or out (sign -1)."""
+        listed = {}
+        for release_id, dimension, value, is_listed in rows:
+            if is_listed:
+                listed.setdefault(release_id, []).append((dimension, value))
+        for values in listed.values():
+            for key in values:
+                self.totals[key] += sign
+            for pair in pairs_of(values):
+                self.pairs[pair] += sign
+
+
+def pairs_of(values):
+    """Every ordered pair of one release's ``(dimension, value)`` rows in different dimensions."""
+    return [(a, b) for a in values for b in values if a[0] != b[0]]
+
+
+def _take_rows(cursor, release_ids, delta):
+    """Delete the rows of ``release_ids``, counting what they counted out of ``delta``."""
     cursor.execute(
         f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(release_ids)}) "  # noqa: S608
-        "RETURNING dimension, value, listed",
+        "RETURNING release_id, dimension, value, listed",
         release_ids,
     )
-    delta = Counter()
-    delta.subtract((d, v) for d, v, listed in cursor.fetchall() if listed)
-    return delta
+    delta.count(cursor.fetchall(), -1)
 
 
-def _add_to_totals(cursor, delta):
-    """``n = n + delta`` per (dimension, value), in one lock order."""
-    changes = sorted((key, n) for key, n in delta.items() if n)
-    if not changes:
-        return
-    table = _table(ListingTotal)
-    # One statement; its rows are taken in this (sorted) order.
-    cursor.execute(
-        f"INSERT INTO {table} (dimension, value, n) VALUES "  # noqa: S608
-        + ", ".join(["(%s, %s, %s)"] * len(changes))
-        + f" ON CONFLICT (dimension, value) DO UPDATE SET n = {table}.n + excluded.n",
-        [part for (dimension, value), n in changes for part in (dimension, value, n)],
+def _apply(cursor, delta):
+    """``n = n + delta`` on the totals, then on the pairs, each in one lock order."""
+    _upsert_counts(cursor, _table(ListingTotal), ("dimension", "value"), delta.totals)
+    _upsert_counts(
+        cursor,
+        _table(ListingPair),
+        ("dimension", "value", "other_dimension", "other_value"),
+        {(*a, *b): n for (a, b), n in delta.pairs.items()},
     )
+
+
+def _upsert_counts(cursor, table, key_columns, delta, batch=1000):
+    """``n = n + delta`` per key, in sorted order (so writers never deadlock each other)."""
+    changes = sorted((key, n) for key, n in delta.items() if n)
+    columns = ", ".join(key_columns)
+    row = "(" + ", ".join(["%s"] * (len(key_columns) + 1)) + ")"
+    for start in range(0, len(changes), batch):
+        part = changes[start : start + batch]
+        # One statement per batch; its rows are taken in this (sorted) order.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, n) VALUES "  # noqa: S608
+            + ", ".join([row] * len(part))
+            + f" ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n",
+            [value for key, n in part for value in (*key, n)],
+        )
 
 
 def _own_rows_selects(release_ids, now, connection):
@@ -165,7 +200,8 @@ def refresh(release_ids, *, using=None):
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for chunk in _chunks(release_ids):
-            delta = _take_rows(cursor, chunk)
+            delta = Delta()
+            _take_rows(cursor, chunk, delta)
             selects, params = _own_rows_selects(chunk, now, connection)
             for dimension in DIMENSIONS:
                 select, select_params = _tree_rows_select(dimension, chunk, now)
@@ -174,10 +210,10 @@ def refresh(release_ids, *, using=None):
             cursor.execute(
                 f"INSERT INTO {table} (release_id, dimension, value, listed) "  # noqa: S608
                 + " UNION ALL ".join(selects)
-                + " RETURNING dimension, value, listed",
+                + " RETURNING release_id, dimension, value, listed",
                 params,
             )
-            delta.update((d, v) for d, v, listed in cursor.fetchall() if listed)
+            delta.count(cursor.fetchall(), +1)
             cursor.execute(
                 f"DELETE FROM {pending} WHERE release_id IN ({_in(chunk)})",  # noqa: S608
                 chunk,
@@ -189,7 +225,7 @@ def refresh(release_ids, *, using=None):
                 "AND p.published_at > %s",
                 [*chunk, now],
             )
-            _add_to_totals(cursor, delta)
+            _apply(cursor, delta)
 
 
 def forget(release_ids, *, using=None):
@@ -197,7 +233,9 @@ def forget(release_ids, *, using=None):
     using = using or _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         for chunk in _chunks(release_ids):
-            _add_to_totals(cursor, _take_rows(cursor, chunk))
+            delta = Delta()
+            _take_rows(cursor, chunk, delta)
+            _apply(cursor, delta)
 
 
 def releases_under(dimension, node, *, using=None):
@@ -219,6 +257,7 @@ def rebuild(*, using=None):
     with transaction.atomic(using=using):
         ListingRow.objects.using(using).all().delete()
         ListingTotal.objects.using(using).all().delete()
+        ListingPair.objects.using(using).all().delete()
         ListingPending.objects.using(using).all().delete()
         ids = list(PressRelease.objects.using(using).values_list("pk", flat=True))
         refresh(ids, using=using)
@@ -284,7 +323,43 @@ def verify(*, using=None):
             f"listing totals: {len(wrong)} wrong, e.g. {name} {value}: "
             f"{actual_totals[(name, value)]} instead of {expected_totals[(name, value)]}"
         )
+    problems += _verify_pairs(using)
     return problems
+
+
+#: The pairs as the rows say, counted afresh by the database: a second
+#: reckoning of what the write path keeps by deltas in Python.
+PAIRS_FROM_ROWS = f"""
+    SELECT a.dimension, a.value, b.dimension, b.value, COUNT(*)
+    FROM {_table(ListingRow)} a
+    JOIN {_table(ListingRow)} b ON b.release_id = a.release_id AND b.dimension <> a.dimension
+    WHERE a.listed AND b.listed
+    GROUP BY a.dimension, a.value, b.dimension, b.value
+"""  # noqa: S608 - identifiers from model metadata
+
+
+def _verify_pairs(using):
+    """The kept pairs against the rows (which ``verify`` checks against the tags)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(PAIRS_FROM_ROWS)
+        expected = Counter({tuple(row[:4]): row[4] for row in cursor.fetchall()})
+    actual = Counter(
+        {
+            key[:4]: key[4]
+            for key in ListingPair.objects.using(using).values_list(
+                "dimension", "value", "other_dimension", "other_value", "n"
+            )
+            if key[4]
+        }
+    )
+    wrong = [key for key in expected.keys() | actual.keys() if expected[key] != actual[key]]
+    if not wrong:
+        return []
+    key = sorted(wrong)[0]
+    return [
+        f"listing pairs: {len(wrong)} wrong, e.g. {key[0]} {key[1]} with {key[2]} {key[3]}: "
+        f"{actual[key]} instead of {expected[key]}"
+    ]
 
 
 # --- reading ----------------------------------------------------------------
@@ -471,3 +546,37 @@ def connect():
             _node_moved, sender=dimension.model, dispatch_uid=f"listing-move-{dimension}"
         )
     links_moved.connect(_links_moved, dispatch_uid="listing-merge")
+
+
+def public_counts_with(dimension, value, dimensions, *, now, using=None):
+    """{dimension: {value: public releases}} among the releases under one ``value``.
+
+    The same counts as ``public_counts_under([(dimension, [value])], …)``
+    for ``dimensions`` other than ``dimension``, read from the kept pairs in
+    one query: one indexed range however many releases lie under the value,
+    plus the rows of the scheduled releases under it that have gone public
+    since the last write (none, usually), as :func:`public_totals` adds them.
+    """
+    using = using or router.db_for_read(ListingPair)
+    names = [str(d) for d in dimensions]
+    if str(dimension) in names:
+        raise ValueError("a value's pairs never hold its own dimension")
+    counts = {name: {} for name in names}
+    if not names:
+        return counts
+    rows = _table(ListingRow)
+    sql = (
+        f"SELECT other_dimension, other_value, n FROM {_table(ListingPair)} "  # noqa: S608
+        f"WHERE dimension = %s AND value = %s AND other_dimension IN ({_in(names)}) AND n > 0 "
+        f"UNION ALL SELECT r.dimension, r.value, COUNT(*) FROM {rows} r "
+        f"WHERE r.dimension IN ({_in(names)}) AND r.release_id IN "
+        f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s) "
+        f"AND r.release_id IN (SELECT release_id FROM {rows} WHERE dimension = %s AND value = %s) "
+        "GROUP BY r.dimension, r.value"
+    )
+    params = [str(dimension), value, *names, *names, now, str(dimension), value]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, row_value, n in cursor.fetchall():
+            counts[name][row_value] = counts[name].get(row_value, 0) + n
+    return counts

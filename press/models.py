@@ -507,6 +507,34 @@ class ListingTotal(models.Model):
         return f"{self.dimension} {self.value}: {self.n}"
 
 
+class ListingPair(models.Model):
+    """How many published releases lie under two values of different dimensions at once.
+
+    Kept like :class:`ListingTotal`, in both orders, so that the facets of a
+    listing filtered by one value (a node page, ``?meeting=…``) are one
+    indexed read of the rows starting with that value, however many
+    releases it holds (Participating States: nearly all).
+    """
+
+    dimension = models.CharField(max_length=12)
+    value = models.BigIntegerField()
+    other_dimension = models.CharField(max_length=12)
+    other_value = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "value", "other_dimension", "other_value"],
+                name="press_listing_pair_unique",
+            )
+        ]
+
+    def __str__(self):
+        pair = f"{self.dimension} {self.value} and {self.other_dimension} {self.other_value}"
+        return f"{pair}: {self.n}"
+
+
 class ListingPending(models.Model):
     """A release that was scheduled when its rows were written, and when it goes public.
 
