@@ -628,8 +628,10 @@ def test_queries_do_not_grow_with_the_number_of_unchanged_records(
     path = write_jsonl(tmp_path / "in.jsonl", *records)
     import_files([path])
 
-    # Name indexes (8) + types + one batch: candidates, old slugs, 5 link tables.
-    with django_assert_max_num_queries(20):
+    # Name indexes (8) + types + one batch: candidates, old slugs, 5 link tables;
+    # and per group of 50 records (the transaction it is written in, here a
+    # savepoint inside the test's transaction) a SAVEPOINT and its RELEASE.
+    with django_assert_max_num_queries(20 + 2 * 2):
         report = import_files([path])
     assert report.unchanged == 60
 
@@ -931,3 +933,50 @@ def test_releases_imported_before_the_import_identity_get_it_from_their_history(
         mine.title: "",
     }
     assert import_files([path]).unchanged == 2
+
+
+# --- Groups: records are committed fifty at a time ------------------------------
+
+
+def test_records_are_written_in_groups_with_one_read_model_refresh_each(tmp_path, monkeypatch):
+    from press import listing_model
+
+    calls = []
+    real = listing_model.refresh
+    monkeypatch.setattr(listing_model, "refresh", lambda ids, **kw: (calls.append(set(ids)),
+                                                                    real(ids, **kw)))  # fmt: skip
+    path = write_jsonl(tmp_path / "in.jsonl", *[record(title=f"Grouped {n}") for n in range(120)])
+    report = import_files([path])
+    assert report.created == 120
+    # 50 + 50 + 20 records: three refreshes, each of its group's releases.
+    assert [len(ids) for ids in calls] == [50, 50, 20]
+    assert listing_model.verify() == []
+
+
+def test_a_group_that_fails_is_written_again_record_by_record(tmp_path, monkeypatch, caplog):
+    """The group's refresh fails once: nothing of the group was reported yet, and each
+    record is written again in a transaction of its own; none is lost or counted twice."""
+    from django.db import DatabaseError
+
+    from press import listing_model
+
+    real = listing_model.refresh
+    failures = []
+
+    def refresh_failing_once(ids, **kwargs):
+        if not failures:
+            failures.append(set(ids))
+            raise DatabaseError("could not serialize access")
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(listing_model, "refresh", refresh_failing_once)
+    path = write_jsonl(tmp_path / "in.jsonl", *[record(title=f"Retried {n}") for n in range(7)])
+    report = import_files([path])
+    assert len(failures) == 1 and len(failures[0]) == 7  # the whole group, once
+    assert (report.created, report.updated, report.unchanged) == (7, 0, 0)
+    assert report.errors == []
+    assert PressRelease.objects.filter(title__startswith="Retried ").count() == 7
+    assert "writing it record by record" in caplog.text
+    assert listing_model.verify() == []
+    # A second run finds every record as written.
+    assert import_files([path]).unchanged == 7

@@ -86,6 +86,12 @@ class KnownIndex:
                 return known
         return None
 
+    def copy(self):
+        """Another index of the same entries (the entries themselves are shared)."""
+        other = KnownIndex()
+        other.by_url, other.by_key = dict(self.by_url), dict(self.by_key)
+        return other
+
     def put(self, known):
         """``known`` was (re)written by this run: it replaces what was indexed under its names."""
         if known.source_url:
