@@ -4,8 +4,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from .index import tree_index
 from .models import Country, Meeting, OldNodeSlug, Structure, Topic
-from .navigation import node_url
+from .navigation import node_url, ref_url
 
 TREES = {
     "topics": {"model": Topic, "title": _("Fields of work"), "index": "taxonomy:topics",
@@ -92,12 +93,18 @@ class NodeView(TreeMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         node = self.node
         context["node"] = node
-        ancestors = list(node.get_ancestors())
-        context["crumbs"] += [{"name": n.name, "url": node_url(n)} for n in [*ancestors, node]]
-        children = list(node.get_children())
-        for child in children:
-            child.url = node_url(child)
-        context["children"] = children
+        # Ancestors and children from the tree index this process keeps: no query.
+        model = type(node)
+        index = tree_index(model)
+        ref = index.by_pk[node.pk]
+        context["crumbs"] += [
+            {"name": r.name, "url": ref_url(model, r)} for r in index.ancestors_and_self(ref)
+        ]
+        context["children"] = [
+            {"name": r.name, "url": ref_url(model, r), "is_active": r.is_active}
+            for r in index.refs
+            if r.parent_id == node.pk
+        ]
         if isinstance(node, Country):
             operations = list(node.structures.order_by("-is_active", "name"))
             for op in operations:
