@@ -186,8 +186,9 @@ class PressReleaseQuerySet(models.QuerySet):
         )
 
     def with_lists(self):
-        """What a list of releases shows, without one query per row."""
-        return self.select_related("type").prefetch_related("sources")
+        """What a list of releases shows (the cards: type, date, title, summary, image),
+        without one query per row."""
+        return self.select_related("type")
 
 
 def webp_rendition(size):

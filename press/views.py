@@ -45,7 +45,7 @@ class PressDetailView(PublicationMixin, DetailView):
     context_object_name = "release"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related(*RELATIONS)
+        return super().get_queryset().prefetch_related("sources", *RELATIONS)
 
     def get(self, request, *args, **kwargs):
         try:
