@@ -422,26 +422,27 @@ def public_counts_under(conditions, dimensions, *, now, using=None):
 def public_totals(dimensions, *, now, using=None):
     """{dimension: {value: public releases}} at ``now``: the totals, and what went public since.
 
-    Two small queries whatever the archive's size: the totals, and the rows
-    of the releases scheduled at their last write whose time has come (none,
+    One small query whatever the archive's size: the totals, and the rows of
+    the releases scheduled at their last write whose time has come (none,
     usually: the next write folds them in).
     """
     using = using or router.db_for_read(ListingTotal)
     names = [str(d) for d in dimensions]
     counts = {name: {} for name in names}
-    for name, value, n in (
-        ListingTotal.objects.using(using)
-        .filter(dimension__in=names, n__gt=0)
-        .values_list("dimension", "value", "n")
-    ):
-        counts[name][value] = n
-    due = ListingPending.objects.using(using).filter(public_from__lte=now)
-    for name, value in (
-        ListingRow.objects.using(using)
-        .filter(dimension__in=names, release_id__in=due.values("release_id"))
-        .values_list("dimension", "value")
-    ):
-        counts[name][value] = counts[name].get(value, 0) + 1
+    if not names:
+        return counts
+    sql = (
+        f"SELECT dimension, value, n FROM {_table(ListingTotal)} "  # noqa: S608
+        f"WHERE dimension IN ({_in(names)}) AND n > 0 "
+        f"UNION ALL SELECT dimension, value, COUNT(*) FROM {_table(ListingRow)} "
+        f"WHERE dimension IN ({_in(names)}) AND release_id IN "
+        f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s) "
+        "GROUP BY dimension, value"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*names, *names, now])
+        for name, value, n in cursor.fetchall():
+            counts[name][value] = counts[name].get(value, 0) + n
     return counts
 
 
