@@ -148,9 +148,31 @@ def _apply(cursor, delta):
 
 
 def _upsert_counts(cursor, table, key_columns, delta, batch=1000):
-    """``n = n + delta`` per key, in sorted order (so writers never deadlock each other)."""
+    """``n = n + delta`` per key, in sorted order (so writers never deadlock each other).
+
+    On PostgreSQL one statement whatever the number of keys (the keys go in
+    as arrays); elsewhere one per ``batch`` keys, under SQLite's limit on
+    parameters.
+    """
     changes = sorted((key, n) for key, n in delta.items() if n)
+    if not changes:
+        return
     columns = ", ".join(key_columns)
+    upsert = f" ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n"
+    if cursor.db.vendor == "postgresql":
+        types = ["text" if isinstance(part, str) else "bigint" for part in changes[0][0]]
+        arrays = [[key[i] for key, _n in changes] for i in range(len(key_columns))]
+        names = [f"k{i}" for i in range(len(key_columns))]
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, n) "  # noqa: S608
+            f"SELECT {', '.join(names)}, n FROM unnest("
+            + ", ".join(f"%s::{t}[]" for t in types)
+            + f", %s::int[]) WITH ORDINALITY AS u({', '.join(names)}, n, position) "
+            "ORDER BY position"
+            + upsert,
+            [*arrays, [n for _key, n in changes]],
+        )
+        return
     row = "(" + ", ".join(["%s"] * (len(key_columns) + 1)) + ")"
     for start in range(0, len(changes), batch):
         part = changes[start : start + batch]
@@ -158,7 +180,7 @@ def _upsert_counts(cursor, table, key_columns, delta, batch=1000):
         cursor.execute(
             f"INSERT INTO {table} ({columns}, n) VALUES "  # noqa: S608
             + ", ".join([row] * len(part))
-            + f" ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n",
+            + upsert,
             [value for key, n in part for value in (*key, n)],
         )
 
