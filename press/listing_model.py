@@ -168,8 +168,7 @@ def _upsert_counts(cursor, table, key_columns, delta, batch=1000):
             f"SELECT {', '.join(names)}, n FROM unnest("
             + ", ".join(f"%s::{t}[]" for t in types)
             + f", %s::int[]) WITH ORDINALITY AS u({', '.join(names)}, n, position) "
-            "ORDER BY position"
-            + upsert,
+            "ORDER BY position" + upsert,
             [*arrays, [n for _key, n in changes]],
         )
         return
