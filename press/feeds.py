@@ -141,6 +141,10 @@ class FeedRequest:
         return path + (f"?{urlencode(self.params)}" if self.params else "")
 
 
+#: The fields a feed item is written from (the body stands in for a missing summary).
+ITEM_FIELDS = ("title", "slug", "summary", "body", "published_at", "updated_at", "type__name")
+
+
 def feed_title(params):
     phrases = describe(params)
     if not phrases:
@@ -188,7 +192,8 @@ class PressFeed(Feed):
         return [Stylesheet(reverse("press:feed_stylesheet"), mimetype="text/xsl")]
 
     def items(self, feed):
-        return feed.filterset.qs.select_related("type").defer("search")[:FEED_SIZE]
+        # Only what an item shows: its title, link, description, dates and type.
+        return feed.filterset.qs.select_related("type").only(*ITEM_FIELDS)[:FEED_SIZE]
 
     def item_title(self, item):
         return xml_safe(item.title)

@@ -30,6 +30,8 @@ def describe(params):
     values = {}
     for name, value in params:
         values.setdefault(name, []).append(value)
+    if not values:
+        return []  # nothing to name: no need for the names of the types
     label = labeller()
     phrases = []
     for name, given in values.items():
