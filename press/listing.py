@@ -119,7 +119,10 @@ class ListingMixin:
         if offset < DEFERRED_JOIN_OFFSET:
             return list(page_queryset.with_lists().with_headlines(q))
         ids = list(page_queryset.values_list("pk", flat=True))
-        found = PressRelease.objects.filter(pk__in=ids).with_lists().with_headlines(q).in_bulk()
+        releases = PressRelease.objects.filter(pk__in=ids)
+        if q:  # SQLite's snippets come from the search's own join
+            releases = releases.search(q)
+        found = releases.with_lists().with_headlines(q).in_bulk()
         return [found[pk] for pk in ids if pk in found]
 
     @staticmethod

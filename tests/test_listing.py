@@ -151,7 +151,8 @@ class TestParameters:
         settings.PRESS_PAGE_SIZE = 3
         settings.PAGE_CACHE_ENABLED = False
         for day in range(1, 9):
-            make_release(f"Ballot day {day}", published_at=at(2024, 3, day))
+            make_release(f"Ballot day {day}", published_at=at(2024, 3, day),
+                         summary=f"Counting the ballot of day {day}.")  # fmt: skip
         make_release("Ballot day 5 again", published_at=at(2024, 3, 5))
         # Newest first: 8, 7, 6 | 5 again, 5, 4 | 3, 2, 1
         assert titles(get(client, {"page": "2"})) == [
@@ -161,6 +162,7 @@ class TestParameters:
         ]
         page = get(client, {"page": "3", "q": "ballot"})
         assert titles(page) == ["Ballot day 3", "Ballot day 2", "Ballot day 1"]
+        assert page.content.decode().lower().count("<mark>ballot</mark>") >= 3  # the snippets
 
     def test_the_result_count_is_marked_for_machines(self, client, corpus):
         assert 'data-result-count="2"' in get(client, {"country": "moldova"}).content.decode()
