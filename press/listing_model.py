@@ -206,11 +206,11 @@ def refresh(release_ids, *, using=None):
     """Write the rows of ``release_ids`` afresh (absent releases: none) and adjust the totals.
 
     Scheduled releases whose time has come since their rows were written are
-    folded into the totals on the way. Per chunk of releases, five statements:
+    folded into the totals on the way. Per chunk of releases, four statements:
     the old rows go (``DELETE … RETURNING`` says which were counted), the new
     ones come in one ``INSERT … SELECT … RETURNING`` (tags with their
-    ancestors, type, year), the scheduled ones are noted again, and the totals
-    change by the difference.
+    ancestors, type, year), the scheduled ones are noted again; at the end
+    the totals and pairs change by the difference, in one sorted order.
     """
     using = using or _db()
     now = clock.now()
@@ -220,8 +220,11 @@ def refresh(release_ids, *, using=None):
     pending = _table(ListingPending)
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        # One change for every chunk, applied at the end: the totals' and
+        # pairs' rows are then taken in one sorted order however many
+        # chunks a write spans (a node move, a merge), as every writer does.
+        delta = Delta()
         for chunk in _chunks(release_ids):
-            delta = Delta()
             _take_rows(cursor, chunk, delta)
             selects, params = _own_rows_selects(chunk, now, connection)
             for dimension in DIMENSIONS:
@@ -246,17 +249,17 @@ def refresh(release_ids, *, using=None):
                 "AND p.published_at > %s",
                 [*chunk, now],
             )
-            _apply(cursor, delta)
+        _apply(cursor, delta)
 
 
 def forget(release_ids, *, using=None):
     """Take releases about to be deleted out of the totals (their rows go with them)."""
     using = using or _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        delta = Delta()
         for chunk in _chunks(release_ids):
-            delta = Delta()
             _take_rows(cursor, chunk, delta)
-            _apply(cursor, delta)
+        _apply(cursor, delta)
 
 
 def releases_under(dimension, node, *, using=None):
