@@ -338,18 +338,26 @@ class Importer:
             )
         )
 
-    def _create(self, record, taken, hashes):
-        notices = ()
+    def _slug_for(self, record, taken):
+        """(slug, notices) of a new release: the record's own, or a free one and why."""
         if record.slug and record.slug not in taken and record.slug not in self.run_slugs:
-            slug = record.slug
-        else:
-            slug = self._new_slug(record.slug or record.title, taken)
-            if record.slug:
-                # Never over another release: this one gets a free address, and the report says so.
-                notices = (SlugTaken(record.slug, slug),)
+            return record.slug, ()
+        slug = self._new_slug(record.slug or record.title, taken)
+        if record.slug:
+            # Never over another release: this one gets a free address, and the report says so.
+            return slug, (SlugTaken(record.slug, slug),)
+        return slug, ()
+
+    def _create(self, record, taken, hashes):
         pk = None
-        if not self.dry_run:
+        if self.dry_run:
+            slug, notices = self._slug_for(record, taken)
+        else:
+            # Every query of a record, the free slug's too, runs in its own
+            # transaction (a savepoint within a group), so one that fails
+            # takes nothing else with it.
             with transaction.atomic(), listing_model.refreshed_once():
+                slug, notices = self._slug_for(record, taken)
                 release = PressRelease(
                     title=record.title,
                     slug=slug,
