@@ -17,14 +17,19 @@ COMMON_SHARE = 0.05
 COMMON_MAX = 2000
 
 
-def related_releases(release, limit=4):
-    """Cached until anything public changes; see :func:`find_related`."""
-    ids = cached_public("related", [release.pk, limit], lambda: find_related(release, limit))
+def related_releases(release, limit=4, *, tags=None):
+    """Cached until anything public changes; see :func:`find_related`.
+
+    ``tags`` ({dimension: node pks}) saves reading the release's tags again.
+    """
+    ids = cached_public(
+        "related", [release.pk, limit], lambda: find_related(release, limit, tags=tags)
+    )
     found = PressRelease.objects.filter(pk__in=ids).select_related("type").in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 
-def telling_nodes(release):
+def telling_nodes(release, tags=None):
     """``({dimension: node pks}, None)`` of ``release``'s tags specific enough to relate by.
 
     Each tag's public total comes from the listing's kept totals. Tags under
@@ -35,11 +40,9 @@ def telling_nodes(release):
     totals = all_public_totals()
     public = sum(totals[TYPE].values())
     limit = min(COMMON_MAX, max(50, int(public * COMMON_SHARE)))
-    tags = [
-        (totals.get(d.param, {}).get(node.pk, 0), d, node.pk)
-        for d in DIMENSIONS
-        for node in getattr(release, d.relation).all()
-    ]
+    if tags is None:
+        tags = {d: [node.pk for node in getattr(release, d.relation).all()] for d in DIMENSIONS}
+    tags = [(totals.get(d.param, {}).get(pk, 0), d, pk) for d in DIMENSIONS for pk in tags[d]]
     kept = [tag for tag in tags if tag[0] <= limit]
     if tags and not kept:
         return None, min(tags, key=lambda t: t[0])
@@ -49,7 +52,7 @@ def telling_nodes(release):
     return nodes, None
 
 
-def find_related(release, limit):
+def find_related(release, limit, *, tags=None):
     """Up to ``limit`` public releases, most shared specific nodes first, newest among equals.
 
     One statement over the link rows of the release's telling nodes (see
@@ -57,7 +60,7 @@ def find_related(release, limit):
     the work does not grow with the archive. Nothing is loaded into Python
     but the winners.
     """
-    telling, common = telling_nodes(release)
+    telling, common = telling_nodes(release, tags)
     if common:
         return _newest_sharing(release, *common[1:], limit)
     parts, params = [], []

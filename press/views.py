@@ -3,12 +3,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from taxonomy.navigation import node_links
-
-from .dimensions import DIMENSIONS, RELATIONS
+from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
 from .related import related_releases
+from .tags import SHOWN, ref_links, tag_refs
 
 
 class PublicationMixin:
@@ -44,9 +43,6 @@ class PressDetailView(PublicationMixin, DetailView):
     template_name = "press/detail.html"
     context_object_name = "release"
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("sources", *RELATIONS)
-
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
@@ -62,13 +58,16 @@ class PressDetailView(PublicationMixin, DetailView):
         canonical = self.request.build_absolute_uri(release.get_absolute_url())
         context["preview"] = not release.is_public
         context["canonical_url"] = canonical
-        context["sources"] = node_links(release.sources.all())
+        tags = tag_refs(release)
+        context["sources"] = ref_links(SHOWN["sources"], tags["sources"])
         context["tag_groups"] = [
-            {"name": d.plural, "tags": node_links(getattr(release, d.relation).all())}
+            {"name": d.plural, "tags": ref_links(d.model, tags[d.relation])}
             for d in DIMENSIONS
-            if getattr(release, d.relation).all()
+            if tags[d.relation]
         ]
-        context["related"] = related_releases(release)
+        context["related"] = related_releases(
+            release, tags={d: [ref.pk for ref in tags[d.relation]] for d in DIMENSIONS}
+        )
         context["crumbs"] = [
             {"name": _("Newsroom"), "url": "/press/"},
             {"name": release.title, "url": ""},

@@ -175,9 +175,3 @@ def ref_url(model, ref):
     """The public URL of a node of ``model`` known by its tree index entry (a ``NodeRef``)."""
     url = get_navigation()["urls"].get(f"{model._meta.model_name}:{ref.pk}")
     return url or model._base_manager.get(pk=ref.pk).get_absolute_url()
-
-
-def node_links(nodes):
-    return [
-        {"name": node.name, "url": node_url(node), "closed": not node.is_active} for node in nodes
-    ]

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from taxonomy.models import Structure, Topic
+from taxonomy.models import Country, Structure, Topic
 
 from .conftest import make_release
 
@@ -48,6 +48,31 @@ class TestReleasePage:
         assert 'href="/countries/moldova/"' in page
         assert "The Chairperson-in-Office met" in page
         assert page.count("<h1") == 1
+
+    def test_tags_are_read_in_one_query_in_tree_order_and_follow_a_rename(self, client, release):
+        """The page's tags and sources come from the link rows and the trees' index."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from press.tags import tag_refs
+
+        tag_refs(release)  # builds this process's tree indexes
+        with CaptureQueriesContext(connection) as queries:
+            tags = tag_refs(release)
+        # One query reads the links; the rest only ask the trees' version
+        # (outside a request, once per tree); no node row is read.
+        reads = [q["sql"] for q in queries.captured_queries if "treeversion" not in q["sql"]]
+        assert len(reads) == 1 and "UNION ALL" in reads[0]
+        assert [r.slug for r in tags["sources"]] == ["chairpersonship"]
+        # The Chairpersonship comes before the field operations in the tree.
+        assert [r.slug for r in tags["structures"]] == ["chairpersonship", "mission-to-moldova"]
+        assert [r.slug for r in tags["countries"]] == ["moldova"]
+        assert tags["meetings"] == []
+        moldova = Country.objects.get(slug="moldova")
+        moldova.name = "Republic of Moldova"
+        moldova.save()
+        page = client.get(release.get_absolute_url()).content.decode()
+        assert '<a href="/countries/moldova/">Republic of Moldova</a>' in page
 
     def test_canonical_opengraph_and_json_ld(self, client, release):
         page = client.get(release.get_absolute_url()).content.decode()

@@ -58,7 +58,7 @@ EXPECTED = [
     ("listing_combined_dates", f"/press/?structure=secretariat&date_from={YEAR}-01-01", 7),
     ("listing_q", "/press/?q=counted", 6),
     ("listing_q_country", "/press/?q=counted&country=moldova", 7),
-    ("release", RELEASE, 11),
+    ("release", RELEASE, 7),
     ("topics_index", "/topics/", 2),
     ("topic", "/topics/elections/", 6),
     ("countries_index", "/countries/", 2),
