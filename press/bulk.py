@@ -59,6 +59,13 @@ def link_table(relation):
     )
 
 
+def link_columns(relation):
+    """The link table of a release relation, and its release and node columns, for SQL."""
+    through, own, other = link_table(relation)
+    meta = through._meta
+    return meta.db_table, meta.get_field(own).column, meta.get_field(other).column
+
+
 def insert_links(relation, pairs):
     """Link (release pk, node pk) ``pairs`` through the release relation ``relation``."""
     through, own, other = link_table(relation)

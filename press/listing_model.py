@@ -32,6 +32,7 @@ from taxonomy import clock
 from taxonomy.merging import links_moved
 from taxonomy.subtree import contains_sql, subtree_q
 
+from .bulk import link_columns, link_table
 from .dimensions import BY_MODEL, DIMENSIONS
 from .models import ListingPair, ListingPending, ListingRow, ListingTotal, PressRelease
 
@@ -65,15 +66,12 @@ def local_year(moment):
 
 def _tree_rows_select(dimension, release_ids, now):
     """SELECT of ``dimension``'s rows for ``release_ids``: their tags and all ancestors."""
-    field = PressRelease._meta.get_field(dimension.relation)
-    through = field.remote_field.through._meta
-    release_col = through.get_field(field.m2m_field_name()).column
-    node_col = through.get_field(field.m2m_reverse_field_name()).column
+    links, release_col, node_col = link_columns(dimension.relation)
     nodes = _table(dimension.model)
     sql = f"""
         SELECT DISTINCT l.{release_col}, %s, a.id,
             p.status = 'published' AND p.published_at <= %s
-        FROM {through.db_table} l
+        FROM {links} l
         JOIN {nodes} d ON d.id = l.{node_col}
         JOIN {nodes} a ON {contains_sql("a", "d")}
         JOIN {_table(PressRelease)} p ON p.id = l.{release_col}
@@ -551,13 +549,11 @@ def _through_models():
 
 
 def _release_attr(through):
-    field = PressRelease._meta.get_field(_through_models()[through].relation)
-    return through._meta.get_field(field.m2m_field_name()).attname
+    return link_table(_through_models()[through].relation)[1]
 
 
 def _node_attr(through):
-    field = PressRelease._meta.get_field(_through_models()[through].relation)
-    return through._meta.get_field(field.m2m_reverse_field_name()).attname
+    return link_table(_through_models()[through].relation)[2]
 
 
 def connect():

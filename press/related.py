@@ -4,6 +4,7 @@ from django.db import connections
 
 from taxonomy import clock
 
+from .bulk import link_columns
 from .dimensions import DIMENSIONS
 from .facets import all_public_totals
 from .listing_model import TYPE
@@ -65,14 +66,10 @@ def find_related(release, limit, *, tags=None):
         return _newest_sharing(release, *common[1:], limit)
     parts, params = [], []
     for dimension, pks in telling.items():
-        field = PressRelease._meta.get_field(dimension.relation)
-        through = field.remote_field.through._meta
-        release_col = through.get_field(field.m2m_field_name()).column
-        node_col = through.get_field(field.m2m_reverse_field_name()).column
+        links, release_col, node_col = link_columns(dimension.relation)
         marks = ", ".join(["%s"] * len(pks))
         parts.append(
-            f"SELECT l.{release_col} AS release_id FROM {through.db_table} l "
-            f"WHERE l.{node_col} IN ({marks})"
+            f"SELECT l.{release_col} AS release_id FROM {links} l WHERE l.{node_col} IN ({marks})"
         )
         params += pks
     if not parts:
@@ -100,14 +97,11 @@ def _newest_sharing(release, dimension, pk, limit):
     ``limit``. A common node holds a fair share of the archive, so few are
     checked; grouping its thousands of links would read them all.
     """
-    field = PressRelease._meta.get_field(dimension.relation)
-    through = field.remote_field.through._meta
-    release_col = through.get_field(field.m2m_field_name()).column
-    node_col = through.get_field(field.m2m_reverse_field_name()).column
+    links, release_col, node_col = link_columns(dimension.relation)
     sql = f"""
         SELECT p.id FROM {PressRelease._meta.db_table} p
         WHERE p.status = 'published' AND p.published_at <= %s AND p.id <> %s
-          AND EXISTS (SELECT 1 FROM {through.db_table} l
+          AND EXISTS (SELECT 1 FROM {links} l
                       WHERE l.{release_col} = p.id AND l.{node_col} = %s)
         ORDER BY p.published_at DESC, p.id DESC
         LIMIT %s

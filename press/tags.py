@@ -13,6 +13,7 @@ from taxonomy.index import tree_index
 from taxonomy.models import Structure
 from taxonomy.navigation import ref_url
 
+from .bulk import link_columns
 from .dimensions import DIMENSIONS
 from .models import PressRelease
 
@@ -24,14 +25,8 @@ def tag_refs(release):
     """{relation: [NodeRef]} of ``release``, in tree order (as the relations' own ordering)."""
     parts, params = [], []
     for relation in SHOWN:
-        field = PressRelease._meta.get_field(relation)
-        through = field.remote_field.through._meta
-        release_col = through.get_field(field.m2m_field_name()).column
-        node_col = through.get_field(field.m2m_reverse_field_name()).column
-        parts.append(
-            f"SELECT %s, {node_col} FROM {through.db_table} "  # noqa: S608
-            f"WHERE {release_col} = %s"
-        )
+        table, release_col, node_col = link_columns(relation)
+        parts.append(f"SELECT %s, {node_col} FROM {table} WHERE {release_col} = %s")  # noqa: S608
         params += [relation, release.pk]
     found = {relation: set() for relation in SHOWN}
     with connections[PressRelease.objects.db].cursor() as cursor:
