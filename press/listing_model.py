@@ -441,31 +441,73 @@ def public_counts_under(conditions, dimensions, *, now, using=None):
     return counts
 
 
-def public_totals(dimensions, *, now, using=None):
-    """{dimension: {value: public releases}} at ``now``: the totals, and what went public since.
+def _kept_and_due(kept_sql, kept_params, names, now, *, under=(), using):
+    """{name: {value: n}}: kept counts, plus the rows of releases that went public since.
 
-    One small query whatever the archive's size: the totals, and the rows of
-    the releases scheduled at their last write whose time has come (none,
-    usually: the next write folds them in).
+    ``kept_sql`` selects (dimension, value, n) from a kept table; the rows of
+    the scheduled releases whose time has come (none, usually: the next write
+    folds them in) are counted beside them in the same query, among those
+    under every ``(dimension, value)`` of ``under``.
     """
-    using = using or router.db_for_read(ListingTotal)
-    names = [str(d) for d in dimensions]
     counts = {name: {} for name in names}
     if not names:
         return counts
-    sql = (
-        f"SELECT dimension, value, n FROM {_table(ListingTotal)} "  # noqa: S608
-        f"WHERE dimension IN ({_in(names)}) AND n > 0 "
-        f"UNION ALL SELECT dimension, value, COUNT(*) FROM {_table(ListingRow)} "
-        f"WHERE dimension IN ({_in(names)}) AND release_id IN "
-        f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s) "
-        "GROUP BY dimension, value"
+    rows = _table(ListingRow)
+    within = "".join(
+        f"AND r.release_id IN (SELECT release_id FROM {rows} "  # noqa: S608
+        "WHERE dimension = %s AND value = %s) "
+        for _condition in under
     )
+    sql = (
+        f"{kept_sql} UNION ALL SELECT r.dimension, r.value, COUNT(*) FROM {rows} r "  # noqa: S608
+        f"WHERE r.dimension IN ({_in(names)}) AND r.release_id IN "
+        f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s) "
+        f"{within}GROUP BY r.dimension, r.value"
+    )
+    params = [*kept_params, *names, now, *(part for condition in under for part in condition)]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*names, *names, now])
+        cursor.execute(sql, params)
         for name, value, n in cursor.fetchall():
             counts[name][value] = counts[name].get(value, 0) + n
     return counts
+
+
+def public_totals(dimensions, *, now, using=None):
+    """{dimension: {value: public releases}} at ``now``: the totals, and what went public since.
+
+    One small query whatever the archive's size.
+    """
+    names = [str(d) for d in dimensions]
+    kept = (
+        f"SELECT dimension, value, n FROM {_table(ListingTotal)} "  # noqa: S608
+        f"WHERE dimension IN ({_in(names)}) AND n > 0"
+    )
+    return _kept_and_due(kept, names, names, now, using=using or router.db_for_read(ListingTotal))
+
+
+def public_counts_with(dimension, value, dimensions, *, now, using=None):
+    """{dimension: {value: public releases}} among the releases under one ``value``.
+
+    The same counts as ``public_counts_under([(dimension, [value])], …)``
+    for ``dimensions`` other than ``dimension``, read from the kept pairs in
+    one query: one indexed range however many releases lie under the value,
+    plus what went public since the last write, as :func:`public_totals`.
+    """
+    names = [str(d) for d in dimensions]
+    if str(dimension) in names:
+        raise ValueError("a value's pairs never hold its own dimension")
+    kept = (
+        f"SELECT other_dimension, other_value, n FROM {_table(ListingPair)} "  # noqa: S608
+        f"WHERE dimension = %s AND value = %s AND other_dimension IN ({_in(names)}) AND n > 0"
+    )
+    return _kept_and_due(
+        kept,
+        [str(dimension), value, *names],
+        names,
+        now,
+        under=[(str(dimension), value)],
+        using=using or router.db_for_read(ListingPair),
+    )
 
 
 # --- the write path -----------------------------------------------------------
@@ -567,37 +609,3 @@ def connect():
             _node_moved, sender=dimension.model, dispatch_uid=f"listing-move-{dimension}"
         )
     links_moved.connect(_links_moved, dispatch_uid="listing-merge")
-
-
-def public_counts_with(dimension, value, dimensions, *, now, using=None):
-    """{dimension: {value: public releases}} among the releases under one ``value``.
-
-    The same counts as ``public_counts_under([(dimension, [value])], …)``
-    for ``dimensions`` other than ``dimension``, read from the kept pairs in
-    one query: one indexed range however many releases lie under the value,
-    plus the rows of the scheduled releases under it that have gone public
-    since the last write (none, usually), as :func:`public_totals` adds them.
-    """
-    using = using or router.db_for_read(ListingPair)
-    names = [str(d) for d in dimensions]
-    if str(dimension) in names:
-        raise ValueError("a value's pairs never hold its own dimension")
-    counts = {name: {} for name in names}
-    if not names:
-        return counts
-    rows = _table(ListingRow)
-    sql = (
-        f"SELECT other_dimension, other_value, n FROM {_table(ListingPair)} "  # noqa: S608
-        f"WHERE dimension = %s AND value = %s AND other_dimension IN ({_in(names)}) AND n > 0 "
-        f"UNION ALL SELECT r.dimension, r.value, COUNT(*) FROM {rows} r "
-        f"WHERE r.dimension IN ({_in(names)}) AND r.release_id IN "
-        f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s) "
-        f"AND r.release_id IN (SELECT release_id FROM {rows} WHERE dimension = %s AND value = %s) "
-        "GROUP BY r.dimension, r.value"
-    )
-    params = [str(dimension), value, *names, *names, now, str(dimension), value]
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        for name, row_value, n in cursor.fetchall():
-            counts[name][row_value] = counts[name].get(row_value, 0) + n
-    return counts
