@@ -12,13 +12,13 @@ def rendition_width(width, height, box):
 
 
 @register.inclusion_tag("includes/lead_image.html")
-def lead_image(release, sizes="100vw", thumbnail=False):
-    """A responsive <img> with a WebP srcset of the release's renditions."""
-    return image_context(release, sizes, thumbnail)
+def lead_image(release, sizes="100vw"):
+    """The release page's <figure>: a responsive <img> with a WebP srcset of the renditions."""
+    return image_context(release, sizes)
 
 
 def image_context(release, sizes="100vw", thumbnail=False):
-    """What ``includes/lead_image.html`` and a card's thumbnail show of the lead image."""
+    """What ``includes/lead_image.html`` (the page) or a card's thumbnail shows of the image."""
     urls = {name: getattr(release, name).url for name, _box in release.RENDITIONS}
     sources = {}
     for name, box in release.RENDITIONS:
@@ -41,7 +41,6 @@ def image_context(release, sizes="100vw", thumbnail=False):
         "sizes": sizes,
         "width": width,
         "height": round(width * ratio) if ratio else None,
-        "thumbnail": thumbnail,
     }
 
 
@@ -99,7 +98,7 @@ def release_cards(releases, heading="h3"):
 
 
 def _thumbnail(image):
-    """A card's <img>, as ``includes/lead_image.html`` writes it for a thumbnail."""
+    """A card's <img>: lazily loaded, with no caption (the page's figure has those)."""
     from html import escape
 
     height = f' height="{int(image["height"])}"' if image["height"] else ""
