@@ -165,13 +165,16 @@ def navigation_html():
     return html
 
 
+def _menu_url(model, pk):
+    """A node's public URL as the menu this process keeps knows it, or None."""
+    return get_navigation()["urls"].get(f"{model._meta.model_name}:{pk}")
+
+
 def node_url(node):
     """The public URL of a tree node, from the navigation this process keeps: no query."""
-    url = get_navigation()["urls"].get(f"{node._meta.model_name}:{node.pk}")
-    return url or node.get_absolute_url()
+    return _menu_url(node._meta.model, node.pk) or node.get_absolute_url()
 
 
 def ref_url(model, ref):
     """The public URL of a node of ``model`` known by its tree index entry (a ``NodeRef``)."""
-    url = get_navigation()["urls"].get(f"{model._meta.model_name}:{ref.pk}")
-    return url or model._base_manager.get(pk=ref.pk).get_absolute_url()
+    return _menu_url(model, ref.pk) or model._base_manager.get(pk=ref.pk).get_absolute_url()
