@@ -188,30 +188,49 @@ def row_conditions(filterset):
     return conditions
 
 
+def _model_conditions(filterset, base_rows):
+    """The base's and the filterset's read-model conditions together, or None.
+
+    None when either is not in the read model (``base_rows`` None, a search,
+    a date range).
+    """
+    conditions = row_conditions(filterset)
+    if base_rows is None or conditions is None:
+        return None
+    return [*base_rows, *conditions]
+
+
+def _counts_under(conditions, params):
+    """{param: {value: count}} of public releases meeting read-model ``conditions``.
+
+    The kept totals when nothing is filtered, the kept pairs under one value
+    (a node page, ?meeting=…), else the rows.
+    """
+    if not conditions:
+        everything = all_public_totals()
+        return {param: everything[param] for param in params}
+    if len(conditions) == 1 and len(conditions[0][1]) == 1 and conditions[0][0] not in params:
+        ((dimension, (value,)),) = conditions
+        under = counts_with(dimension, value)
+        return {param: under[param] for param in params}
+    return cached_public(
+        "rows",
+        [params, conditions],
+        lambda: public_counts_under(conditions, params, now=clock.now()),
+    )
+
+
 def counts_for(filterset, params, *, base_rows, fallback_key):
     """{param: {value: count}} of the facet ``params`` over what ``filterset`` selects.
 
     ``base_rows`` are the base's own conditions (``[]``: every public release;
     None: a base the read model cannot express). With read-model filters only,
-    the counts come from the rows alone, or from the kept totals when nothing
-    is filtered; otherwise from the releases the filterset selects.
+    the counts come from the read model (``_counts_under``); otherwise from
+    the releases the filterset selects.
     """
-    conditions = row_conditions(filterset)
-    if base_rows is not None and conditions is not None:
-        conditions = [*base_rows, *conditions]
-        if not conditions:
-            everything = all_public_totals()
-            return {param: everything[param] for param in params}
-        if len(conditions) == 1 and len(conditions[0][1]) == 1 and conditions[0][0] not in params:
-            # Under one value (a node page, ?meeting=…): the kept pairs.
-            ((dimension, (value,)),) = conditions
-            under = counts_with(dimension, value)
-            return {param: under[param] for param in params}
-        return cached_public(
-            "rows",
-            [params, conditions],
-            lambda: public_counts_under(conditions, params, now=clock.now()),
-        )
+    conditions = _model_conditions(filterset, base_rows)
+    if conditions is not None:
+        return _counts_under(conditions, params)
     return cached_public(
         "facet", [params, *fallback_key], lambda: value_counts(filterset.qs, params)
     )
@@ -224,16 +243,14 @@ def rows_count(filterset, *, base_rows):
     two single values of different dimensions, the kept pair says it (the
     facets read the same pairs in the same request).
     """
-    conditions = row_conditions(filterset)
-    if base_rows is None or conditions is None:
+    conditions = _model_conditions(filterset, base_rows)
+    if conditions is None:
         return None
-    both = [*base_rows, *conditions]
-    if len(both) == 2 and all(len(values) == 1 for _d, values in both):
-        (first, (a,)), (second, (b,)) = both
+    if len(conditions) == 2 and all(len(values) == 1 for _d, values in conditions):
+        (first, (a,)), (second, (b,)) = conditions
         if first != second:
             return counts_with(first, a)[second].get(b, 0)
-    counts = counts_for(filterset, [TYPE], base_rows=base_rows, fallback_key=None)
-    return sum(counts[TYPE].values())
+    return sum(_counts_under(conditions, [TYPE])[TYPE].values())
 
 
 def count_all_facets(chosen, *, fixed_param=None, base_key="all", base_rows=None):
