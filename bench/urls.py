@@ -1,5 +1,7 @@
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from osce_cms.urls import urlpatterns as site_urlpatterns
 
 
 def trivial(request):
@@ -9,7 +11,5 @@ def trivial(request):
     return response
 
 
-urlpatterns = [
-    path("__trivial__", trivial),
-    path("", include("osce_cms.urls")),
-]
+# The site's own patterns, not include()d: its i18n_patterns must stay at the top level.
+urlpatterns = [path("__trivial__", trivial), *site_urlpatterns]

@@ -5,7 +5,10 @@ import logging
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger("osce_cms.availability")
 
@@ -40,6 +43,37 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and parts.config is None and request.path_info.startswith(ADMIN_PREFIX):
             parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
         return parts
+
+
+ADMIN_PREFIX = "/admin/"
+
+
+class LanguageFromPathMiddleware(LocaleMiddleware):
+    """The page's language is its address's: English unprefixed, the others under /fr/, ...
+
+    Django's LocaleMiddleware already activates the prefix's language, and
+    English for every unprefixed address (``prefix_default_language=False``),
+    whatever the browser asks. Its response step would still mark unprefixed
+    pages ``Vary: Accept-Language``, which they do not: a shared cache would
+    keep one copy per browser language of the same English page. Here the
+    response only says its language. The admin is the exception: editors
+    read it in their browser's language.
+    """
+
+    def process_request(self, request):
+        if request.path_info.startswith(ADMIN_PREFIX):
+            # Editors read the admin in their browser's language (or the
+            # language cookie): Django's catalogs and ours cover it.
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(ADMIN_PREFIX):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class DatabaseUnavailableMiddleware:

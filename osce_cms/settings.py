@@ -84,6 +84,9 @@ MIDDLEWARE = [
     # Outside the page cache: answers 304 from the cached page's ETag.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of a public page is its URL's: English unprefixed, the
+    # others under /fr/, /de/, ... (osce_cms/urls.py, i18n_patterns).
+    "osce_cms.middleware.LanguageFromPathMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,6 +158,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "taxonomy.context_processors.navigation",
@@ -221,6 +225,17 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
+# The organisation's six official languages, English first (the default,
+# unprefixed). Each name in its own language, as a language switcher shows it.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("it", "Italiano"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Vienna")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -10,7 +11,6 @@ from taxonomy.urls import tree_urlpatterns
 from . import views
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),
@@ -22,11 +22,18 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("admin/", admin.site.urls),
+]
+
+# The public pages in each language: English at /press/, French at
+# /fr/press/, and so on (settings.LANGUAGES).
+urlpatterns += i18n_patterns(
+    path("", views.HomeView.as_view(), name="home"),
     path("press/", include("press.urls")),
     # The trees' addresses and names (taxonomy:topic, ...), each node's page
     # listing its releases.
     path("", include((tree_urlpatterns(NodeReleasesView), "taxonomy"))),
-]
+    prefix_default_language=False,
+)
 
 if settings.MEDIA_URL.startswith("/"):
     urlpatterns.append(path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", views.media))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -11,7 +12,7 @@ class HomeView(TemplateView):
         from press.models import PressRelease
 
         context = super().get_context_data(**kwargs)
-        context["latest"] = list(PressRelease.objects.published().with_lists()[:8])
+        context["latest"] = list(PressRelease.objects.published().in_language().with_lists()[:8])
         return context
 
 
@@ -40,6 +41,12 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /press/feed/",
+        # Each language's feeds too (/fr/press/feed/, ...).
+        *(
+            f"Disallow: /{code}/press/feed/"
+            for code, _name in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+        ),
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -7,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,11 +22,11 @@ from taxonomy.models import Node
 from taxonomy.pickers import PathLabels, in_picker_order
 from taxonomy.widgets import SafeAutocompleteMixin
 
-from . import listing_model, services
+from . import languages, listing_model, services, translations
 from .dimensions import BY_RELATION, DIMENSIONS, RELATIONS
 from .forms import LeadImageField
 from .images import discarded_on_error
-from .models import OldSlug, PressRelease, ReleaseType
+from .models import OldSlug, PressRelease, ReleaseType, unique_slug
 
 
 class NodeTreeFilter(TreeRelatedFieldListFilter):
@@ -127,13 +130,19 @@ class PressReleaseForm(forms.ModelForm):
     class Meta:
         model = PressRelease
         fields = (
-            "title", "slug", "type", "summary", "body", "status", "published_at", "place",
+            "title", "slug", "language", "type", "summary", "body", "status", "published_at",
+            "place",
             "sources", *RELATIONS, "lead_image",
             "lead_image_alt", "lead_image_caption", "lead_image_credit", "source_url",
         )  # fmt: skip
         widgets = {
             name: forms.TextInput(attrs=WIDE) for name in ("title", "slug", "lead_image_alt")
         }
+
+    #: On "Add translation": the release this one translates (its group is joined).
+    translation_of = forms.ModelChoiceField(
+        queryset=PressRelease.objects.all(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, can_publish=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,14 +151,39 @@ class PressReleaseForm(forms.ModelForm):
             self.fields["status"].disabled = True
             self.fields["status"].help_text = _("You may save drafts; publishing needs permission.")
 
+    def clean(self):
+        cleaned = super().clean()
+        source, language = cleaned.get("translation_of"), cleaned.get("language")
+        if source is not None and language:
+            group = translations.group_releases(source.translation_group) or {
+                source.language: source
+            }
+            taken = group.get(language)
+            if taken is not None and taken.pk != self.instance.pk:
+                self.add_error(
+                    "language",
+                    _("“%(title)s” is already this release's version in %(language)s.")
+                    % {"title": taken.title, "language": taken.get_language_display()},
+                )
+        return cleaned
+
 
 @admin.register(PressRelease)
 class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     form = PressReleaseForm
-    list_display = ("title", "type", "state_badge", "published_at", "updated_at", "updated_by")
+    list_display = (
+        "title",
+        "language",
+        "type",
+        "state_badge",
+        "published_at",
+        "updated_at",
+        "updated_by",
+    )
     list_display_links = ("title",)
     list_filter = (
         StateFilter,
+        "language",
         "type",
         *((dimension.relation, NodeTreeFilter) for dimension in DIMENSIONS),
     )
@@ -161,6 +195,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     autocomplete_fields = ("sources", *RELATIONS)
     readonly_fields = (
         "preview_link",
+        "translations_list",
         "image_preview",
         "created_at",
         "created_by",
@@ -170,7 +205,21 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     actions = ("publish_selected", "unpublish_selected")
     save_on_top = True
     fieldsets = (
-        (None, {"fields": ("title", "slug", "type", "summary", "body")}),
+        (
+            None,
+            {"fields": ("title", "slug", "language", "type", "summary", "body", "translation_of")},
+        ),
+        (
+            _("Translations"),
+            {
+                "fields": ("translations_list",),
+                "description": _(
+                    "Each translation is a release of its own, with its own text and "
+                    "publication. The tags are shared: a change to one translation's tags "
+                    "is made to all of them."
+                ),
+            },
+        ),
         (
             _("Publication"),
             {
@@ -241,6 +290,84 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         # once, in that transaction.
         with discarded_on_error(), transaction.atomic(), listing_model.refreshed_once():
             return super().changeform_view(request, *args, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        """ "Add translation" (``?translation_of=<pk>&language=fr``): the new release starts
+        as a copy of the one it translates, in the chosen language, as a draft."""
+        initial = super().get_changeform_initial_data(request)
+        source = self._translation_source(request)
+        if source is None:
+            return initial
+        initial.update(
+            translation_of=source.pk,
+            title=source.title,
+            type=source.type_id,
+            summary=source.summary,
+            body=source.body,
+            place=source.place,
+            lead_image_alt=source.lead_image_alt,
+            lead_image_caption=source.lead_image_caption,
+            lead_image_credit=source.lead_image_credit,
+            **{
+                relation: list(getattr(source, relation).values_list("pk", flat=True))
+                for relation in translations.SHARED
+            },
+        )
+        # A free address to start from; typing the translated title replaces it
+        # (the admin's prepopulated slug).
+        language = str(initial.get("language") or "")
+        if language in languages.CODES:
+            initial["slug"] = unique_slug(f"{source.slug[:200]}-{language}")
+        return initial
+
+    def _translation_source(self, request):
+        pk = request.GET.get("translation_of", "")
+        if not pk.isdigit():
+            return None
+        source = PressRelease.objects.filter(pk=int(pk)).first()
+        if source is None or not self.has_view_permission(request, source):
+            return None
+        return source
+
+    @admin.display(description=_("translations"))
+    def translations_list(self, obj):
+        if not obj or not obj.pk:
+            return _("Save the release to add translations.")
+        group = translations.group_releases(obj.translation_group) or {obj.language: obj}
+        add_url = reverse("admin:press_pressrelease_add")
+        rows = []
+        for code, name in settings.LANGUAGES:
+            release = group.get(code)
+            if release is not None and release.pk == obj.pk:
+                rows.append(
+                    format_html("<li><strong>{}</strong>: {}</li>", name, _("this release"))
+                )
+            elif release is not None:
+                url = reverse("admin:press_pressrelease_change", args=[release.pk])
+                rows.append(
+                    format_html(
+                        '<li>{}: <a href="{}" lang="{}">{}</a> ({})</li>',
+                        name,
+                        url,
+                        code,
+                        release.title,
+                        release.get_status_display(),
+                    )
+                )
+            else:
+                query = urlencode({"translation_of": obj.pk, "language": code})
+                rows.append(
+                    format_html(
+                        '<li>{}: <a class="addlink" href="{}?{}">{}</a></li>',
+                        name,
+                        add_url,
+                        query,
+                        _("Add translation"),
+                    )
+                )
+        return format_html(
+            '<ul class="translations">{}</ul>', format_html_join("", "{}", ((r,) for r in rows))
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -318,6 +445,13 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         return format_html('<img src="{}" alt="" class="lead-image-preview">', url)
 
     def save_model(self, request, obj, form, change):
+        source = form.cleaned_data.get("translation_of")
+        if not change and source is not None:
+            # The new release joins its source's group (made now for a first translation).
+            if not source.translation_group:
+                source.translation_group = translations.new_group()
+                source.save(update_fields=["translation_group", "updated_at"])
+            obj.translation_group = source.translation_group
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user

@@ -16,9 +16,10 @@ class PressConfig(AppConfig):
 
         from taxonomy.integrity import register_derived
 
-        from . import listing_model, search, signals  # noqa: F401
+        from . import listing_model, search, signals, translations  # noqa: F401
 
         listing_model.connect()
+        translations.connect()
         register_derived(
             "listing read model", verify=listing_model.verify, rebuild=listing_model.rebuild
         )

@@ -9,15 +9,16 @@ unfiltered listing reads the kept totals instead.
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from django.core.exceptions import EmptyResultSet
 from django.http import QueryDict
+from django.utils.translation import get_language
 
 from taxonomy import clock
-from taxonomy.collation import in_reading_order
 from taxonomy.index import tree_index
 
+from . import languages
 from .dimensions import BY_PARAM, DIMENSIONS
 from .filters import PressReleaseFilterSet
 from .listing_model import (
@@ -29,6 +30,7 @@ from .listing_model import (
     public_totals,
 )
 from .models import release_types
+from .type_names import type_name
 from .versions import cached_public, per_request
 
 
@@ -146,22 +148,32 @@ def facet_params(fixed_param=None):
 
 
 def all_public_totals():
-    """The kept totals of every facet, as the public sees them now (read once a request)."""
+    """The kept totals of every facet in the page's language, as the public sees them now
+    (read once a request)."""
+    language = languages.current()
     return per_request(
-        "public-totals",
-        lambda: cached_public("totals", [], lambda: public_totals(facet_params(), now=clock.now())),
+        f"public-totals:{language}",
+        lambda: cached_public(
+            "totals",
+            [language],
+            lambda: public_totals(facet_params(), now=clock.now(), language=language),
+        ),
     )
 
 
 def counts_with(dimension, value):
-    """Every facet's public counts under one value, from the kept pairs (read once a request)."""
+    """Every facet's public counts under one value in the page's language, from the kept
+    pairs (read once a request)."""
+    language = languages.current()
     others = [param for param in facet_params() if param != dimension]
     return per_request(
-        f"pairs:{dimension}:{value}",
+        f"pairs:{language}:{dimension}:{value}",
         lambda: cached_public(
             "pairs",
-            [dimension, value],
-            lambda: public_counts_with(dimension, value, others, now=clock.now()),
+            [language, dimension, value],
+            lambda: public_counts_with(
+                dimension, value, others, now=clock.now(), language=language
+            ),
         ),
     )
 
@@ -213,10 +225,11 @@ def _counts_under(conditions, params):
         ((dimension, (value,)),) = conditions
         under = counts_with(dimension, value)
         return {param: under[param] for param in params}
+    language = languages.current()
     return cached_public(
         "rows",
-        [params, conditions],
-        lambda: public_counts_under(conditions, params, now=clock.now()),
+        [language, params, conditions],
+        lambda: public_counts_under(conditions, params, now=clock.now(), language=language),
     )
 
 
@@ -282,16 +295,6 @@ def count_all_facets(chosen, *, fixed_param=None, base_key="all", base_rows=None
     return counts
 
 
-@lru_cache(maxsize=32)
-def _in_reading_order(refs, alphabetical):
-    """The tree's nodes as readers expect them (countries alphabetically).
-
-    Collation keys cost milliseconds per tree; a tree changes rarely, so the
-    order is kept per version of its nodes (``NodeRef`` is immutable).
-    """
-    return tuple(in_reading_order(refs, alphabetical=alphabetical))
-
-
 def build_facets(filterset, *, fixed_param=None, base_key="all", base_rows=None):
     """Every facet of the listing that ``filterset`` (GET data over a base queryset) filters.
 
@@ -308,17 +311,20 @@ def build_facets(filterset, *, fixed_param=None, base_key="all", base_rows=None)
         filterset, fixed_param=fixed_param, base_key=base_key, base_rows=base_rows
     )
     labels = PressReleaseFilterSet.base_filters
+    language = get_language()  # once: each option is named in it
 
     for param in facet_params(fixed_param)[:-2]:
         selected = set(chosen.get(param) or ())
         found = counts.get(param, {})
         model = BY_PARAM[param].model
         index = tree_index(model)
-        refs = _in_reading_order(tuple(index.refs), model.ALPHABETICAL)
+        # Countries alphabetically by the names this language shows, an
+        # order the index keeps (collation keys cost milliseconds).
+        refs = index.in_reading_order(model.ALPHABETICAL, language)
         options = [
             Option(
                 value=ref.slug,
-                label=ref.name,
+                label=ref.name_in(language),
                 count=found.get(ref.pk, 0),
                 selected=ref.slug in selected,
                 level=ref.level,
@@ -337,7 +343,7 @@ def build_facets(filterset, *, fixed_param=None, base_key="all", base_rows=None)
             "type",
             labels["type"].label,
             [
-                Option(t.slug, t.name, found.get(t.pk, 0), t.slug in selected)
+                Option(t.slug, type_name(t.name), found.get(t.pk, 0), t.slug in selected)
                 for t in release_types()
                 if found.get(t.pk) or t.slug in selected
             ],

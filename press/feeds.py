@@ -9,6 +9,7 @@ Opened in a browser, a feed reads as a page: it names an XSLT stylesheet
 (``feed_stylesheet``) that turns it into HTML.
 """
 
+import datetime
 import html
 import io
 import re
@@ -21,8 +22,9 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS
+from django.utils.dateformat import format as format_date
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
+from django.utils.formats import get_format
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from .filter_labels import describe
 from .filters import PressReleaseFilterSet
 from .models import PressRelease
+from .type_names import type_name
 
 FEED_SIZE = 50
 # XML 1.0 cannot carry most control characters; typed or imported text may.
@@ -142,13 +145,31 @@ class FeedRequest:
 
 
 #: The fields a feed item is written from (the body stands in for a missing summary).
-ITEM_FIELDS = ("title", "slug", "summary", "body", "published_at", "updated_at", "type__name")
+ITEM_FIELDS = (
+    "title",
+    "slug",
+    "language",
+    "summary",
+    "body",
+    "published_at",
+    "updated_at",
+    "type__name",
+)
+
+
+def site_names():
+    """The site's (name, short name) in the page's language ("OSZE" on /de/).
+
+    The settings name the site in English; a name the catalogs know (the
+    organisation's own) is translated, any other is kept as configured.
+    """
+    return _(settings.SITE_NAME), _(settings.SITE_SHORT_NAME)
 
 
 def feed_title(params):
     phrases = describe(params)
     if not phrases:
-        return _("%(site)s press releases") % {"site": settings.SITE_SHORT_NAME}
+        return _("%(site)s press releases") % {"site": site_names()[1]}
     return _("Press releases: %(filters)s") % {"filters": ", ".join(phrases)}
 
 
@@ -156,7 +177,9 @@ class PressFeed(Feed):
     feed_type = ReadableRssFeed
 
     def get_object(self, request, *args, **kwargs):
-        filterset = PressReleaseFilterSet(request.GET, queryset=PressRelease.objects.published())
+        filterset = PressReleaseFilterSet(
+            request.GET, queryset=PressRelease.objects.published().in_language()
+        )
         filterset.qs  # noqa: B018 - filtering puts reversed dates in order before they are named
         filters = filterset.active_params()
         sort = filterset.cleaned.get("sort")
@@ -182,9 +205,7 @@ class PressFeed(Feed):
         return feed.address(feed.feed_path)
 
     def description(self, feed):
-        return _("Press releases, news and statements of the %(site)s.") % {
-            "site": settings.SITE_SHORT_NAME
-        }
+        return _("Press releases, news and statements of the %(site)s.") % {"site": site_names()[1]}
 
     subtitle = description
 
@@ -209,7 +230,7 @@ class PressFeed(Feed):
         return timezone.localtime(item.updated_at)
 
     def item_categories(self, item):
-        return [xml_safe(item.type.name)]
+        return [xml_safe(type_name(item.type.name))]
 
 
 class PressAtomFeed(PressFeed):
@@ -222,17 +243,59 @@ def feed_stylesheet(request):
     A template rather than a static file so its words are translated and its
     own stylesheet link carries the static files' hashed name.
     """
+    parts, month_token = date_parts()
     months = [
-        {"number": f"{n:02d}", "abbr": abbr, "name": MONTHS[n]}
+        {
+            "number": f"{n:02d}",
+            "abbr": abbr,
+            "name": format_date(datetime.date(2000, n, 1), month_token),
+        }
         for n, abbr in enumerate(RFC822_MONTHS, start=1)
     ]
+    site_name, site_short_name = site_names()
     body = render_to_string(
         "press/feed.xsl",
         {
             "months": months,
-            "site_name": settings.SITE_NAME,
-            "site_short_name": settings.SITE_SHORT_NAME,
+            "date_parts": parts,
+            "site_name": site_name,
+            "site_short_name": site_short_name,
             "lang": get_language(),
         },
     )
     return HttpResponse(body, content_type="text/xsl; charset=utf-8")
+
+
+#: The date format characters the feed's stylesheet can write, by the part they stand for.
+_DATE_PARTS = {"j": "day", "d": "day", "F": "month", "E": "month", "N": "month", "M": "month",
+               "b": "month", "Y": "year"}  # fmt: skip
+#: Every character that means something in a date format (django.utils.dateformat).
+_FORMAT_CHARACTERS = frozenset("aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ")
+
+
+def date_parts(date_format=None):
+    """The language's DATE_FORMAT as the parts the stylesheet writes a day with.
+
+    ``([{"kind": "day" | "month" | "year" | "text", ...}], month format character)``:
+    "j F Y" is day, " ", month, " ", year; "j E Y г." names months in the
+    genitive ("17 мая 2024 г."). A format with a part the stylesheet cannot
+    compute (a weekday) falls back to "j F Y".
+    """
+    date_format = date_format or get_format("DATE_FORMAT")
+    parts, month, escaped = [], "F", False
+    for char in date_format:
+        if escaped or (char not in _FORMAT_CHARACTERS and char != "\\"):
+            escaped = False
+            if parts and parts[-1]["kind"] == "text":
+                parts[-1]["text"] += char
+            else:
+                parts.append({"kind": "text", "text": char})
+        elif char == "\\":
+            escaped = True
+        elif char in _DATE_PARTS:
+            parts.append({"kind": _DATE_PARTS[char], "padded": char == "d"})
+            if _DATE_PARTS[char] == "month":
+                month = char
+        else:  # a weekday, a time...: not in an RSS or Atom date's reach
+            return date_parts("j F Y")
+    return parts, month

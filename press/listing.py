@@ -42,7 +42,7 @@ class ListingMixin:
         return redirect_without_empty_params(request) or super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        return PressRelease.objects.published()
+        return PressRelease.objects.published().in_language()
 
     def base_rows(self):
         """The base's read-model conditions: none, for every public release."""

@@ -69,7 +69,7 @@ def _tree_rows_select(dimension, release_ids, now):
     links, release_col, node_col = link_columns(dimension.relation)
     nodes = _table(dimension.model)
     sql = f"""
-        SELECT DISTINCT l.{release_col}, %s, a.id,
+        SELECT DISTINCT l.{release_col}, %s, a.id, p.language,
             p.status = 'published' AND p.published_at <= %s
         FROM {links} l
         JOIN {nodes} d ON d.id = l.{node_col}
@@ -89,13 +89,13 @@ def _own_rows(release_ids, using, now):
     """
     rows = []
     releases = PressRelease.objects.using(using).filter(pk__in=release_ids)
-    for pk, type_id, published_at, status in releases.values_list(
-        "pk", "type_id", "published_at", "status"
+    for pk, type_id, published_at, status, language in releases.values_list(
+        "pk", "type_id", "published_at", "status", "language"
     ):
         listed = status == PressRelease.Status.PUBLISHED and published_at <= now
-        rows.append((pk, TYPE, type_id, listed))
+        rows.append((pk, TYPE, type_id, language, listed))
         if published_at is not None:
-            rows.append((pk, YEAR, local_year(published_at), listed))
+            rows.append((pk, YEAR, local_year(published_at), language, listed))
     return rows
 
 
@@ -107,16 +107,20 @@ class Delta:
         self.pairs = Counter()
 
     def count(self, rows, sign):
-        """Count ``rows`` ``(release_id, dimension, value, listed)`` in, or out (sign -1)."""
+        """Count ``rows`` ``(release_id, dimension, value, language, listed)`` in, or out.
+
+        Each language's listing has its own totals and pairs: they are keyed
+        by the release's language first.
+        """
         listed = {}
-        for release_id, dimension, value, is_listed in rows:
+        for release_id, dimension, value, language, is_listed in rows:
             if is_listed:
-                listed.setdefault(release_id, []).append((dimension, value))
-        for values in listed.values():
+                listed.setdefault((release_id, language), []).append((dimension, value))
+        for (_release_id, language), values in listed.items():
             for key in values:
-                self.totals[key] += sign
-            for pair in pairs_of(values):
-                self.pairs[pair] += sign
+                self.totals[(language, *key)] += sign
+            for a, b in pairs_of(values):
+                self.pairs[(language, *a, *b)] += sign
 
 
 def pairs_of(values):
@@ -128,7 +132,7 @@ def _take_rows(cursor, release_ids, delta):
     """Delete the rows of ``release_ids``, counting what they counted out of ``delta``."""
     cursor.execute(
         f"DELETE FROM {_table(ListingRow)} WHERE release_id IN ({_in(release_ids)}) "  # noqa: S608
-        "RETURNING release_id, dimension, value, listed",
+        "RETURNING release_id, dimension, value, language, listed",
         release_ids,
     )
     delta.count(cursor.fetchall(), -1)
@@ -136,12 +140,12 @@ def _take_rows(cursor, release_ids, delta):
 
 def _apply(cursor, delta):
     """``n = n + delta`` on the totals, then on the pairs, each in one lock order."""
-    _upsert_counts(cursor, _table(ListingTotal), ("dimension", "value"), delta.totals)
+    _upsert_counts(cursor, _table(ListingTotal), ("language", "dimension", "value"), delta.totals)
     _upsert_counts(
         cursor,
         _table(ListingPair),
-        ("dimension", "value", "other_dimension", "other_value"),
-        {(*a, *b): n for (a, b), n in delta.pairs.items()},
+        ("language", "dimension", "value", "other_dimension", "other_value"),
+        delta.pairs,
     )
 
 
@@ -192,8 +196,9 @@ def _own_rows_selects(release_ids, now, connection):
     where = f"p.id IN ({_in(release_ids)})"
     return (
         [
-            f"SELECT p.id, %s, p.type_id, {listed} FROM {table} p WHERE {where}",  # noqa: S608
-            f"SELECT p.id, %s, {year}, {listed} FROM {table} p "  # noqa: S608
+            f"SELECT p.id, %s, p.type_id, p.language, {listed} "  # noqa: S608
+            f"FROM {table} p WHERE {where}",
+            f"SELECT p.id, %s, {year}, p.language, {listed} FROM {table} p "  # noqa: S608
             f"WHERE {where} AND p.published_at IS NOT NULL",
         ],
         [TYPE, now, *release_ids, YEAR, *year_params, now, *release_ids],
@@ -230,9 +235,9 @@ def refresh(release_ids, *, using=None):
                 selects.append(select)
                 params += select_params
             cursor.execute(
-                f"INSERT INTO {table} (release_id, dimension, value, listed) "  # noqa: S608
+                f"INSERT INTO {table} (release_id, dimension, value, language, listed) "  # noqa: S608
                 + " UNION ALL ".join(selects)
-                + " RETURNING release_id, dimension, value, listed",
+                + " RETURNING release_id, dimension, value, language, listed",
                 params,
             )
             delta.count(cursor.fetchall(), +1)
@@ -296,20 +301,22 @@ def verify(*, using=None):
     problems = []
     expected_totals = Counter()
     actual_rows = {}
-    for dimension, value, release_id, listed in (
-        ListingRow.objects.using(using).values_list("dimension", "value", "release_id", "listed")
+    for dimension, value, release_id, language, listed in (
+        ListingRow.objects.using(using).values_list(
+            "dimension", "value", "release_id", "language", "listed"
+        )
     ).iterator(chunk_size=5000):
-        actual_rows[(release_id, dimension, value)] = listed
+        actual_rows[(release_id, dimension, value)] = (language, listed)
     expected_rows = {}
     ids = list(PressRelease.objects.using(using).values_list("pk", flat=True))
     with connections[using].cursor() as cursor:
         for chunk in _chunks(ids):
             for dimension in DIMENSIONS:
                 cursor.execute(*_tree_rows_select(dimension, chunk, now))
-                for release_id, name, value, listed in cursor.fetchall():
-                    expected_rows[(release_id, name, value)] = bool(listed)
-            for release_id, name, value, listed in _own_rows(chunk, using, now):
-                expected_rows[(release_id, name, value)] = listed
+                for release_id, name, value, language, listed in cursor.fetchall():
+                    expected_rows[(release_id, name, value)] = (language, bool(listed))
+            for release_id, name, value, language, listed in _own_rows(chunk, using, now):
+                expected_rows[(release_id, name, value)] = (language, listed)
     missing = expected_rows.keys() - actual_rows.keys()
     extra = actual_rows.keys() - expected_rows.keys()
     stale = [
@@ -322,16 +329,16 @@ def verify(*, using=None):
                 f"listing read model: {len(keys)} row(s) {what}, e.g. release {release_id} "
                 f"under {name} {value}"
             )
-    for (_release_id, name, value), listed in expected_rows.items():
+    for (_release_id, name, value), (language, listed) in expected_rows.items():
         if listed:
-            expected_totals[(name, value)] += 1
+            expected_totals[(language, name, value)] += 1
     actual_totals = Counter(
         {
-            (name, value): n
-            for name, value, n in ListingTotal.objects.using(using).values_list(
-                "dimension", "value", "n"
+            key[:3]: key[3]
+            for key in ListingTotal.objects.using(using).values_list(
+                "language", "dimension", "value", "n"
             )
-            if n
+            if key[3]
         }
     )
     wrong = [
@@ -340,10 +347,11 @@ def verify(*, using=None):
         if expected_totals[key] != actual_totals[key]
     ]
     if wrong:
-        name, value = sorted(wrong)[0]
+        key = sorted(wrong)[0]
+        language, name, value = key
         problems.append(
-            f"listing totals: {len(wrong)} wrong, e.g. {name} {value}: "
-            f"{actual_totals[(name, value)]} instead of {expected_totals[(name, value)]}"
+            f"listing totals: {len(wrong)} wrong, e.g. {name} {value} ({language}): "
+            f"{actual_totals[key]} instead of {expected_totals[key]}"
         )
     problems += _verify_pairs(using)
     return problems
@@ -352,11 +360,11 @@ def verify(*, using=None):
 #: The pairs as the rows say, counted afresh by the database: a second
 #: reckoning of what the write path keeps by deltas in Python.
 PAIRS_FROM_ROWS = f"""
-    SELECT a.dimension, a.value, b.dimension, b.value, COUNT(*)
+    SELECT a.language, a.dimension, a.value, b.dimension, b.value, COUNT(*)
     FROM {_table(ListingRow)} a
     JOIN {_table(ListingRow)} b ON b.release_id = a.release_id AND b.dimension <> a.dimension
     WHERE a.listed AND b.listed
-    GROUP BY a.dimension, a.value, b.dimension, b.value
+    GROUP BY a.language, a.dimension, a.value, b.dimension, b.value
 """  # noqa: S608 - identifiers from model metadata
 
 
@@ -364,14 +372,14 @@ def _verify_pairs(using):
     """The kept pairs against the rows (which ``verify`` checks against the tags)."""
     with connections[using].cursor() as cursor:
         cursor.execute(PAIRS_FROM_ROWS)
-        expected = Counter({tuple(row[:4]): row[4] for row in cursor.fetchall()})
+        expected = Counter({tuple(row[:5]): row[5] for row in cursor.fetchall()})
     actual = Counter(
         {
-            key[:4]: key[4]
+            key[:5]: key[5]
             for key in ListingPair.objects.using(using).values_list(
-                "dimension", "value", "other_dimension", "other_value", "n"
+                "language", "dimension", "value", "other_dimension", "other_value", "n"
             )
-            if key[4]
+            if key[5]
         }
     )
     wrong = [key for key in expected.keys() | actual.keys() if expected[key] != actual[key]]
@@ -379,7 +387,8 @@ def _verify_pairs(using):
         return []
     key = sorted(wrong)[0]
     return [
-        f"listing pairs: {len(wrong)} wrong, e.g. {key[0]} {key[1]} with {key[2]} {key[3]}: "
+        f"listing pairs: {len(wrong)} wrong, e.g. {key[1]} {key[2]} with {key[3]} {key[4]} "
+        f"({key[0]}): "
         f"{actual[key]} instead of {expected[key]}"
     ]
 
@@ -405,8 +414,8 @@ def grouped_counts(release_ids_sql, params, dimensions, *, using):
     return counts
 
 
-def public_counts_under(conditions, dimensions, *, now, using=None):
-    """{dimension: {value: public releases}} among the releases meeting every condition.
+def public_counts_under(conditions, dimensions, *, now, language, using=None):
+    """{dimension: {value: public releases}} in ``language`` meeting every condition.
 
     ``conditions`` are ``(dimension, values)`` pairs, each "under any of
     these values" (nodes, types or years). The releases are found and counted
@@ -429,19 +438,19 @@ def public_counts_under(conditions, dimensions, *, now, using=None):
         params += [str(dimension), *values]
     sql = (
         f"SELECT r.dimension, r.value, COUNT(*) FROM {table} r "  # noqa: S608
-        f"WHERE r.dimension IN ({_in(names)}) AND (r.listed OR r.release_id IN "
+        f"WHERE r.dimension IN ({_in(names)}) AND r.language = %s AND (r.listed OR r.release_id IN "
         f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s)) "
         + "".join(f"AND {condition} " for condition in where)
         + "GROUP BY r.dimension, r.value"
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*names, now, *params])
+        cursor.execute(sql, [*names, language, now, *params])
         for name, value, n in cursor.fetchall():
             counts[name][value] = n
     return counts
 
 
-def _kept_and_due(kept_sql, kept_params, names, now, *, under=(), using):
+def _kept_and_due(kept_sql, kept_params, names, now, *, language, under=(), using):
     """{name: {value: n}}: kept counts, plus the rows of releases that went public since.
 
     ``kept_sql`` selects (dimension, value, n) from a kept table; the rows of
@@ -460,11 +469,17 @@ def _kept_and_due(kept_sql, kept_params, names, now, *, under=(), using):
     )
     sql = (
         f"{kept_sql} UNION ALL SELECT r.dimension, r.value, COUNT(*) FROM {rows} r "  # noqa: S608
-        f"WHERE r.dimension IN ({_in(names)}) AND r.release_id IN "
+        f"WHERE r.dimension IN ({_in(names)}) AND r.language = %s AND r.release_id IN "
         f"(SELECT release_id FROM {_table(ListingPending)} WHERE public_from <= %s) "
         f"{within}GROUP BY r.dimension, r.value"
     )
-    params = [*kept_params, *names, now, *(part for condition in under for part in condition)]
+    params = [
+        *kept_params,
+        *names,
+        language,
+        now,
+        *(part for condition in under for part in condition),
+    ]
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         for name, value, n in cursor.fetchall():
@@ -472,21 +487,29 @@ def _kept_and_due(kept_sql, kept_params, names, now, *, under=(), using):
     return counts
 
 
-def public_totals(dimensions, *, now, using=None):
-    """{dimension: {value: public releases}} at ``now``: the totals, and what went public since.
+def public_totals(dimensions, *, now, language, using=None):
+    """{dimension: {value: public releases}} in ``language`` at ``now``: the totals, and
+    what went public since.
 
     One small query whatever the archive's size.
     """
     names = [str(d) for d in dimensions]
     kept = (
         f"SELECT dimension, value, n FROM {_table(ListingTotal)} "  # noqa: S608
-        f"WHERE dimension IN ({_in(names)}) AND n > 0"
+        f"WHERE language = %s AND dimension IN ({_in(names)}) AND n > 0"
     )
-    return _kept_and_due(kept, names, names, now, using=using or router.db_for_read(ListingTotal))
+    return _kept_and_due(
+        kept,
+        [language, *names],
+        names,
+        now,
+        language=language,
+        using=using or router.db_for_read(ListingTotal),
+    )
 
 
-def public_counts_with(dimension, value, dimensions, *, now, using=None):
-    """{dimension: {value: public releases}} among the releases under one ``value``.
+def public_counts_with(dimension, value, dimensions, *, now, language, using=None):
+    """{dimension: {value: public releases}} in ``language`` under one ``value``.
 
     The same counts as ``public_counts_under([(dimension, [value])], …)``
     for ``dimensions`` other than ``dimension``, read from the kept pairs in
@@ -498,13 +521,15 @@ def public_counts_with(dimension, value, dimensions, *, now, using=None):
         raise ValueError("a value's pairs never hold its own dimension")
     kept = (
         f"SELECT other_dimension, other_value, n FROM {_table(ListingPair)} "  # noqa: S608
-        f"WHERE dimension = %s AND value = %s AND other_dimension IN ({_in(names)}) AND n > 0"
+        "WHERE language = %s AND dimension = %s AND value = %s "
+        f"AND other_dimension IN ({_in(names)}) AND n > 0"
     )
     return _kept_and_due(
         kept,
-        [str(dimension), value, *names],
+        [language, str(dimension), value, *names],
         names,
         now,
+        language=language,
         under=[(str(dimension), value)],
         using=using or router.db_for_read(ListingPair),
     )

@@ -2,6 +2,7 @@
 
 import html
 
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -15,6 +16,7 @@ from django.db import connections, models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -23,6 +25,7 @@ from imagekit.models import ImageSpecField
 from taxonomy import clock
 from taxonomy.models import Country, Meeting, Structure, Topic
 
+from . import languages
 from . import search as sqlite_search
 from .html import sanitize_html
 from .images import (
@@ -101,6 +104,10 @@ class PressReleaseQuerySet(models.QuerySet):
             status=PressRelease.Status.PUBLISHED, published_at__gt=now or clock.now()
         )
 
+    def in_language(self, language=None):
+        """The releases written in ``language`` (the page's language when None)."""
+        return self.filter(language=language or languages.current())
+
     def drafts(self):
         return self.filter(status=PressRelease.Status.DRAFT)
 
@@ -126,14 +133,18 @@ class PressReleaseQuerySet(models.QuerySet):
         phrases", -exclusion, or). PostgreSQL matches the trigger-kept
         weighted vector; ranking reads the column (``F("search")``): passing
         the column name as a string would re-parse the document for every
-        row. SQLite matches its FTS5 index (press/search.py).
+        row. ``q`` is read with the text-search configuration of the page's
+        language (``languages.search_config()``, migration 0011), the one
+        the trigger indexed that language's releases with (public listings
+        search only their language's releases, ``in_language()``). SQLite
+        matches its FTS5 index (press/search.py), which stems English only.
         """
         # PostgreSQL refuses text holding NUL; to a search it is a space.
         q = (q or "").replace("\x00", " ").strip()
         if not q:
             return self
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(q, search_type="websearch", config="english")
+            query = SearchQuery(q, search_type="websearch", config=languages.search_config())
             return self.filter(search=query).annotate(rank=SearchRank(F("search"), query))
         return sqlite_search.search(self, q)
 
@@ -144,7 +155,8 @@ class PressReleaseQuerySet(models.QuerySet):
             return self
         if connections[self.db].vendor != "postgresql":
             return sqlite_search.with_headlines(self, q)
-        query = SearchQuery(q, search_type="websearch", config="english")
+        config = languages.search_config()
+        query = SearchQuery(q, search_type="websearch", config=config)
         # ts_headline is given the text as HTML throughout (the summary
         # escaped, the body with its tags cut out and its entities kept), so
         # text such as "<script>" typed in either reaches it as entities, not
@@ -175,7 +187,7 @@ class PressReleaseQuerySet(models.QuerySet):
             headline=HtmlHeadline(
                 Concat(summary, Value(" "), body, output_field=models.TextField()),
                 query,
-                config="english",
+                config=config,
                 start_sel="\x02",
                 stop_sel="\x03",
                 max_words=35,
@@ -226,6 +238,22 @@ class PressRelease(models.Model):
     )
     place = models.CharField(
         _("place"), max_length=200, blank=True, help_text=_("The dateline, e.g. Vienna.")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language this release is written in."),
+    )
+    translation_group = models.CharField(
+        _("translation group"),
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Releases that share it are translations of one another, and share their tags."
+        ),
     )
     summary = models.TextField(_("summary"), blank=True)
     body = ProseEditorField(
@@ -326,8 +354,11 @@ class PressRelease(models.Model):
         permissions = [("publish_pressrelease", _("Can publish and unpublish press releases"))]
         indexes = [
             # Covers the public count and the type/year facets (index-only on PostgreSQL).
+            # The public listing of one language, newest first.
             models.Index(
-                fields=["status", "published_at"], include=["type", "id"], name="press_public_idx"
+                fields=["language", "status", "published_at"],
+                include=["type", "id"],
+                name="press_public_idx",
             ),
             models.Index(fields=["source_url"], name="press_source_url_idx"),
         ]
@@ -335,7 +366,13 @@ class PressRelease(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="press_published_has_date",
-            )
+            ),
+            # One translation per language in a group.
+            models.UniqueConstraint(
+                fields=["translation_group", "language"],
+                condition=~Q(translation_group=""),
+                name="press_one_translation_per_language",
+            ),
         ]
 
     def __str__(self):
@@ -369,7 +406,11 @@ class PressRelease(models.Model):
     save.alters_data = True
 
     def get_absolute_url(self):
-        return reverse("press:detail", kwargs={"slug": self.slug})
+        """The release's address in its own language (``/fr/press/…`` for French)."""
+        if self.language == translation.get_language():
+            return reverse("press:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("press:detail", kwargs={"slug": self.slug})
 
     @property
     def is_public(self):
@@ -417,13 +458,22 @@ class OldSlug(models.Model):
         return self.slug
 
 
+def slug_base(title, max_length=220 - 8):
+    """A release's address from its title, in ASCII whatever its language.
+
+    Titles are transliterated first ("Выборы в Молдове" → ``vybory-v-moldove``),
+    so that a Russian release gets a readable address, not ``release-17``.
+    """
+    return slugify(anyascii(title))[:max_length].strip("-") or "release"
+
+
 def unique_slug(title, *, exclude_pk=None, max_length=220, reserved=()):
     """slugify(title), with -2, -3, ... when taken by another release or an old address.
 
     ``reserved`` holds slugs to skip as well (those an import run has given
     but not written, in a dry run).
     """
-    base = slugify(title)[: max_length - 8].strip("-") or "release"
+    base = slug_base(title, max_length - 8)
     candidate, n = base, 1
     taken = PressRelease.objects.exclude(pk=exclude_pk)
     while (
@@ -468,6 +518,8 @@ class ListingRow(models.Model):
     dimension = models.CharField(max_length=12)
     #: A node's or a type's primary key, or a year.
     value = models.BigIntegerField()
+    #: The release's language: each language's listing counts its own releases.
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     #: Whether the release was public when the row was written: what the
     #: totals count. A release scheduled then waits in ``ListingPending``.
     listed = models.BooleanField(default=False)
@@ -493,6 +545,8 @@ class ListingTotal(models.Model):
     two writers at once add up instead of overwriting each other.
     """
 
+    #: Each language's listing has its own totals.
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     dimension = models.CharField(max_length=12)
     value = models.BigIntegerField()
     n = models.IntegerField(default=0)
@@ -500,7 +554,7 @@ class ListingTotal(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "value"], name="press_listing_total_unique"
+                fields=["language", "dimension", "value"], name="press_listing_total_unique"
             )
         ]
 
@@ -517,6 +571,7 @@ class ListingPair(models.Model):
     releases it holds (Participating States: nearly all).
     """
 
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     dimension = models.CharField(max_length=12)
     value = models.BigIntegerField()
     other_dimension = models.CharField(max_length=12)
@@ -526,7 +581,7 @@ class ListingPair(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "value", "other_dimension", "other_value"],
+                fields=["language", "dimension", "value", "other_dimension", "other_value"],
                 name="press_listing_pair_unique",
             )
         ]

@@ -28,7 +28,7 @@ class NodeReleasesView(ListingMixin, NodeView):
 
     def get_base_queryset(self):
         dimension = BY_PARAM[self.tree_info["param"]]
-        return PressRelease.objects.published().under(dimension, [self.node])
+        return PressRelease.objects.published().in_language().under(dimension, [self.node])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -54,7 +54,8 @@ def telling_nodes(release, tags=None):
 
 
 def find_related(release, limit, *, tags=None):
-    """Up to ``limit`` public releases, most shared specific nodes first, newest among equals.
+    """Up to ``limit`` public releases in the release's language, most shared specific
+    nodes first, newest among equals.
 
     One statement over the link rows of the release's telling nodes (see
     :func:`telling_nodes`), grouped by release: each node's links are few, so
@@ -79,11 +80,12 @@ def find_related(release, limit, *, tags=None):
         SELECT s.release_id FROM ({" UNION ALL ".join(parts)}) s
         JOIN {table} p ON p.id = s.release_id
         WHERE s.release_id <> %s AND p.status = 'published' AND p.published_at <= %s
+          AND p.language = %s
         GROUP BY s.release_id, p.published_at
         ORDER BY COUNT(*) DESC, p.published_at DESC
         LIMIT %s
     """  # noqa: S608 - identifiers from model metadata, values are parameters
-    params += [release.pk, clock.now(), limit]
+    params += [release.pk, clock.now(), release.language, limit]
     with connections[PressRelease.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -100,12 +102,12 @@ def _newest_sharing(release, dimension, pk, limit):
     links, release_col, node_col = link_columns(dimension.relation)
     sql = f"""
         SELECT p.id FROM {PressRelease._meta.db_table} p
-        WHERE p.status = 'published' AND p.published_at <= %s AND p.id <> %s
-          AND EXISTS (SELECT 1 FROM {links} l
+        WHERE p.language = %s AND p.status = 'published' AND p.published_at <= %s
+          AND p.id <> %s AND EXISTS (SELECT 1 FROM {links} l
                       WHERE l.{release_col} = p.id AND l.{node_col} = %s)
         ORDER BY p.published_at DESC, p.id DESC
         LIMIT %s
     """  # noqa: S608 - identifiers from model metadata, values are parameters
     with connections[PressRelease.objects.db].cursor() as cursor:
-        cursor.execute(sql, [clock.now(), release.pk, pk, limit])
+        cursor.execute(sql, [release.language, clock.now(), release.pk, pk, limit])
         return [row[0] for row in cursor.fetchall()]

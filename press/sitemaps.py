@@ -1,3 +1,11 @@
+"""The sitemap: every public page, each with its versions in the other languages.
+
+Sections and node pages exist in every language (``i18n``: one entry per
+language, each listing the others and ``x-default``, the English one). A
+release is written in one language: its entry lists its public translations.
+"""
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -12,14 +20,45 @@ class PressReleaseSitemap(Sitemap):
     limit = 10000
 
     def items(self):
-        return PressRelease.objects.published().only("slug", "updated_at").order_by("-pk")
+        return (
+            PressRelease.objects.published()
+            .only("slug", "updated_at", "language", "translation_group")
+            .order_by("-pk")
+        )
 
     def lastmod(self, release):
         return release.updated_at
 
+    def _urls(self, page, protocol, domain):
+        """Django's entries, each with its release's translations (one query a page)."""
+        urls = super()._urls(page, protocol, domain)
+        groups = {u["item"].translation_group for u in urls if u["item"].translation_group}
+        members = {}
+        translations = (
+            PressRelease.objects.published()
+            .filter(translation_group__in=groups)
+            .only("slug", "language", "translation_group")
+        )
+        for release in translations if groups else ():
+            members.setdefault(release.translation_group, {})[release.language] = release
+        order = [code for code, _name in settings.LANGUAGES]
+        for url in urls:
+            group = members.get(url["item"].translation_group, {})
+            if len(group) < 2:
+                continue
+            found = [(code, group[code]) for code in order if code in group]
+            if settings.LANGUAGE_CODE in group:
+                found.append(("x-default", group[settings.LANGUAGE_CODE]))
+            url["alternates"] = [
+                {"lang_code": code, "location": f"{protocol}://{domain}{r.get_absolute_url()}"}
+                for code, r in found
+            ]
+        return urls
+
 
 class NodeSitemap(Sitemap):
     changefreq = "weekly"
+    i18n = alternates = x_default = True
 
     def __init__(self, model):
         self.model = model
@@ -36,6 +75,7 @@ class NodeSitemap(Sitemap):
 
 class SectionSitemap(Sitemap):
     changefreq = "daily"
+    i18n = alternates = x_default = True
 
     def items(self):
         return ["home", "press:list", "taxonomy:topics", "taxonomy:countries",

@@ -30,6 +30,8 @@ from django.db import transaction
 from taxonomy import clock
 from taxonomy.versions import request_memo, tree_version
 
+from . import languages
+
 VERSION_KEY = "release-version"
 
 
@@ -132,7 +134,8 @@ def public_timeout():
 def cached_public(name, parts, compute):
     """``compute()``, cached until anything the public sees could have changed."""
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-    key = f"{name}:{public_state()}:{digest}"
+    # What the public sees depends on the page's language (its releases, its names).
+    key = f"{name}:{languages.current()}:{public_state()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -1,13 +1,16 @@
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
+from . import languages
 from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
 from .related import related_releases
 from .tags import SHOWN, ref_links, tag_refs
+from .type_names import type_name
 
 
 class PublicationMixin:
@@ -39,24 +42,45 @@ class PressListView(ListingMixin, TemplateView):
         return context
 
 
+def release_translations(release):
+    """{language: path} of the release and its public translations (one query, if grouped)."""
+    found = {release.language: release.get_absolute_url()}
+    if release.translation_group:
+        others = (
+            PressRelease.objects.published()
+            .filter(translation_group=release.translation_group)
+            .exclude(pk=release.pk)
+            .only("pk", "slug", "language")
+        )
+        found.update((other.language, other.get_absolute_url()) for other in others)
+    return found
+
+
 class PressDetailView(PublicationMixin, DetailView):
     template_name = "press/detail.html"
     context_object_name = "release"
 
     def get(self, request, *args, **kwargs):
         try:
-            return super().get(request, *args, **kwargs)
+            self.object = self.get_object()
         except Http404:
             old = OldSlug.objects.filter(slug=kwargs["slug"]).first()
             if old and self.get_queryset().filter(pk=old.release_id).exists():
-                return redirect("press:detail", slug=old.release.slug, permanent=True)
+                return redirect(old.release.get_absolute_url(), permanent=True)
             raise
+        # A release lives under its own language's prefix: /press/<slug>/ of a
+        # French release goes to /fr/press/<slug>/. Not permanent: an editor
+        # may correct a release's language.
+        if self.object.language != languages.current():
+            return redirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         release = self.object
         canonical = self.request.build_absolute_uri(release.get_absolute_url())
         context["preview"] = not release.is_public
+        context["translations"] = release_translations(release)
         context["canonical_url"] = canonical
         tags = tag_refs(release)
         context["sources"] = ref_links(SHOWN["sources"], tags["sources"])
@@ -69,7 +93,7 @@ class PressDetailView(PublicationMixin, DetailView):
             release, tags={d: [ref.pk for ref in tags[d.relation]] for d in DIMENSIONS}
         )
         context["crumbs"] = [
-            {"name": _("Newsroom"), "url": "/press/"},
+            {"name": _("Newsroom"), "url": reverse("press:list")},
             {"name": release.title, "url": ""},
         ]
         image = ""
@@ -84,14 +108,14 @@ class PressDetailView(PublicationMixin, DetailView):
             "datePublished": release.published_at.isoformat() if release.published_at else None,
             "dateModified": release.updated_at.isoformat(),
             "mainEntityOfPage": canonical,
-            "articleSection": release.type.name,
+            "articleSection": type_name(release.type.name),
             "keywords": [t["name"] for g in context["tag_groups"] for t in g["tags"]],
             "contentLocation": release.place or None,
             "image": [image] if image else [],
-            "author": {"@type": "Organization", "name": "OSCE"},
+            "author": {"@type": "Organization", "name": _("OSCE")},
             "publisher": {
                 "@type": "Organization",
-                "name": "Organization for Security and Co-operation in Europe",
+                "name": _("Organization for Security and Co-operation in Europe"),
                 "url": self.request.build_absolute_uri("/"),
             },
         }

@@ -245,6 +245,7 @@ def test_release_form_posts_never_500(admin_client, title, slug, body, status, d
                                       type_):  # fmt: skip
     response = admin_client.post("/admin/press/pressrelease/add/", {
         "title": title, "slug": slug, "body": body, "status": status, "type": type_,
+        "language": "en",
         "published_at_0": date, "published_at_1": time, "topics": tags, "countries": tags,
         "structures": tags, "sources": tags, "meetings": tags, "summary": body, "place": title,
         "lead_image_alt": title, "lead_image_caption": body, "lead_image_credit": title,

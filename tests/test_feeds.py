@@ -58,7 +58,8 @@ def stylesheet_instructions(content):
 
 
 class FeedLinks(HTMLParser):
-    """The feeds an HTML page announces: {media type: href} of its <link rel="alternate">."""
+    """The feeds an HTML page announces: {media type: href} of its <link rel="alternate">
+    (those with a media type: the others name the page in other languages)."""
 
     def __init__(self, html):
         super().__init__()
@@ -67,7 +68,7 @@ class FeedLinks(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "link" and attrs.get("rel") == "alternate":
+        if tag == "link" and attrs.get("rel") == "alternate" and "type" in attrs:
             self.feeds[attrs["type"]] = attrs["href"]
 
 

@@ -36,6 +36,7 @@ def form(**overrides):
     data = {
         "title": "Mission supports local elections",
         "slug": "mission-supports-local-elections",
+        "language": "en",
         "type": ReleaseType.objects.get(slug="press-release").pk,
         "summary": "Support for the electoral commission.",
         "body": "<p>CHISINAU – The Mission ...</p>",

@@ -27,6 +27,7 @@ def release_form(**overrides):
     data = {
         "title": "Mission to Moldova supports local elections",
         "slug": "mission-to-moldova-supports-local-elections",
+        "language": "en",
         "type": ReleaseType.objects.get(slug="press-release").pk,
         "summary": "Support for the Central Electoral Commission.",
         "body": "<p>CHISINAU – The OSCE Mission to Moldova ...</p>",

@@ -85,6 +85,7 @@ def hostile_content(taxonomy):
     moldova = Country.objects.get(slug="moldova")
     response = client.post("/admin/press/pressrelease/add/", {
         "title": f"Release {PAYLOADS[0]} {PAYLOADS[4]} {PAYLOADS[7]}", "slug": "hostile-release",
+        "language": "en",
         "type": ReleaseType.objects.get(slug="news").pk, "summary": CORPUS, "body": CORPUS,
         "status": "published", "published_at_0": "2024-01-02", "published_at_1": "10:00:00",
         "place": PAYLOADS[1], "topics": [topic.pk], "countries": [moldova.pk], "sources": [],

@@ -12,9 +12,8 @@ from itertools import accumulate
 from random import Random
 
 from django.utils import timezone
-from django.utils.text import slugify
 
-from press.models import PressRelease
+from press.models import PressRelease, slug_base
 from taxonomy import clock
 
 from .context import Node
@@ -413,7 +412,7 @@ class Planner:
         Status = PressRelease.Status
         return PlannedRelease(
             title=title[:300],
-            slug_base=slugify(title)[:180].strip("-") or "release",
+            slug_base=slug_base(title, 180),
             type_id=type_id,
             status=Status.DRAFT if status == "draft" else Status.PUBLISHED,
             published_at=published_at,

@@ -8,7 +8,17 @@ from ..bulk import link_table
 from ..models import PressRelease
 from .tags import M2M_FIELDS
 
-SCALAR_FIELDS = ("title", "type", "status", "published_at", "place", "summary", "body")
+SCALAR_FIELDS = (
+    "title",
+    "type",
+    "status",
+    "published_at",
+    "place",
+    "summary",
+    "body",
+    "language",
+    "translation_group",
+)
 COMPARED_FIELDS = (*SCALAR_FIELDS, *M2M_FIELDS)
 
 
@@ -23,6 +33,8 @@ def release_values(release, links):
         "summary": release.summary,
         "body": release.body,
         "source_url": release.source_url,
+        "language": release.language,
+        "translation_group": release.translation_group,
         **{name: frozenset(links.get(name, ())) for name in M2M_FIELDS},
     }
 

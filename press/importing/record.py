@@ -18,6 +18,8 @@ from django.core.validators import URLValidator, validate_slug
 from django.utils import timezone
 
 from ..html import sanitize_html, text_to_html
+from ..languages import CODES as LANGUAGE_CODES
+from ..languages import DEFAULT as DEFAULT_LANGUAGE
 from ..models import PressRelease
 from .tags import RELATIONS
 
@@ -38,6 +40,8 @@ RECORD_KEYS = frozenset(
         "slug",
         "source_url",
         "status",
+        "language",
+        "translation_group",
     }
 )
 
@@ -132,6 +136,8 @@ class Record:
     body: str
     slug: str
     source_url: str
+    language: str
+    translation_group: str
     links: dict  # release relation -> frozenset of node pks
     warnings: tuple = ()  # TagWarnings: tags filed in another tree or left out
 
@@ -177,8 +183,15 @@ class Record:
             "summary": self.summary,
             "body": self.body,
             "source_url": self.source_url,
+            "language": self.language,
+            "translation_group": self.translation_group,
             **self.links,
         }
+
+    @property
+    def tags_from_group(self):
+        """A translation without tags of its own: it carries its group's."""
+        return bool(self.translation_group) and not any(self.links.values())
 
 
 _url_validator = URLValidator(schemes=["http", "https"])
@@ -269,6 +282,16 @@ def build_record(path, line, data, resolver):
         except ValidationError:
             problems.append(f"bad source_url {source_url!r}")
 
+    language = (text("language") or DEFAULT_LANGUAGE).lower()
+    if language not in LANGUAGE_CODES:
+        expected = ", ".join(LANGUAGE_CODES)
+        problems.append(f"bad language {data.get('language')!r} (expected one of {expected})")
+
+    translation_group = " ".join(text("translation_group").split())
+    if len(translation_group) > _field_length("translation_group"):
+        length = _field_length("translation_group")
+        problems.append(f"translation_group longer than {length} characters")
+
     summary = text("summary")
     body = sanitize_html(text_to_html(text("body")))
 
@@ -288,6 +311,8 @@ def build_record(path, line, data, resolver):
         body=body,
         slug=slug,
         source_url=source_url,
+        language=language,
+        translation_group=translation_group,
         links={name: frozenset(pks) for name, pks in links.items()},
         warnings=tuple(warnings),
     )

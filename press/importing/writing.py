@@ -9,13 +9,12 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
 from taxonomy.progress import progress
 
-from .. import listing_model
+from .. import listing_model, translations
 from ..bulk import insert_links, record_revisions
-from ..models import OldSlug, PressRelease, unique_slug
+from ..models import OldSlug, PressRelease, slug_base, unique_slug
 from .matching import (
     COMPARED_FIELDS,
     SCALAR_FIELDS,
@@ -49,11 +48,6 @@ def _bar_size(path):
         return lines + (last != b"\n")
     except OSError:
         return 0
-
-
-def _slug_base(title):
-    # The same base as press.models.unique_slug.
-    return slugify(title)[: 220 - 8].strip("-") or "release"
 
 
 # --- The import service ---------------------------------------------------------------
@@ -261,7 +255,7 @@ class Importer:
 
     def _taken_slugs(self, records):
         """Of the slugs these records may want, those another release or an old address holds."""
-        wanted = {r.slug or _slug_base(r.title) for r in records}
+        wanted = {r.slug or slug_base(r.title) for r in records}
         taken = set(PressRelease.objects.filter(slug__in=wanted).values_list("slug", flat=True))
         taken.update(OldSlug.objects.filter(slug__in=wanted).values_list("slug", flat=True))
         return taken
@@ -286,6 +280,8 @@ class Importer:
             if known is None:
                 return self._create(record, taken, hashes)
             fields = COMPARED_FIELDS + (("source_url",) if record.source_url else ())
+            if record.tags_from_group:  # its tags are its group's, whatever they are now
+                fields = tuple(f for f in fields if f not in M2M_FIELDS)
             changed = tuple(f for f in fields if hashes[f] != known.hashes.get(f))
             if not changed:
                 return Outcome(record.path, record.line, UNCHANGED, slug=known.slug)
@@ -298,7 +294,7 @@ class Importer:
 
     def _new_slug(self, text, taken):
         """slugify(text), or the first free -2, -3, ... (this run's slugs count as taken)."""
-        base = _slug_base(text)
+        base = slug_base(text)
         if base not in taken and base not in self.run_slugs:
             return base
         # In a dry run nothing was saved, so the database cannot see this run's slugs.
@@ -316,6 +312,11 @@ class Importer:
         for name in M2M_FIELDS:
             insert_links(name, ((release.pk, pk) for pk in sorted(record.links[name])))
         listing_model.mark([release.pk])
+        # A translation's tags are its group's: it gives them, or takes them.
+        if record.tags_from_group:
+            translations.adopt_tags(release)
+        else:
+            translations.share_tags(release)
 
     def _version(self, release, record, comment):
         """The revision of what the import wrote: what an editor can restore after an edit."""
@@ -348,6 +349,24 @@ class Importer:
             return slug, (SlugTaken(record.slug, slug),)
         return slug, ()
 
+    def _check_group(self, record, release):
+        """Refuse a second release in one language of a translation group, naming the first."""
+        if not record.translation_group:
+            return
+        other = (
+            PressRelease.objects.filter(
+                translation_group=record.translation_group, language=record.language
+            )
+            .exclude(pk=release.pk)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if other is not None:
+            raise RecordError(
+                f"translation_group {record.translation_group!r} already has a release in "
+                f"{record.language!r} ({other!r}): not imported"
+            )
+
     def _create(self, record, taken, hashes):
         pk = None
         if self.dry_run:
@@ -368,8 +387,11 @@ class Importer:
                     summary=record.summary,
                     body=record.body,
                     source_url=record.source_url,
+                    language=record.language,
+                    translation_group=record.translation_group,
                     import_key=record.import_key,
                 )
+                self._check_group(record, release)
                 release.save()
                 self._link_rows(release, record)
                 self._version(release, record, "Imported from")
@@ -388,8 +410,11 @@ class Importer:
                         attribute = "type_id" if name == "type" else name
                         setattr(release, attribute, getattr(record, attribute))
                 release.import_key = record.import_key
+                self._check_group(record, release)
                 # Always saved, so that updated_at tells when the import changed it.
                 release.save()
+                if "translation_group" in changed and record.tags_from_group:
+                    translations.adopt_tags(release)
                 for name in M2M_FIELDS:
                     if name in changed:
                         getattr(release, name).set(record.links[name])

@@ -1,0 +1,421 @@
+"""Six languages: each language's listing, its read model, a release's own language and
+its translations (switcher, hreflang, sitemap), shared tags, feeds, the import's
+``language`` and ``translation_group``, and "Add translation" in the admin."""
+
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import slugify
+
+from press import listing_model
+from press.importing import import_files
+from press.models import ListingTotal, PressRelease
+from taxonomy.models import Country, Topic
+from tests.conftest import make_release
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+COUNT = re.compile(r'data-result-count="(\d+)"')
+
+
+def count_on(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return int(COUNT.search(response.content.decode()).group(1))
+
+
+def titles_on(client, url):
+    return set(re.findall(r'<h[23]><a href="[^"]*">([^<]*)</a></h[23]>', client.get(url).text))
+
+
+@pytest.fixture
+def newsroom(db):
+    """Two English releases, one French, one Russian; the French and one English
+    release are translations of one another."""
+    en = make_release("Elections observed", tags={"topics": ["elections"]}, translation_group="g")
+    fr = make_release(
+        "Élections observées", language="fr", tags={"topics": ["elections"]}, translation_group="g"
+    )
+    make_release("Another English release", tags={"countries": ["moldova"]})
+    ru = make_release("Выборы в Молдове", language="ru", tags={"countries": ["moldova"]})
+    return {"en": en, "fr": fr, "ru": ru}
+
+
+# --- URLs and listings ------------------------------------------------------------
+
+
+def test_each_language_lists_its_own_releases(client, newsroom):
+    assert count_on(client, "/press/") == 2
+    assert count_on(client, "/fr/press/") == 1
+    assert count_on(client, "/ru/press/") == 1
+    assert count_on(client, "/de/press/") == 0
+    assert "Élections observées" in client.get("/fr/press/").text
+    assert "Élections observées" not in client.get("/press/").text
+    assert "Выборы в Молдове" in client.get("/ru/").text  # the home page too
+    assert "Выборы в Молдове" not in client.get("/").text
+
+
+@pytest.mark.parametrize(
+    ("prefix", "code"),
+    [("", "en"), ("/fr", "fr"), ("/de", "de"), ("/it", "it"), ("/ru", "ru"), ("/es", "es")],
+)
+def test_every_languages_listing_feed_and_node_page(client, db, prefix, code):
+    for language in ("en", "fr", "de", "it", "ru", "es"):
+        make_release(f"Release in {language}", language=language, tags={"topics": ["elections"]})
+    response = client.get(f"{prefix}/press/")
+    assert response["Content-Language"] == code
+    assert count_on(client, f"{prefix}/press/") == 1
+    assert titles_on(client, f"{prefix}/press/") == {f"Release in {code}"}
+    assert count_on(client, f"{prefix}/topics/elections/") == 1
+    assert count_on(client, f"{prefix}/press/?topic=elections&year=2026") <= 1
+    feed = client.get(f"{prefix}/press/feed/").text
+    assert f"Release in {code}<" in feed
+    assert feed.count("<item>") == 1
+
+
+def test_filters_and_node_pages_count_in_the_page_language(client, newsroom):
+    assert count_on(client, "/press/?country=moldova") == 1
+    assert count_on(client, "/ru/press/?country=moldova") == 1
+    assert count_on(client, "/fr/press/?country=moldova") == 0
+    assert count_on(client, "/ru/countries/moldova/") == 1
+    assert count_on(client, "/fr/topics/elections/") == 1
+    assert count_on(client, "/fr/press/?topic=elections&country=moldova") == 0
+
+
+def test_page_language_is_marked_for_browsers_and_machines(client, newsroom):
+    response = client.get("/fr/press/")
+    assert response["Content-Language"] == "fr"
+    assert '<html lang="fr"' in response.text
+    response = client.get("/press/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en"' in response.text  # the address says English, not the browser
+    # ... so no page varies by the browser's language (a shared cache keeps one copy).
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert "Accept-Language" not in client.get("/ru/press/").get("Vary", "")
+
+
+def test_unknown_language_prefix_is_not_found(client, newsroom):
+    assert client.get("/xx/press/").status_code == 404
+
+
+def test_read_model_totals_are_kept_per_language(newsroom):
+    elections = Topic.objects.get(slug="elections").pk
+    totals = {
+        (t.language, t.value): t.n
+        for t in ListingTotal.objects.filter(dimension="topic", value=elections)
+    }
+    assert totals == {("en", elections): 1, ("fr", elections): 1}
+    # Moving a release to another language moves its counts.
+    newsroom["ru"].language = "de"
+    newsroom["ru"].save()
+    moldova = Country.objects.get(slug="moldova").pk
+    kept = dict(
+        ListingTotal.objects.filter(dimension="country", value=moldova, n__gt=0).values_list(
+            "language", "n"
+        )
+    )
+    assert kept == {"en": 1, "de": 1}
+    assert listing_model.verify() == []
+
+
+def test_verify_finds_a_total_counted_in_the_wrong_language(newsroom):
+    assert listing_model.verify() == []
+    ListingTotal.objects.filter(language="fr").update(language="it")
+    problems = listing_model.verify()
+    assert problems and "(fr)" in " ".join(problems) or "(it)" in " ".join(problems)
+
+
+# --- a release in its language, and its translations --------------------------------
+
+
+def test_release_lives_under_its_language_prefix(client, newsroom):
+    fr = newsroom["fr"]
+    assert client.get(f"/fr/press/{fr.slug}/").status_code == 200
+    response = client.get(f"/press/{fr.slug}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/fr/press/{fr.slug}/"
+    assert client.get(f"/de/press/{fr.slug}/")["Location"] == f"/fr/press/{fr.slug}/"
+    with translation.override("en"):
+        assert fr.get_absolute_url() == f"/fr/press/{fr.slug}/"
+
+
+def test_release_page_names_its_translations(client, newsroom):
+    en, fr = newsroom["en"], newsroom["fr"]
+    html = client.get(f"/press/{en.slug}/").text
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', html))
+    assert alternates == {
+        "en": f"http://testserver/press/{en.slug}/",
+        "fr": f"http://testserver/fr/press/{fr.slug}/",
+        "x-default": f"http://testserver/press/{en.slug}/",
+    }
+    switcher = html[html.index('class="languages"') :]
+    switcher = switcher[: switcher.index("</nav>")]
+    assert f'href="/fr/press/{fr.slug}/"' in switcher  # its own translation
+    assert 'href="/de/press/"' in switcher  # no German version: the German listing
+    assert '<span aria-current="true" lang="en"><span class="language-name">English</span>' in (
+        switcher
+    )
+
+
+def test_a_draft_translation_is_not_offered(client, newsroom):
+    make_release("Wahlen beobachtet", language="de", status="draft", translation_group="g")
+    html = client.get(f"/press/{newsroom['en'].slug}/").text
+    assert 'hreflang="de" href="http' not in html
+    assert 'href="/de/press/"' in html
+
+
+def test_listing_switcher_keeps_the_filters_but_not_the_page(client, newsroom):
+    html = client.get("/press/?topic=elections&page=1").text
+    assert 'href="/ru/press/?topic=elections"' in html
+    html = client.get("/ru/countries/moldova/").text
+    assert 'href="/countries/moldova/"' in html
+    assert 'hreflang="x-default" href="http://testserver/countries/moldova/"' in html
+
+
+def test_sitemap_lists_the_alternates(client, newsroom):
+    xml = client.get("/sitemap-releases.xml").text
+    en, fr = newsroom["en"], newsroom["fr"]
+    entry = xml[xml.index(f"<loc>http://testserver/press/{en.slug}/</loc>") :]
+    entry = entry[: entry.index("</url>")]
+    assert f'hreflang="fr" href="http://testserver/fr/press/{fr.slug}/"' in entry
+    assert f'hreflang="x-default" href="http://testserver/press/{en.slug}/"' in entry
+    assert f"<loc>http://testserver/ru/press/{newsroom['ru'].slug}/</loc>" in xml
+    sections = client.get("/sitemap-sections.xml").text
+    assert "<loc>http://testserver/es/press/</loc>" in sections
+    assert 'hreflang="it" href="http://testserver/it/press/"' in sections
+
+
+def test_feeds_per_language(client, newsroom):
+    feed = client.get("/ru/press/feed/").text
+    assert "Выборы в Молдове" in feed
+    assert "Elections observed" not in feed
+    assert f"/ru/press/{newsroom['ru'].slug}/" in feed
+    assert "Выборы в Молдове" not in client.get("/press/feed/").text
+
+
+def test_related_releases_stay_in_the_page_language(client, db):
+    tags = {"topics": ["elections"], "countries": ["moldova"]}
+    one = make_release("Moldova votes", tags=tags)
+    make_release("Moldova votes again", tags=tags)
+    make_release("La Moldavie vote", language="fr", tags=tags)
+    html = client.get(f"/press/{one.slug}/").text
+    assert "Moldova votes again" in html
+    assert "La Moldavie vote" not in html
+
+
+# --- shared tags ------------------------------------------------------------------
+
+
+def test_a_change_to_one_translations_tags_is_made_to_all(newsroom):
+    en, fr = newsroom["en"], newsroom["fr"]
+    en.countries.add(Country.objects.get(slug="moldova"))
+    assert set(fr.countries.values_list("slug", flat=True)) == {"moldova"}
+    fr.topics.clear()
+    assert not en.topics.exists()
+    # A release outside the group keeps its own.
+    assert set(newsroom["ru"].countries.values_list("slug", flat=True)) == {"moldova"}
+    assert listing_model.verify() == []
+
+
+def test_a_moldova_filter_finds_both_translations_after_tagging_one(client, newsroom):
+    newsroom["fr"].countries.add(Country.objects.get(slug="moldova"))
+    assert count_on(client, "/fr/press/?country=moldova") == 1
+    assert count_on(client, "/press/?country=moldova") == 2
+
+
+# --- import -----------------------------------------------------------------------
+
+
+def record(**fields):
+    data = {
+        "title": "Chairpersonship welcomes agreement",
+        "date": "2025-03-03",
+        "type": "Press release",
+        "place": "Vienna",
+        "topics": ["Elections"],
+        "summary": "A summary.",
+        "body": "Text.",
+    }
+    data.update(fields)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def test_import_of_a_translation_group(tmp_path, db):
+    path = tmp_path / "group.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                record(translation_group="agreement-2025", countries=["Moldova"]),
+                record(
+                    title="La présidence salue l'accord",
+                    language="fr",
+                    topics=[],
+                    translation_group="agreement-2025",
+                ),  # fmt: skip
+                record(
+                    title="Председательство приветствует соглашение",
+                    language="ru",
+                    translation_group="agreement-2025",
+                    topics=[],
+                ),  # fmt: skip
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = import_files([path])
+    assert (report.created, report.failed) == (3, 0)
+    group = PressRelease.objects.filter(translation_group="agreement-2025")
+    assert dict(group.values_list("language", "title")) == {
+        "en": "Chairpersonship welcomes agreement",
+        "fr": "La présidence salue l'accord",
+        "ru": "Председательство приветствует соглашение",
+    }
+    # Addresses are ASCII, transliterated from the title.
+    assert group.get(language="ru").slug == "predsedatelstvo-privetstvuet-soglashenie"
+    # The translations without tags of their own carry the group's.
+    for release in group:
+        assert set(release.topics.values_list("slug", flat=True)) == {"elections"}, release
+        assert set(release.countries.values_list("slug", flat=True)) == {"moldova"}, release
+    assert listing_model.verify() == []
+    # The same file again changes nothing.
+    again = import_files([path])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_import_refuses_a_bad_language_and_a_second_release_in_one_language(tmp_path, db):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                record(language="pt"),
+                record(title="Un", language="fr", translation_group="x"),
+                record(title="Deux", language="fr", translation_group="x"),
+                record(title="Good"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out, err = StringIO(), StringIO()
+    with pytest.raises(Exception):  # noqa: B017 - the command fails when a record failed
+        call_command("import_press_releases", str(path), stdout=out, stderr=err)
+    errors = err.getvalue()
+    assert f"{path}:1: " in errors and "bad language 'pt'" in errors
+    assert f"{path}:3: " in errors and "already has a release in 'fr'" in errors
+    assert set(PressRelease.objects.values_list("title", flat=True)) == {"Un", "Good"}
+
+
+def test_import_default_language_is_english(tmp_path, db):
+    path = tmp_path / "plain.jsonl"
+    path.write_text(record() + "\n", encoding="utf-8")
+    import_files([path])
+    assert PressRelease.objects.get().language == "en"
+
+
+# --- the admin --------------------------------------------------------------------
+
+
+@pytest.fixture
+def editor_client(client, db):
+    user = UserFactory(username="editor", is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_add_translation_starts_from_the_release(editor_client, newsroom):
+    ru = newsroom["ru"]
+    change = editor_client.get(reverse("admin:press_pressrelease_change", args=[ru.pk])).text
+    add = f"/admin/press/pressrelease/add/?translation_of={ru.pk}&amp;language=fr"
+    assert add in change
+    form = editor_client.get(
+        reverse("admin:press_pressrelease_add"), {"translation_of": ru.pk, "language": "fr"}
+    )
+    assert form.status_code == 200
+    initial = form.context["adminform"].form.initial
+    assert initial["title"] == "Выборы в Молдове"
+    assert initial["language"] == "fr"
+    assert initial["countries"] == [Country.objects.get(slug="moldova").pk]
+    assert initial["slug"] == f"{ru.slug}-fr"  # a free address to start from
+
+
+def _post_translation(client, source, language, title):
+    data = {
+        "title": title,
+        "slug": slugify(title) or "x",
+        "language": language,
+        "type": source.type_id,
+        "summary": "",
+        "body": "<p>Texte.</p>",
+        "status": "draft",
+        "published_at": "",
+        "place": "",
+        "translation_of": source.pk,
+        "countries": [Country.objects.get(slug="moldova").pk],
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "source_url": "",
+    }
+    return client.post(reverse("admin:press_pressrelease_add"), data)
+
+
+def test_saved_translation_joins_the_group_and_shares_tags(editor_client, newsroom):
+    ru = newsroom["ru"]
+    response = _post_translation(editor_client, ru, "fr", "Élections en Moldavie")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    added = PressRelease.objects.get(title="Élections en Moldavie")
+    ru.refresh_from_db()
+    assert ru.translation_group and added.translation_group == ru.translation_group
+    assert added.language == "fr"
+    assert set(added.countries.values_list("slug", flat=True)) == {"moldova"}
+    change = editor_client.get(reverse("admin:press_pressrelease_change", args=[ru.pk])).text
+    assert "Élections en Moldavie" in change  # listed among the translations
+
+
+def test_a_second_translation_in_one_language_is_refused(editor_client, newsroom):
+    response = _post_translation(editor_client, newsroom["en"], "fr", "Encore en français")
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Élections observées" in str(errors["language"])
+    assert not PressRelease.objects.filter(title="Encore en français").exists()
+
+
+def test_robots_keeps_crawlers_off_every_languages_feeds(client, db):
+    body = client.get("/robots.txt").text
+    for prefix in ("", "/fr", "/de", "/it", "/ru", "/es"):
+        assert f"Disallow: {prefix}/press/feed/\n" in body
+
+
+def test_the_languages_of_names_are_the_sites():
+    from django.conf import settings
+
+    from press import languages
+    from taxonomy import languages as node_languages
+
+    site = tuple(code for code, _name in settings.LANGUAGES)
+    assert site == ("en", "fr", "de", "it", "ru", "es")
+    assert site == languages.CODES
+    # The trees' name columns (a migration) follow the same list.
+    assert site == node_languages.LANGUAGES
+
+
+def test_a_feed_names_its_language(client, newsroom):
+    assert "<language>ru</language>" in client.get("/ru/press/feed/").text
+    assert "<language>en</language>" in client.get("/press/feed/").text
+
+
+def test_editors_read_the_admin_in_their_browsers_language(client, db):
+    french = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Nom d’utilisateur" in french.text
+    assert "Accept-Language" in french["Vary"]
+    # Positive control: without the header, English.
+    assert "Username" in client.get("/admin/login/").text
+    # The public pages still follow the address alone.
+    assert '<html lang="en"' in client.get("/press/", HTTP_ACCEPT_LANGUAGE="fr").text
