@@ -3,10 +3,12 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
+from .languages import NAME_FIELDS, cldr_names
 from .locking import tree_write
 from .merging import many_to_many_relations, merge_nodes
 from .models import (
@@ -72,7 +74,7 @@ class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
         # forbids: a class per level instead (static/css/admin.css).
         return format_html('<div class="{}">{}</div>', tree_level_class(item), item)
 
-    search_fields = ("name", "slug", "aliases__name", "description")
+    search_fields = ("name", *NAME_FIELDS, "slug", "aliases__name", "description")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("key",)
     fields = ("name", "slug", "parent", "description", "is_active", "key")
@@ -86,6 +88,21 @@ class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
     @admin.display(description=_("state"), boolean=False, ordering="is_active")
     def state(self, node):
         return _("active") if node.is_active else _("closed")
+
+    def get_fieldsets(self, request, obj=None):
+        """The node's fields, then its names in the site's other languages (folded)."""
+        main = [f for f in self.get_fields(request, obj) if f not in (*NAME_FIELDS, "cldr_names")]
+        return [(None, {"fields": main}), (_("Names in other languages"), self.names_fieldset(obj))]
+
+    def names_fieldset(self, obj):
+        return {
+            "classes": ["collapse"],
+            "fields": NAME_FIELDS,
+            "description": _(
+                "The public pages in these languages show these names; where one is "
+                "empty they show the English name."
+            ),
+        }
 
     def changelist_view(self, request, *args, **kwargs):
         response = super().changelist_view(request, *args, **kwargs)
@@ -136,7 +153,11 @@ class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
                     self.log_deletions(request, [node])
                     node.delete()
                     deleted += 1
-        self.message_user(request, _("Deleted %(count)d node(s).") % {"count": deleted})
+        self.message_user(
+            request,
+            ngettext("Deleted %(count)d node.", "Deleted %(count)d nodes.", deleted)
+            % {"count": deleted},
+        )
         return None
 
     def has_merge_permission(self, request):
@@ -229,7 +250,40 @@ class CountryAdmin(TreeAdmin):
     list_display = (*TreeAdmin.list_display, "iso_code")
     search_fields = (*TreeAdmin.search_fields, "iso_code")
     fields = ("name", "slug", "parent", "iso_code", "description", "is_active", "key")
+    readonly_fields = (*TreeAdmin.readonly_fields, "cldr_names")
     inlines = [alias_inline(CountryAlias)]
+
+    def names_fieldset(self, obj):
+        if obj is None or not cldr_names(obj.iso_code):
+            return {
+                **super().names_fieldset(obj),
+                "description": _(
+                    "For a group or region without an ISO code. A country with an ISO code "
+                    "is named in every language by the CLDR (Unicode's locale data), not here."
+                ),
+            }
+        return {
+            "classes": ["collapse"],
+            "fields": ("cldr_names",),
+            "description": _(
+                "A country with an ISO code is named in every language by the CLDR "
+                "(Unicode's locale data): these names cannot be edited."
+            ),
+        }
+
+    @admin.display(description=_("names from the CLDR"))
+    def cldr_names(self, obj):
+        names = cldr_names(obj.iso_code) if obj is not None else {}
+        if not names:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((get_language_info(code)["name_local"], name) for code, name in names.items()),
+            ),
+        )
 
 
 @admin.register(Structure)

@@ -30,10 +30,17 @@ def collation_key(text, language="en"):
     return _collator().sort_key(_ARTICLE.sub("", (text or "").strip()))
 
 
-def in_reading_order(nodes, *, alphabetical, language="en"):
+def shown_name(node, language="en"):
+    """The name readers of ``language`` see: ``name_in(language)`` if the node has it."""
+    name_in = getattr(node, "name_in", None)
+    return name_in(language) if name_in is not None else node.name
+
+
+def in_reading_order(nodes, *, alphabetical, language="en", sort_roots=True):
     """``nodes`` (in tree order, each with ``pk``, ``parent_id`` and ``name``), with the
-    children of every node sorted by name when ``alphabetical``; each subtree stays
-    under its parent. Nodes whose parent is not in the list are treated as roots."""
+    children of every node sorted by the name ``language`` shows when ``alphabetical``;
+    each subtree stays under its parent. Nodes whose parent is not in the list are
+    treated as roots; they keep their order unless ``sort_roots``."""
     nodes = list(nodes)
     if not alphabetical:
         return nodes
@@ -45,9 +52,12 @@ def in_reading_order(nodes, *, alphabetical, language="en"):
     ordered = []
 
     def visit(parent):
-        for child in sorted(
-            children.get(parent, ()), key=lambda n: collation_key(n.name, language)
-        ):
+        siblings = children.get(parent, ())
+        if parent is not None or sort_roots:
+            siblings = sorted(
+                siblings, key=lambda n: collation_key(shown_name(n, language), language)
+            )
+        for child in siblings:
             ordered.append(child)
             visit(child.pk)
 

@@ -7,11 +7,16 @@ stored in the database and changed by every tree write): a listing request
 resolves its slugs without a query whatever the cache backend, and the
 first request after an edit in any process builds it afresh. Release
 writes never touch it.
+
+Each entry carries the node's name in every language (``taxonomy.languages``,
+decided once when the index is built): ``ref.name`` is the page's.
 """
 
 from dataclasses import dataclass
 
 from . import subtree
+from .collation import in_reading_order
+from .languages import LANGUAGES, NAME_FIELDS, language_slot, names_of
 from .versions import tree_version
 
 
@@ -19,13 +24,23 @@ from .versions import tree_version
 class NodeRef:
     pk: int
     slug: str
-    name: str
+    #: The name in each of ``taxonomy.languages.LANGUAGES``, English first.
+    names: tuple[str, ...]
     tree_id: int
     lft: int
     rght: int
     level: int
     parent_id: int | None
     is_active: bool
+
+    @property
+    def name(self):
+        """The name in the page's language (``get_language()``)."""
+        return self.names[language_slot()]
+
+    def name_in(self, language):
+        """The name in ``language``: in a loop, ask for the language once and pass it."""
+        return self.names[language_slot(language)]
 
     @property
     def has_children(self):
@@ -42,12 +57,30 @@ class TreeIndex:
         self.refs = tuple(refs)  # in tree order
         self.by_slug = {r.slug: r for r in self.refs}
         self.by_pk = {r.pk: r for r in self.refs}
+        self._reading_orders = {}
 
     def ancestors_and_self(self, ref):
         return [r for r in self.refs if r.contains(ref)]
 
     def path(self, ref, separator=" › "):
-        return separator.join(r.name for r in self.ancestors_and_self(ref))
+        language = language_slot()
+        return separator.join(r.names[language] for r in self.ancestors_and_self(ref))
+
+    def in_reading_order(self, alphabetical, language=None):
+        """The refs as readers of ``language`` (default: the page's) expect them: a tuple.
+
+        Alphabetical trees (countries) are sorted by the names that language
+        shows ("Allemagne" among the A in French); collation keys cost
+        milliseconds, so each order is kept with the index.
+        """
+        if not alphabetical:
+            return self.refs
+        slot = language_slot(language)
+        order = self._reading_orders.get(slot)
+        if order is None:
+            order = tuple(in_reading_order(self.refs, alphabetical=True, language=LANGUAGES[slot]))
+            self._reading_orders[slot] = order
+        return order
 
 
 #: model label → (trees' version, TreeIndex), this process's copies.
@@ -60,12 +93,19 @@ def tree_index(model):
     held = _indexes.get(label)
     if held is not None and version is not None and held[0] == version:
         return held[1]
-    index = TreeIndex(
-        NodeRef(*row)
-        for row in model._base_manager.order_by("tree_id", "lft").values_list(
-            "pk", "slug", "name", "tree_id", "lft", "rght", "level", "parent_id", "is_active"
-        )
-    )
+    index = TreeIndex(_refs(model))
     if version is not None:  # no version row: nothing can say when it goes stale
         _indexes[label] = (version, index)
     return index
+
+
+def _refs(model):
+    """Every node of ``model`` as a ``NodeRef``, in tree order, from one query."""
+    has_iso = any(f.name == "iso_code" for f in model._meta.concrete_fields)
+    fields = ["pk", "slug", "name", *NAME_FIELDS, *(["iso_code"] if has_iso else [])]
+    position = ["tree_id", "lft", "rght", "level", "parent_id", "is_active"]
+    naming = len(fields)
+    for row in model._base_manager.order_by("tree_id", "lft").values_list(*fields, *position):
+        pk, slug, name, *translations = row[:naming]
+        iso_code = translations.pop() if has_iso else ""
+        yield NodeRef(pk, slug, names_of(name, translations, iso_code), *row[naming:])

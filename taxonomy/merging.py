@@ -20,6 +20,8 @@ import reversion
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import models
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .locking import tree_write
 from .models import Node, NodeInUse, OldNodeSlug
@@ -51,14 +53,33 @@ class MergeReport:
     touched: dict = field(default_factory=dict, repr=False)
 
     def summary(self):
-        parts = [f"{self.labels[key]}: {n} link(s) moved" for key, n in self.links.items() if n]
-        parts += [f"{self.labels[key]}: {n} repointed" for key, n in self.repointed.items() if n]
+        parts = [
+            ngettext("%(what)s: %(count)d link moved", "%(what)s: %(count)d links moved", n)
+            % {"what": self.labels[key], "count": n}
+            for key, n in self.links.items()
+            if n
+        ]
+        parts += [
+            ngettext("%(what)s: %(count)d repointed", "%(what)s: %(count)d repointed", n)
+            % {"what": self.labels[key], "count": n}
+            for key, n in self.repointed.items()
+            if n
+        ]
         if self.aliases:
-            parts.append(f"{self.aliases} alias(es) added")
+            parts.append(
+                ngettext("%(count)d alias added", "%(count)d aliases added", self.aliases)
+                % {"count": self.aliases}
+            )
         if self.children:
-            parts.append(f"{self.children} child node(s) moved")
+            parts.append(
+                ngettext("%(count)d child node moved", "%(count)d child nodes moved", self.children)
+                % {"count": self.children}
+            )
         merged = ", ".join(f"“{name}”" for name in self.merged)
-        text = f"Merged {merged} into “{self.survivor}”"
+        text = _("Merged %(merged)s into “%(survivor)s”") % {
+            "merged": merged,
+            "survivor": self.survivor,
+        }
         return f"{text}: {'; '.join(parts)}." if parts else f"{text}."
 
     def __str__(self):
@@ -96,15 +117,23 @@ def protected_relations(model):
 def _check(survivor, others):
     model = type(survivor)
     if not others:
-        raise ValueError("Choose at least one other node to merge into the one you keep.")
+        raise ValueError(_("Choose at least one other node to merge into the one you keep."))
     for other in others:
         if type(other) is not model:
             raise ValueError(
-                f"Only nodes of one tree can be merged: “{other}” is a "
-                f"{other._meta.verbose_name}, “{survivor}” a {model._meta.verbose_name}."
+                _(
+                    "Only nodes of one tree can be merged: “%(other)s” is a %(other_kind)s, "
+                    "“%(survivor)s” a %(kind)s."
+                )
+                % {
+                    "other": other,
+                    "other_kind": other._meta.verbose_name,
+                    "survivor": survivor,
+                    "kind": model._meta.verbose_name,
+                }
             )
     if any(other.pk == survivor.pk for other in others):
-        raise ValueError(f"“{survivor}” cannot be merged into itself.")
+        raise ValueError(_("“%(node)s” cannot be merged into itself.") % {"node": survivor})
 
 
 def _check_not_inside(survivor, others):
@@ -112,8 +141,11 @@ def _check_not_inside(survivor, others):
     for other in others:
         if strictly_contains(other, survivor):
             raise ValueError(
-                f"“{survivor}” lies inside “{other}”: a node cannot be merged into its own "
-                f"descendant. Keep “{other}” instead, or move “{survivor}” out first."
+                _(
+                    "“%(survivor)s” lies inside “%(other)s”: a node cannot be merged into its "
+                    "own descendant. Keep “%(other)s” instead, or move “%(survivor)s” out first."
+                )
+                % {"survivor": survivor, "other": other}
             )
 
 

@@ -15,6 +15,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from .languages import node_name
 from .locking import tree_write
 from .naming import NameIndex, normalize_name
 from .subtree import subtree_q
@@ -26,7 +27,10 @@ class NodeInUse(Exception):
     def __init__(self, node, reasons):
         self.node = node
         self.reasons = reasons
-        super().__init__(f"{node} cannot be deleted: " + "; ".join(reasons))
+        super().__init__(
+            _("%(node)s cannot be deleted: %(reasons)s")
+            % {"node": node, "reasons": "; ".join(reasons)}
+        )
 
 
 class NodeQuerySet(TreeQuerySet):
@@ -88,7 +92,19 @@ class Node(MPTTModel):
             "renaming a node never changes it."
         ),
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_("In English: the canonical name (addresses, imports, the admin)."),
+    )
+    # The name in the site's other languages (taxonomy.languages); empty
+    # means the English one. Plain columns: one row read names a node in
+    # every language.
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    name_de = models.CharField(_("name in German"), max_length=200, blank=True)
+    name_it = models.CharField(_("name in Italian"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
     slug = models.SlugField(
         _("slug"),
         max_length=120,
@@ -144,6 +160,15 @@ class Node(MPTTModel):
     @property
     def is_closed(self):
         return not self.is_active
+
+    def name_in(self, language=None):
+        """The name a reader of ``language`` (default: the page's) sees (``taxonomy.languages``)."""
+        return node_name(self, language)
+
+    @property
+    def display_name(self):
+        """The name in the page's language: what public pages show."""
+        return node_name(self)
 
     def path_names(self, separator=" › "):
         """ "Secretariat › Conflict Prevention Centre": the name with its ancestors."""
@@ -384,7 +409,7 @@ class Chairpersonship(models.Model):
 
     def __str__(self):
         return _("%(country)s – OSCE Chairpersonship %(year)s") % {
-            "country": self.country.name,
+            "country": self.country.display_name,
             "year": self.year,
         }
 

@@ -14,18 +14,29 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import clock
+from .collation import collation_key
+from .languages import LANGUAGES, TRANSLATED, language_slot, name_in
 from .models import Chairpersonship, Country, Meeting, Structure, Topic
 from .versions import tree_version
 
-#: This process's menu: {(trees' version, year, language): navigation}, one entry.
+#: This process's menus: {(trees' version, year, language): navigation}, one per
+#: language for the current version and year.
 _menus = {}
 
 
 def _entries(model, url_for):
-    """Every node of a tree as nested dicts, from one query."""
+    """Every node of a tree as nested dicts, from one query, named in the page's language.
+
+    In an alphabetical tree the children of each node (the countries of a
+    group) follow the names shown; the groups keep the editors' order.
+    """
+    language = LANGUAGES[language_slot()]
+    names = [f"name_{language}"] if language in TRANSLATED else []
+    if names and model is Country:
+        names.append("iso_code")
     nodes = list(
         model.objects.order_by("tree_id", "lft").values(
-            "pk", "parent_id", "name", "slug", "is_active", "level"
+            "pk", "parent_id", "name", *names, "slug", "is_active", "level"
         )
     )
     by_pk = {}
@@ -35,7 +46,9 @@ def _entries(model, url_for):
         path = [*parent["path"], node["slug"]] if parent else [node["slug"]]
         entry = {
             "pk": node["pk"],
-            "name": node["name"],
+            "name": name_in(
+                language, node["name"], node.get(f"name_{language}", ""), node.get("iso_code", "")
+            ),
             "slug": node["slug"],
             "path": path,
             "closed": not node["is_active"],
@@ -44,6 +57,9 @@ def _entries(model, url_for):
         entry["url"] = url_for(entry)
         by_pk[node["pk"]] = entry
         (parent["children"] if parent else roots).append(entry)
+    if model.ALPHABETICAL:
+        for entry in by_pk.values():
+            entry["children"].sort(key=lambda e: collation_key(e["name"], language))
     return roots
 
 
@@ -127,7 +143,7 @@ def build_navigation():
         ],
         "chair": (
             {
-                "name": chair.country.name,
+                "name": chair.country.display_name,
                 "year": chair.year,
                 "url": reverse("taxonomy:country", args=[chair.country.slug]),
             }
@@ -145,7 +161,8 @@ def get_navigation():
     if navigation is None or version is None:
         navigation = build_navigation()
         if version is not None:  # no version row: nothing can say when it goes stale
-            _menus.clear()
+            for stale in [k for k in _menus if k[:2] != key[:2]]:
+                del _menus[stale]
             _menus[key] = navigation
     return navigation
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from .languages import NAME_FIELDS, TRANSLATED, cldr_names
 from .locking import tree_write
 from .models import Chairpersonship, Country, Meeting, OldNodeSlug, Structure, Topic
 from .naming import normalize_name
@@ -83,6 +84,7 @@ def validate(data, source="data"):
             keys[tree].add(key)
             if not isinstance(item.get("aliases", []), list):
                 raise TaxonomyDataError(f"{where}: aliases must be a list")
+            _validate_names(item, where)
     for where, item in _walk(data.get("structures", []), f"{source}: structures"):
         country = item.get("country")
         if country and country not in keys["countries"]:
@@ -93,13 +95,38 @@ def validate(data, source="data"):
             raise TaxonomyDataError(f"{where}: needs an integer year and a known country key")
 
 
+def _validate_names(item, where):
+    """``"names": {"fr": "...", ...}``: strings, in the site's other languages.
+
+    A country with an ISO code is named by the CLDR (``taxonomy.languages``),
+    never by hand: names for it are refused rather than silently ignored.
+    """
+    names = item.get("names", {})
+    if not isinstance(names, dict):
+        raise TaxonomyDataError(f"{where}: names must be an object")
+    for language, name in names.items():
+        if language not in TRANSLATED:
+            raise TaxonomyDataError(
+                f"{where}: names: unknown language {language!r} (one of {', '.join(TRANSLATED)}; "
+                "the English name is 'name')"
+            )
+        if not isinstance(name, str):
+            raise TaxonomyDataError(f"{where}: names: {language} must be a string")
+    if names and cldr_names(item.get("iso_code", "")):
+        raise TaxonomyDataError(
+            f"{where}: names of a country with an ISO code come from the CLDR; remove them"
+        )
+
+
 def _wanted(item, tree):
     """The node's fields as the file states them, in comparable form."""
+    names = item.get("names", {})
     wanted = {
         "name": item["name"].strip(),
         "slug": item.get("slug") or slugify(item["name"])[:120],
         "description": item.get("description", ""),
         "is_active": bool(item.get("is_active", True)),
+        **{f"name_{code}": names.get(code, "").strip() for code in TRANSLATED},
     }
     if tree == "countries":
         wanted["iso_code"] = item.get("iso_code", "")
@@ -158,7 +185,12 @@ def _load_tree(model, tree, items, report, on_node=None):
             else:
                 previous = node.source_data or {}
                 # Apply only what the file changed since it was last loaded.
-                changed_fields = [f for f, v in wanted.items() if previous.get(f, object()) != v]
+                # A file loaded before names per language existed said none.
+                changed_fields = [
+                    f
+                    for f, v in wanted.items()
+                    if previous.get(f, "" if f in NAME_FIELDS else object()) != v
+                ]
             for name in changed_fields:
                 value = wanted[name]
                 if name == "parent":

@@ -1,9 +1,11 @@
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from .collation import collation_key, in_reading_order
 from .index import tree_index
 from .models import Country, Meeting, OldNodeSlug, Structure, Topic
 from .navigation import node_url, ref_url
@@ -44,7 +46,14 @@ class TreeIndexView(TreeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         model = self.tree_info["model"]
-        nodes = list(model.objects.order_by("tree_id", "lft"))
+        # Countries alphabetically under each group, by the names the page's
+        # language shows; the groups, like other trees, in the editors' order.
+        nodes = in_reading_order(
+            model.objects.order_by("tree_id", "lft"),
+            alphabetical=model.ALPHABETICAL,
+            language=get_language(),
+            sort_roots=False,
+        )
         for node in nodes:
             node.url = node_url(node)
         context["nodes"] = nodes
@@ -97,16 +106,22 @@ class NodeView(TreeMixin, TemplateView):
         model = type(node)
         index = tree_index(model)
         ref = index.by_pk[node.pk]
+        language = get_language()  # names in the page's language, asked once
         context["crumbs"] += [
-            {"name": r.name, "url": ref_url(model, r)} for r in index.ancestors_and_self(ref)
+            {"name": r.name_in(language), "url": ref_url(model, r)}
+            for r in index.ancestors_and_self(ref)
         ]
         context["children"] = [
-            {"name": r.name, "url": ref_url(model, r), "is_active": r.is_active}
-            for r in index.refs
+            {"name": r.name_in(language), "url": ref_url(model, r), "is_active": r.is_active}
+            for r in index.in_reading_order(model.ALPHABETICAL, language)
             if r.parent_id == node.pk
         ]
         if isinstance(node, Country):
-            operations = list(node.structures.order_by("-is_active", "name"))
+            # The current ones first, each part alphabetically by the name shown.
+            operations = sorted(
+                node.structures.all(),
+                key=lambda op: (not op.is_active, collation_key(op.name_in(language), language)),
+            )
             for op in operations:
                 op.url = node_url(op)
             context["field_operations"] = operations
