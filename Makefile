@@ -10,7 +10,7 @@ DEMO_RELEASES ?= 400
 # pages), over plain HTTP on this machine only.
 DEMO_ENV := DJANGO_LOCAL=1
 
-.PHONY: demo test lint format clean bench loadtest
+.PHONY: demo test lint format clean bench loadtest messages
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## messages: update the interface's catalogs (locale/) from the source, then compile them
+# Needs gettext (xgettext, msgfmt); translate what makemessages adds, then run it again.
+messages: $(VENV)/.runtime
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages -l fr -l de -l it -l ru -l es \
+		--extension=html,txt,py,xsl --ignore=.venv --ignore=node_modules --ignore=tests \
+		--ignore=bench --ignore=staticfiles
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache

@@ -5,6 +5,8 @@ from functools import wraps
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from taxonomy.models import Node, tree_paths
 from taxonomy.pickers import in_picker_order, path_label
@@ -40,9 +42,9 @@ def _pairs(query):
 
 
 class OsceAdminSite(admin.AdminSite):
-    site_header = "OSCE CMS"
-    site_title = "OSCE CMS"
-    index_title = "Newsroom and structure"
+    site_header = _("OSCE CMS")
+    site_title = _("OSCE CMS")
+    index_title = _("Newsroom and structure")
 
     def autocomplete_view(self, request):
         return PathAutocompleteJsonView.as_view(admin_site=self)(request)
@@ -60,7 +62,7 @@ class OsceAdminSite(admin.AdminSite):
         def refuse_nul(request, *args, **kwargs):
             if any("\x00" in key or "\x00" in value for key, value in _pairs(request.GET)):
                 return HttpResponseBadRequest(
-                    "A parameter of this address holds a NUL character.",
+                    gettext("A parameter of this address holds a NUL character."),
                     content_type="text/plain; charset=utf-8",
                 )
             return guarded(request, *args, **kwargs)

@@ -15,9 +15,11 @@ from taxonomy.index import tree_index
 
 from .dimensions import BY_PARAM
 from .models import release_types
+from .type_names import type_name
 
-# The public pages write dates this way too ("17 May 2024").
-DATE_FORMAT = "j F Y"
+# The public pages write dates this way too: the language's own date format
+# ("17 May 2024", "17 mai 2024", "17. Mai 2024", "17 мая 2024 г.").
+DATE_FORMAT = "DATE_FORMAT"
 
 
 def describe(params):
@@ -52,7 +54,7 @@ def labeller():
     titles both use it, so a page and its feed name a filter alike. An
     unknown slug is named as typed.
     """
-    types = {t.slug: t.name for t in release_types()}
+    types = {t.slug: type_name(t.name) for t in release_types()}
 
     def label(name, value):
         if name in BY_PARAM:
@@ -61,7 +63,8 @@ def labeller():
         if name == "type":
             return types.get(value, value)
         if name == "q":
-            return f"“{value}”"
+            # Translators: a search query named in a feed title or a filter chip.
+            return _("“%(query)s”") % {"query": value}
         if name == "date_from":
             return _("from %(date)s") % {"date": _day(value)}
         if name == "date_to":

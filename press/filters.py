@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from taxonomy.index import tree_index
@@ -46,7 +47,9 @@ class SlugListField(forms.Field):
         values = [v.strip().lower() for v in values if v and v.strip()]
         if len(values) > MAX_VALUES:
             raise ValidationError(
-                _("Choose at most %(n)d values.") % {"n": MAX_VALUES}, code="too_many"
+                ngettext("Choose at most %(n)d value.", "Choose at most %(n)d values.", MAX_VALUES)
+                % {"n": MAX_VALUES},
+                code="too_many",
             )
         bad = [v for v in values if not SLUG.match(v)]
         if bad:
@@ -201,7 +204,8 @@ class PressReleaseFilterSet(django_filters.FilterSet):
         for name, errors in self.form.errors.items():
             label = self.form.fields[name].label if name in self.form.fields else name
             for error in errors:
-                sentences.append(f"{label}: {error}")
+                # Translators: a listing field's error, e.g. "Year: Enter a whole number."
+                sentences.append(gettext("%(label)s: %(error)s") % {"label": label, "error": error})
         return sentences
 
     # --- filter methods ----------------------------------------------------

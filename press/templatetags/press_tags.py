@@ -1,6 +1,27 @@
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
+
+
+@register.filter
+def grouped(number):
+    """A count as the page's language writes it: "1,234", "1 234", "1.234".
+
+    For people only: a ``data-`` attribute for machines keeps the bare number.
+    """
+    number = int(number or 0)
+    if -1000 < number < 1000:  # nothing to group: skip the format lookups
+        return str(number)
+    return number_format(number, force_grouping=True)
+
+
+@register.filter(name="type_name")
+def type_name_filter(name):
+    """A release type's name in the page's language (``press.type_names``)."""
+    from press.type_names import type_name
+
+    return type_name(name)
 
 
 def rendition_width(width, height, box):
@@ -60,20 +81,31 @@ def release_cards(releases, heading="h3"):
     from django.utils import formats, timezone
     from django.utils.safestring import mark_safe
     from django.utils.text import Truncator
+    from django.utils.translation import pgettext
 
+    from press.type_names import type_name
+
+    # "draft", "scheduled": a staff preview's badges, in the page's language.
+    badges = {
+        "draft": pgettext("release state", "draft"),
+        "scheduled": pgettext("release state", "scheduled"),
+    }
     tag = "h2" if heading == "h2" else "h3"
     cards = []
     for release in releases:
-        kicker = escape(release.type.name)
+        kicker = escape(type_name(release.type.name))
         if release.published_at is not None:
             local = timezone.localtime(release.published_at)
+            # The language's own date ("17 May 2024", "17 мая 2024 г.").
             kicker += (
                 f' · <time datetime="{escape(local.isoformat())}">'
-                f"{escape(formats.date_format(local, 'j F Y'))}</time>"
+                f"{escape(formats.date_format(local, 'DATE_FORMAT'))}</time>"
             )
         state = release.state
         if state != "published":
-            kicker += f' <span class="badge {escape(state)}">{escape(state)}</span>'
+            kicker += (
+                f' <span class="badge {escape(state)}">{escape(badges.get(state, state))}</span>'
+            )
         headline = getattr(release, "headline", None)
         if headline:
             summary = f'<p class="summary">{highlight(headline)}</p>'
@@ -140,7 +172,7 @@ def facet_items(options, param):
             f'<input type="checkbox" id="{ident}" name="{name}" value="{value}"'
             f"{' checked' if o.selected else ''}>"
             f'<label for="{ident}">{escape(o.label)}{closed if o.closed else ""}</label>'
-            f'<span class="n">{int(o.count)}</span></li>'
+            f'<span class="n">{grouped(o.count)}</span></li>'
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 

@@ -140,26 +140,38 @@
     </xsl:choose>
   </xsl:template>
 
-  <!-- "17 May 2024", as the site's pages date a release, from either
-       RSS's "Fri, 17 May 2024 10:00:00 +0200" or Atom's "2024-05-17T10:00:00+02:00". -->
+  <!-- A release's day as the site's pages write it in the page's language
+       ("17 May 2024", "17. Mai 2024", "17 мая 2024 г."), from either RSS's
+       "Fri, 17 May 2024 10:00:00 +0200" or Atom's "2024-05-17T10:00:00+02:00". -->
   <xsl:template name="day">
     <xsl:param name="date"/>
     <xsl:choose>
       <xsl:when test="substring($date, 4, 1) = ','">
-        <xsl:value-of select="number(substring($date, 6, 2))"/>
-        <xsl:text> </xsl:text>
-        <xsl:call-template name="month"><xsl:with-param name="key" select="substring($date, 9, 3)"/></xsl:call-template>
-        <xsl:text> </xsl:text>
-        <xsl:value-of select="substring($date, 13, 4)"/>
+        <xsl:call-template name="written">
+          <xsl:with-param name="day" select="number(substring($date, 6, 2))"/>
+          <xsl:with-param name="month" select="substring($date, 9, 3)"/>
+          <xsl:with-param name="year" select="substring($date, 13, 4)"/>
+        </xsl:call-template>
       </xsl:when>
       <xsl:otherwise>
-        <xsl:value-of select="number(substring($date, 9, 2))"/>
-        <xsl:text> </xsl:text>
-        <xsl:call-template name="month"><xsl:with-param name="key" select="substring($date, 6, 2)"/></xsl:call-template>
-        <xsl:text> </xsl:text>
-        <xsl:value-of select="substring($date, 1, 4)"/>
+        <xsl:call-template name="written">
+          <xsl:with-param name="day" select="number(substring($date, 9, 2))"/>
+          <xsl:with-param name="month" select="substring($date, 6, 2)"/>
+          <xsl:with-param name="year" select="substring($date, 1, 4)"/>
+        </xsl:call-template>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+
+  <!-- The parts of the language's date format, in its order (press.feeds.date_parts). -->
+  <xsl:template name="written">
+    <xsl:param name="day"/>
+    <xsl:param name="month"/>
+    <xsl:param name="year"/>{% for part in date_parts %}{% if part.kind == "day" %}
+    <xsl:value-of select="{% if part.padded %}format-number($day, '00'){% else %}$day{% endif %}"/>{% elif part.kind == "month" %}
+    <xsl:call-template name="month"><xsl:with-param name="key" select="$month"/></xsl:call-template>{% elif part.kind == "year" %}
+    <xsl:value-of select="$year"/>{% else %}
+    <xsl:text>{{ part.text }}</xsl:text>{% endif %}{% endfor %}
   </xsl:template>
 
   <xsl:template name="month">

@@ -1,0 +1,7 @@
+"""Spanish display formats: Django's ("17 de mayo de 2024"), with the zone on times.
+
+As in English (``osce_cms/formats/en``), a time names its zone: the
+newsroom and its readers are in many ("17 de mayo de 2024, 10:00 CEST").
+"""
+
+DATETIME_FORMAT = r"j \d\e F \d\e Y, H:i T"

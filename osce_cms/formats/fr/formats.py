@@ -1,0 +1,7 @@
+"""French display formats: Django's ("17 mai 2024"), with the zone on times.
+
+As in English (``osce_cms/formats/en``), a time names its zone: the
+newsroom and its readers are in many ("17 mai 2024 à 10:00 CEST").
+"""
+
+DATETIME_FORMAT = "j F Y à H:i T"
