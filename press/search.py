@@ -1,17 +1,25 @@
 """Full-text search on SQLite: an FTS5 index spoken to in PostgreSQL's words.
 
-PostgreSQL searches the trigger-kept weighted ``tsvector`` (migration 0003).
-SQLite gets the same behaviour from FTS5, which every Python build ships:
+PostgreSQL searches the trigger-kept weighted ``tsvector`` (migrations 0003
+and 0011), built and queried with the configuration of the release's
+language (``press.languages.SEARCH_CONFIGS``: each language's stemmer, with
+accents folded). SQLite's fallback is English only: the ``porter`` stemmer
+below stems English words, whatever the language of the release or the page
+(a Russian or German inflection is not found from another form), and the
+English stop words are left out of queries on English pages only, since on
+other pages they are words ("die", "son", "no"). SQLite gets the rest of
+PostgreSQL's behaviour from FTS5, which every Python build ships:
 
 - the same query syntax as ``websearch_to_tsquery``: words are ANDed,
   ``"quoted phrases"``, ``-exclusion``, ``or`` between terms (AND binds
   tighter: "a b or c" is "(a b) or c");
-- the same stop words (PostgreSQL's ``english.stop``): a query made only of
-  them ("a", "the") matches nothing, as on PostgreSQL, instead of everything;
+- the same stop words on English pages (PostgreSQL's ``english.stop``): a
+  query made only of them ("a", "the") matches nothing, as on PostgreSQL,
+  instead of everything;
 - stemming by the ``porter`` tokenizer (PostgreSQL's english config is
   Snowball's Porter 2: "trafficking" and "trafficked" are both "traffick"),
   and accents folded by ``unicode61 remove_diacritics 2`` ("Niksic" finds
-  "Nikšić"; PostgreSQL's english config keeps accents);
+  "Nikšić", as ``unaccent`` in PostgreSQL's configurations does);
 - bm25 ranking weighted title 1.0 > summary 0.4 > body 0.2, the defaults
   ``ts_rank`` gives the A/B/C weights of the PostgreSQL vector;
 - ``snippet()`` headlines marked with \\x02/\\x03 like ``ts_headline``.
@@ -43,6 +51,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import F, FloatField, Func, Lookup, TextField, Value
 
+from . import languages
+
 TABLE = "press_pressrelease_fts"
 RELEASE_TABLE = "press_pressrelease"
 #: Title > summary > body, as ts_rank's default weights for A, B and C.
@@ -52,7 +62,9 @@ MAX_TERMS = 16
 MAX_WORDS_IN_PHRASE = 16
 SNIPPET_TOKENS = 30
 
-#: PostgreSQL's english.stop (Snowball), so both databases ignore the same words.
+#: PostgreSQL's english.stop (Snowball), so both databases ignore the same words
+#: on English pages (``STOP_WORDS_LANGUAGE``); other pages leave no word out.
+STOP_WORDS_LANGUAGE = "en"
 STOP_WORDS = frozenset(
     """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his
@@ -125,9 +137,15 @@ def _conjunction(conjunction):
     return sql
 
 
-def parse(text):
-    """Read ``text`` with ``websearch_to_tsquery``'s rules. Never raises."""
+def parse(text, language=None):
+    """Read ``text`` with ``websearch_to_tsquery``'s rules. Never raises.
+
+    English stop words are left out only when ``language`` (the page's when
+    None) is English: elsewhere "die", "son" or "no" are words to find.
+    """
     text = unicodedata.normalize("NFC", str(text or ""))
+    english = (language or languages.current()) == STOP_WORDS_LANGUAGE
+    stop_words = STOP_WORDS if english else frozenset()
     alternatives, ignored = [Conjunction()], []
     terms = 0
     for m in _CHUNK.finditer(text):
@@ -144,7 +162,7 @@ def parse(text):
         words = tuple(_WORD.findall(chunk))[:MAX_WORDS_IN_PHRASE]
         if not words:
             continue  # punctuation only
-        if all(w.lower() in STOP_WORDS for w in words):
+        if all(w.lower() in stop_words for w in words):
             ignored += [w.lower() for w in words if w.lower() not in ignored]
             continue
         terms += 1
