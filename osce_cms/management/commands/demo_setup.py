@@ -14,9 +14,10 @@ from ...roles import COMMUNICATIONS_STAFF
 DEMO_USER = os.environ.get("DEMO_USER", "admin")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "admin")
 EDITOR_USER = "editor"
-SEED_PAGE = (
-    Path(press.__file__).resolve().parent / "data" / "seed" / "osce-press-release-2024-05-17.txt"
-)
+PRESS_DATA = Path(press.__file__).resolve().parent / "data"
+SEED_PAGE = PRESS_DATA / "seed" / "osce-press-release-2024-05-17.txt"
+#: Four stories, each in the site's six languages (a translation group per story).
+DEMO_TRANSLATIONS = PRESS_DATA / "demo" / "translations.jsonl"
 
 
 class Command(BaseCommand):
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             # One real release from the site this replaces.
             self.stdout.write("Importing a real release (the seed page)…")
             call_command("import_press_releases", str(SEED_PAGE), stdout=self.stdout)
+            self.stdout.write("Importing releases in every language (with their translations)…")
+            call_command("import_press_releases", str(DEMO_TRANSLATIONS), stdout=self.stdout)
         else:
             self.stdout.write("Demo content already present: not adding more.")
         self.stdout.write("Checking the trees…")
