@@ -61,7 +61,7 @@ format: $(VENV)/.dev
 ## messages: update the interface's catalogs (locale/) from the source, then compile them
 # Needs gettext (xgettext, msgfmt); translate what makemessages adds, then run it again.
 messages: $(VENV)/.runtime
-	$(DEMO_ENV) $(BIN)/python manage.py makemessages -l fr -l de -l it -l ru -l es \
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages --all \
 		--extension=html,txt,py,xsl --ignore=.venv --ignore=node_modules --ignore=tests \
 		--ignore=bench --ignore=staticfiles
 	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules

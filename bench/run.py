@@ -241,9 +241,11 @@ def measure(client, url, repeats, budget_s):
 
 
 def language_of(url):
-    """The language of a page by its address's prefix (English unprefixed)."""
+    """The language of a page by its address's prefix (the default unprefixed)."""
+    from press.languages import CODES, DEFAULT
+
     first = url.split("/")[1]
-    return first if first in ("fr", "de", "it", "ru", "es") else "en"
+    return first if first in CODES else DEFAULT
 
 
 def time_pages(urls, repeats, budget_s):

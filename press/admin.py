@@ -28,6 +28,8 @@ from .forms import LeadImageField
 from .images import discarded_on_error
 from .models import OldSlug, PressRelease, ReleaseType, unique_slug
 
+CHANGE_PERMISSION = "press.change_pressrelease"
+
 
 class NodeTreeFilter(TreeRelatedFieldListFilter):
     """ "This node and everything under it", refusing values that name no node.
@@ -144,27 +146,36 @@ class PressReleaseForm(forms.ModelForm):
         queryset=PressRelease.objects.all(), required=False, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, can_publish=True, **kwargs):
+    def __init__(self, *args, can_publish=True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.can_publish = can_publish
+        self.user = user
         if "status" in self.fields and not can_publish:
             self.fields["status"].disabled = True
             self.fields["status"].help_text = _("You may save drafts; publishing needs permission.")
 
     def clean(self):
         cleaned = super().clean()
+        if self.errors.pop("translation_of", None):
+            # A hidden field: said where the editor sees it.
+            self.add_error(None, _("The release this one was to translate no longer exists."))
         source, language = cleaned.get("translation_of"), cleaned.get("language")
-        if source is not None and language:
-            group = translations.group_releases(source.translation_group) or {
-                source.language: source
-            }
-            taken = group.get(language)
-            if taken is not None and taken.pk != self.instance.pk:
-                self.add_error(
-                    "language",
-                    _("“%(title)s” is already this release's version in %(language)s.")
-                    % {"title": taken.title, "language": taken.get_language_display()},
-                )
+        if source is not None and not (self.user and self.user.has_perm(CHANGE_PERMISSION)):
+            # Adding a translation puts the source in a group: it changes the source.
+            self.add_error(None, _("You may not change the release this one translates."))
+        # One release per language in a group: the one it joins, or its own.
+        members = translations.group_releases(
+            source.translation_group if source is not None else self.instance.translation_group
+        )
+        if source is not None:
+            members.setdefault(source.language, source)
+        taken = members.get(language)
+        if taken is not None and taken.pk != self.instance.pk:
+            self.add_error(
+                "language",
+                _("“%(title)s” is already this release's version in %(language)s.")
+                % {"title": taken.title, "language": taken.get_language_display()},
+            )
         return cleaned
 
 
@@ -322,7 +333,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
 
     def _translation_source(self, request):
         pk = request.GET.get("translation_of", "")
-        if not pk.isdigit():
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
             return None
         source = PressRelease.objects.filter(pk=int(pk)).first()
         if source is None or not self.has_view_permission(request, source):
@@ -376,6 +387,7 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         class RequestForm(form):
             def __init__(self, *args, **kw):
                 kw.setdefault("can_publish", can_publish)
+                kw.setdefault("user", request.user)
                 super().__init__(*args, **kw)
 
         return RequestForm
@@ -447,7 +459,10 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         source = form.cleaned_data.get("translation_of")
         if not change and source is not None:
-            # The new release joins its source's group (made now for a first translation).
+            # The new release joins its source's group (made now for a first
+            # translation). Locked, so that two first translations at once
+            # end in one group.
+            source = PressRelease.objects.select_for_update().get(pk=source.pk)
             if not source.translation_group:
                 source.translation_group = translations.new_group()
                 source.save(update_fields=["translation_group", "updated_at"])

@@ -41,7 +41,9 @@ def members(release, *, using=None):
 
 
 def group_releases(group):
-    """{language: release} of a group, in the site's order of languages."""
+    """{language: release} of a group, in the site's order of languages ({} for no group)."""
+    if not group:
+        return {}
     found = {r.language: r for r in PressRelease.objects.filter(translation_group=group)}
     return {code: found[code] for code in CODES if code in found}
 

@@ -18,13 +18,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from .conftest import make_release
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
-LANGUAGES = ["fr", "de", "it", "ru", "es"]
+#: Every language of the site but English, which the source strings are in.
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 VIENNA = ZoneInfo("Europe/Vienna")
 #: What ``makemessages`` reads: the project's own code and templates.
 MAKEMESSAGES = [

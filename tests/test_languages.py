@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from press import listing_model
@@ -128,7 +128,9 @@ def test_verify_finds_a_total_counted_in_the_wrong_language(newsroom):
     assert listing_model.verify() == []
     ListingTotal.objects.filter(language="fr").update(language="it")
     problems = listing_model.verify()
-    assert problems and "(fr)" in " ".join(problems) or "(it)" in " ".join(problems)
+    said = " ".join(problems)
+    assert problems
+    assert "(fr)" in said or "(it)" in said
 
 
 # --- a release in its language, and its translations --------------------------------
@@ -345,7 +347,7 @@ def test_add_translation_starts_from_the_release(editor_client, newsroom):
     assert initial["slug"] == f"{ru.slug}-fr"  # a free address to start from
 
 
-def _post_translation(client, source, language, title):
+def _post_translation(client, source, language, title, **fields):
     data = {
         "title": title,
         "slug": slugify(title) or "x",
@@ -362,19 +364,27 @@ def _post_translation(client, source, language, title):
         "lead_image_caption": "",
         "lead_image_credit": "",
         "source_url": "",
+        **fields,
     }
     return client.post(reverse("admin:press_pressrelease_add"), data)
 
 
 def test_saved_translation_joins_the_group_and_shares_tags(editor_client, newsroom):
     ru = newsroom["ru"]
-    response = _post_translation(editor_client, ru, "fr", "Élections en Moldavie")
+    # The translator adds a topic: the group's tags are then the new ones.
+    topic = Topic.objects.get(slug="elections").pk
+    response = _post_translation(editor_client, ru, "fr", "Élections en Moldavie", topics=[topic])
     assert response.status_code == 302, response.context["adminform"].form.errors
     added = PressRelease.objects.get(title="Élections en Moldavie")
     ru.refresh_from_db()
     assert ru.translation_group and added.translation_group == ru.translation_group
     assert added.language == "fr"
     assert set(added.countries.values_list("slug", flat=True)) == {"moldova"}
+    assert set(ru.topics.values_list("slug", flat=True)) == {"elections"}  # shared back
+    # Another ungrouped release is not a translation of either.
+    other = PressRelease.objects.get(title="Another English release")
+    assert other.translation_group == ""
+    assert not other.topics.exists()
     change = editor_client.get(reverse("admin:press_pressrelease_change", args=[ru.pk])).text
     assert "Élections en Moldavie" in change  # listed among the translations
 
@@ -419,3 +429,170 @@ def test_editors_read_the_admin_in_their_browsers_language(client, db):
     assert "Username" in client.get("/admin/login/").text
     # The public pages still follow the address alone.
     assert '<html lang="en"' in client.get("/press/", HTTP_ACCEPT_LANGUAGE="fr").text
+
+
+def test_a_translations_language_cannot_become_one_its_group_has(editor_client, newsroom):
+    fr = newsroom["fr"]
+    url = reverse("admin:press_pressrelease_change", args=[fr.pk])
+    response = editor_client.post(url, {**_form_of(fr), "language": "en"})
+    assert response.status_code == 200
+    assert "Elections observed" in str(response.context["adminform"].form.errors["language"])
+    fr.refresh_from_db()
+    assert fr.language == "fr"
+    # Positive control: a language the group lacks is accepted.
+    response = editor_client.post(url, {**_form_of(fr), "language": "de"})
+    assert response.status_code == 302
+    fr.refresh_from_db()
+    assert fr.language == "de"
+
+
+def _form_of(release):
+    return {
+        "title": release.title,
+        "slug": release.slug,
+        "language": release.language,
+        "type": release.type_id,
+        "summary": release.summary,
+        "body": release.body or "<p>Text.</p>",
+        "status": release.status,
+        "published_at_0": timezone.localtime(release.published_at).strftime("%Y-%m-%d"),
+        "published_at_1": timezone.localtime(release.published_at).strftime("%H:%M:%S"),
+        "place": "",
+        "topics": list(release.topics.values_list("pk", flat=True)),
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "source_url": "",
+    }
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "-1", "9" * 40, "1e3", ""])
+def test_hostile_translation_sources_are_ignored(editor_client, newsroom, value):
+    response = editor_client.get(
+        reverse("admin:press_pressrelease_add"), {"translation_of": value, "language": "zz"}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial.get("title") is None
+
+
+def test_a_vanished_source_is_said_on_the_form(editor_client, newsroom):
+    ru = newsroom["ru"]
+    missing = PressRelease.objects.order_by("-pk")[0].pk + 1000
+    response = _post_translation(editor_client, ru, "fr", "Orphelin", translation_of=missing)
+    assert response.status_code == 200
+    assert "no longer exists" in " ".join(response.context["adminform"].form.non_field_errors())
+
+
+def test_adding_a_translation_needs_the_right_to_change_its_source(client, newsroom):
+    from django.contrib.auth.models import Permission
+
+    adder = UserFactory(username="adder")
+    adder.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_pressrelease", "view_pressrelease"])
+    )
+    client.force_login(adder)
+    response = _post_translation(client, newsroom["ru"], "fr", "Sans droit")
+    assert response.status_code in (200, 403)
+    assert not PressRelease.objects.filter(title="Sans droit").exists()
+    newsroom["ru"].refresh_from_db()
+    assert newsroom["ru"].translation_group == ""
+    # Positive control: Communications staff (who may change releases) can.
+    client.force_login(UserFactory(username="writer", group="Communications staff"))
+    response = _post_translation(client, newsroom["ru"], "fr", "Avec droit")
+    assert response.status_code == 302
+    assert PressRelease.objects.filter(title="Avec droit").exists()
+
+
+# --- the switcher on addresses nothing answers --------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/de//evil.example/", "/fr/%5Cevil.example/", "/fr/nope%20x/"])
+def test_a_404_links_each_languages_home_and_names_no_alternates(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    html = response.text
+    assert "evil.example" not in html.split("<main")[0]
+    assert 'hreflang="x-default"' not in html
+    switcher = html[html.index('class="languages"') :]
+    switcher = switcher[: switcher.index("</nav>")]
+    hrefs = re.findall(r'href="([^"]*)"', switcher)
+    assert set(hrefs) <= {"/", "/fr/", "/de/", "/it/", "/ru/", "/es/"}, hrefs
+    assert len(hrefs) == 5
+
+
+def test_a_404_of_a_known_address_names_no_alternates(client, db):
+    html = client.get("/fr/press/no-such-release/").text
+    assert 'hreflang="x-default"' not in html
+    # Positive control: a page that exists names them.
+    assert 'hreflang="x-default"' in client.get("/fr/press/").text
+
+
+def test_switcher_paths_are_the_sites_own_and_quoted(client, db):
+    html = client.get("/fr/press/?q=%3Cb%3E%22x%22&page=2").text
+    switcher = html[html.index('class="languages"') :]
+    switcher = switcher[: switcher.index("</nav>")]
+    assert 'href="/press/?q=%3Cb%3E%22x%22"' in switcher
+    assert "<b>" not in switcher
+
+
+def test_an_ungrouped_release_lists_no_translations(editor_client, newsroom):
+    other = PressRelease.objects.get(title="Another English release")
+    page = editor_client.get(reverse("admin:press_pressrelease_change", args=[other.pk])).text
+    listed = page[page.index('<ul class="translations">') :]
+    listed = listed[: listed.index("</ul>")]
+    assert "Выборы в Молдове" not in listed  # ungrouped too, but no translation of it
+    assert listed.count("Add translation") == 5
+
+
+def test_records_of_a_group_with_other_tags_keep_the_first_and_say_so(tmp_path, db):
+    path = tmp_path / "flip.jsonl"
+    path.write_text(
+        record(translation_group="flip", topics=["Elections"])
+        + "\n"
+        + record(
+            title="Démocratie", language="fr", translation_group="flip", topics=["Democratization"]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    first = import_files([path])
+    assert (first.created, first.failed) == (2, 0)
+    [warning] = first.warnings
+    assert warning.startswith(f"{path}:2: warning: its tags differ from those flip.jsonl:1 gave")
+    for release in PressRelease.objects.filter(translation_group="flip"):
+        assert set(release.topics.values_list("slug", flat=True)) == {"elections"}
+    # Every later run of the same file changes nothing.
+    for _ in range(2):
+        again = import_files([path])
+        assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_a_dry_run_refuses_a_second_release_in_one_language_of_a_group(tmp_path, db):
+    path = tmp_path / "twice.jsonl"
+    path.write_text(
+        record(title="Un", language="fr", translation_group="x")
+        + "\n"
+        + record(title="Deux", language="fr", translation_group="x")
+        + "\n",
+        encoding="utf-8",
+    )
+    report = import_files([path], dry_run=True)
+    assert (report.created, report.failed) == (1, 1)
+    assert "already has a release in 'fr' (line twice.jsonl:1)" in report.errors[0]
+    assert not PressRelease.objects.exists()
+
+
+def test_a_release_joining_a_group_by_import_shares_its_tags(tmp_path, db):
+    path = tmp_path / "join.jsonl"
+    path.write_text(record(title="Alone", countries=["Moldova"]) + "\n", encoding="utf-8")
+    import_files([path])
+    make_release("Seul", language="fr", translation_group="late")
+    path.write_text(
+        record(title="Alone", countries=["Moldova"], translation_group="late") + "\n",
+        encoding="utf-8",
+    )
+    report = import_files([path])
+    assert report.updated == 1
+    french = PressRelease.objects.get(title="Seul")
+    assert set(french.countries.values_list("slug", flat=True)) == {"moldova"}
+    assert listing_model.verify() == []

@@ -11,50 +11,51 @@ listing.
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 
+from press.languages import CODES, DEFAULT
+
 register = template.Library()
-
-CODES = [code for code, _name in settings.LANGUAGES]
-DEFAULT = settings.LANGUAGE_CODE
-
-
-def _prefix(code):
-    return "" if code == DEFAULT else f"/{code}"
-
-
-def _unprefixed(path, code):
-    """``path`` without the prefix of its language ``code``."""
-    prefix = _prefix(code)
-    if prefix and (path == prefix or path.startswith(prefix + "/")):
-        return path[len(prefix) :] or "/"
-    return path
 
 
 def alternates(context):
-    """[(code, path or None)]: this page in each language (None: it has no such version).
+    """[(code, path, is_alternate)]: where this page is in each language.
 
-    Computed once per render and kept in the context, for the head's links
+    ``is_alternate`` is False where the page has no such version and the
+    path is the nearest page in that language instead (that language's
+    listing for a release without that translation, its home page for an
+    address nothing answers). Paths are reversed from the page's resolved
+    view, never copied from the request, so they are always the site's own,
+    correctly quoted. Computed once per render and kept for the head's links
     and the switcher alike.
     """
     held = context.render_context.get("_language_alternates")
     if held is not None:
         return held
     request = context.get("request")
+    match = getattr(request, "resolver_match", None)
     given = context.get("translations")
-    if given is not None:
-        result = [(code, given.get(code)) for code in CODES]
-    elif request is None:
-        result = [(code, None) for code in CODES]
-    else:
-        current = translation.get_language() or DEFAULT
-        rest = _unprefixed(request.path, current)
+    result = []
+    for code in CODES:
+        with translation.override(code):
+            if given is not None:
+                path = given.get(code)
+                result.append((code, path or reverse("press:list"), path is not None))
+                continue
+            path = None
+            if match is not None and match.url_name:
+                try:
+                    path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+                except NoReverseMatch:
+                    path = None
+            if path is None:
+                result.append((code, reverse("home"), False))
+                continue
         query = request.GET.copy()
         query.pop("page", None)
-        suffix = f"?{query.urlencode()}" if query else ""
-        result = [(code, f"{_prefix(code)}{rest}{suffix}") for code in CODES]
+        result.append((code, f"{path}?{query.urlencode()}" if query else path, True))
     context.render_context["_language_alternates"] = result
     return result
 
@@ -66,7 +67,7 @@ def language_links(context):
     if request is None:
         return ""
     base = f"{request.scheme}://{request.get_host()}"
-    found = [(code, path) for code, path in alternates(context) if path]
+    found = [(code, path) for code, path, is_alternate in alternates(context) if is_alternate]
     default = dict(found).get(DEFAULT) or (found[0][1] if found else None)
     links = [(code, base + path) for code, path in found]
     if default:
@@ -75,11 +76,15 @@ def language_links(context):
 
 
 @register.simple_tag(takes_context=True)
-def language_switcher(context):
-    """The six languages, each a link to this page in that language (or its listing)."""
+def language_switcher(context, home=False):
+    """The six languages, each a link to this page in that language (or the nearest page
+    there); with ``home``, to each language's home page (an error page)."""
     current = translation.get_language() or DEFAULT
     items = []
-    for code, path in alternates(context):
+    for code, path, _is_alternate in alternates(context):
+        if home:
+            with translation.override(code):
+                path = reverse("home")
         # The name, and on a phone the code (the name stays for screen readers).
         name = format_html(
             '<span class="language-name">{}</span> <span class="language-code">{}</span>',
@@ -91,9 +96,6 @@ def language_switcher(context):
                 format_html('<li><span aria-current="true" lang="{}">{}</span></li>', code, name)
             )
             continue
-        if path is None:
-            with translation.override(code):
-                path = reverse("press:list")
         items.append(
             format_html(
                 '<li><a href="{}" hreflang="{}" lang="{}">{}</a></li>', path, code, code, name

@@ -21,6 +21,20 @@ class SlugTaken:
         )
 
 
+@dataclass(frozen=True)
+class GroupTagsDiffer:
+    """A translation gave tags other than those its group got earlier in the run: ignored."""
+
+    group: str
+    given_at: str  # FILE:LINE of the record whose tags the group keeps
+
+    def describe(self):
+        return (
+            f"its tags differ from those {self.given_at} gave its translation group "
+            f"{self.group!r}; the group keeps those"
+        )
+
+
 @dataclass
 class Outcome:
     """What happened to one record (or, with line 0, to a whole unreadable file)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from pathlib import Path
@@ -26,7 +27,16 @@ from .matching import (
 )
 from .reading import detect_format, read_jsonl, read_page
 from .record import Record, RecordError, build_record
-from .report import CREATED, FAILED, UNCHANGED, UPDATED, ImportReport, Outcome, SlugTaken
+from .report import (
+    CREATED,
+    FAILED,
+    UNCHANGED,
+    UPDATED,
+    GroupTagsDiffer,
+    ImportReport,
+    Outcome,
+    SlugTaken,
+)
 from .tags import M2M_FIELDS, Resolver
 
 BATCH_SIZE = 500
@@ -65,6 +75,10 @@ class Importer:
         # Releases this run wrote (or, in a dry run, would have written).
         self.written = KnownIndex()
         self.run_slugs = set()
+        # Translation groups: the tags each got first in this run, with where
+        # from; and which record has each (group, language).
+        self.group_tags = {}
+        self.group_languages = {}
         self.bar = progress(stream=io.StringIO())  # no bar until run() draws one
         self._bar_sizes = {}  # path -> lines the bar counts for it
         self._bar_path, self._bar_line = "", 0  # where the bar is in the current file
@@ -208,10 +222,16 @@ class Importer:
             if isinstance(record, Outcome):
                 outcome = record
             else:
+                record = self._with_group_tags(record)
                 try:
                     outcome = self._apply(record, existing, taken)
                 except Exception as exc:  # a defect of ours: report it, keep the batch
                     outcome = self._internal_error(path, record.line, exc)
+                if outcome.action != FAILED and record.translation_group:
+                    self.group_languages[(record.translation_group, record.language)] = (
+                        record.import_key,
+                        f"{Path(record.path).name}:{record.line}",
+                    )
                 # Tag warnings never change what happens to the record: it counts as
                 # created, updated or unchanged like any other, and says what it lost.
                 outcome.warnings = record.warnings
@@ -277,6 +297,7 @@ class Importer:
         try:
             hashes = fingerprint(record.values())
             known = self._find(record, existing, hashes)
+            self._check_group(record, known.pk if known else None)
             if known is None:
                 return self._create(record, taken, hashes)
             fields = COMPARED_FIELDS + (("source_url",) if record.source_url else ())
@@ -349,23 +370,48 @@ class Importer:
             return slug, (SlugTaken(record.slug, slug),)
         return slug, ()
 
-    def _check_group(self, record, release):
-        """Refuse a second release in one language of a translation group, naming the first."""
+    def _with_group_tags(self, record):
+        """``record``, or, when its group got other tags earlier in this run, the record
+        without its tags (it takes the group's) and a warning saying so.
+
+        Records of one group that disagree would otherwise give the group their
+        tags in turn, and every run of the same file would change it again.
+        """
+        if not record.translation_group or record.tags_from_group:
+            return record
+        given = self.group_tags.setdefault(
+            record.translation_group, (record.links, f"{Path(record.path).name}:{record.line}")
+        )
+        if given[0] == record.links:
+            return record
+        return dataclasses.replace(
+            record,
+            links={name: frozenset() for name in record.links},
+            warnings=(*record.warnings, GroupTagsDiffer(record.translation_group, given[1])),
+        )
+
+    def _check_group(self, record, pk):
+        """Refuse a second release in one language of a translation group, naming the first
+        (stored, or written by this run: a dry run checks the same)."""
         if not record.translation_group:
             return
+        problem = (
+            f"translation_group {record.translation_group!r} already has a release in "
+            f"{record.language!r}"
+        )
+        held = self.group_languages.get((record.translation_group, record.language))
+        if held is not None and held[0] != record.import_key:
+            raise RecordError(f"{problem} (line {held[1]}): not imported")
         other = (
             PressRelease.objects.filter(
                 translation_group=record.translation_group, language=record.language
             )
-            .exclude(pk=release.pk)
+            .exclude(pk=pk)
             .values_list("slug", flat=True)
             .first()
         )
         if other is not None:
-            raise RecordError(
-                f"translation_group {record.translation_group!r} already has a release in "
-                f"{record.language!r} ({other!r}): not imported"
-            )
+            raise RecordError(f"{problem} ({other!r}): not imported")
 
     def _create(self, record, taken, hashes):
         pk = None
@@ -391,7 +437,6 @@ class Importer:
                     translation_group=record.translation_group,
                     import_key=record.import_key,
                 )
-                self._check_group(record, release)
                 release.save()
                 self._link_rows(release, record)
                 self._version(release, record, "Imported from")
@@ -410,14 +455,16 @@ class Importer:
                         attribute = "type_id" if name == "type" else name
                         setattr(release, attribute, getattr(record, attribute))
                 release.import_key = record.import_key
-                self._check_group(record, release)
                 # Always saved, so that updated_at tells when the import changed it.
                 release.save()
-                if "translation_group" in changed and record.tags_from_group:
-                    translations.adopt_tags(release)
                 for name in M2M_FIELDS:
                     if name in changed:
                         getattr(release, name).set(record.links[name])
+                if "translation_group" in changed:  # it joined a group: take or give tags
+                    if record.tags_from_group:
+                        translations.adopt_tags(release)
+                    else:
+                        translations.share_tags(release)
                 self._version(release, record, "Updated by import from")
         known.instance = None
         self._remember(record, known.pk, known.slug, hashes)
