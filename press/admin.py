@@ -163,10 +163,11 @@ class PressReleaseForm(forms.ModelForm):
         if source is not None and not (self.user and self.user.has_perm(CHANGE_PERMISSION)):
             # Adding a translation puts the source in a group: it changes the source.
             self.add_error(None, _("You may not change the release this one translates."))
-        # One release per language in a group: the one it joins, or its own.
-        members = translations.group_releases(
-            source.translation_group if source is not None else self.instance.translation_group
-        )
+        # One release per language in a group: the one it joins, or its own,
+        # read under lock (the admin saves in one transaction).
+        anchor = source if source is not None else self.instance
+        group = translations.lock_group(anchor) if anchor.pk else ""
+        members = translations.group_releases(group)
         if source is not None:
             members.setdefault(source.language, source)
         taken = members.get(language)

@@ -12,6 +12,7 @@ group without tags of its own takes the group's (:func:`adopt_tags`).
 import uuid
 
 from asgiref.local import Local
+from django.db import transaction
 from django.db.models.signals import m2m_changed
 
 from .dimensions import DIMENSIONS
@@ -38,6 +39,25 @@ def members(release, *, using=None):
         .filter(translation_group=release.translation_group)
         .exclude(pk=release.pk)
     )
+
+
+def lock_group(release):
+    """Lock ``release`` and the rest of its group until the transaction ends; its group now.
+
+    Two editors changing one group's languages at once (adding a French
+    translation each) then take turns, and the second reads the first's
+    work once it is committed. Outside a transaction (nothing to hold a lock
+    until), and on SQLite (which takes no row locks), it only reads.
+    """
+    releases = PressRelease.objects.using(release._state.db or "default")
+    if transaction.get_connection(releases.db).in_atomic_block:
+        releases = releases.select_for_update()
+    group = releases.filter(pk=release.pk).values_list("translation_group", flat=True).first()
+    if group:
+        # Locked first, then read by the caller: rows another writer added
+        # while this one waited are seen by a new statement, not by this one.
+        list(releases.filter(translation_group=group).values_list("pk", flat=True))
+    return group or ""
 
 
 def group_releases(group):

@@ -4,10 +4,13 @@ its translations (switcher, hreflang, sitemap), shared tags, feeds, the import's
 
 import json
 import re
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -16,7 +19,7 @@ from press import listing_model
 from press.importing import import_files
 from press.models import ListingTotal, PressRelease
 from taxonomy.models import Country, Topic
-from tests.conftest import make_release
+from tests.conftest import make_release, requires_postgres
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -596,3 +599,42 @@ def test_a_release_joining_a_group_by_import_shares_its_tags(tmp_path, db):
     french = PressRelease.objects.get(title="Seul")
     assert set(french.countries.values_list("slug", flat=True)) == {"moldova"}
     assert listing_model.verify() == []
+
+
+# --- two editors at once --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_adding_one_language_at_once_take_turns(taxonomy):
+    """The second editor waits for the first and is told, instead of a 500."""
+    source = make_release("Shared story", translation_group="story")
+    editor = UserFactory(username="second-editor", is_superuser=True)
+    answers = []
+
+    def second_editor():
+        client = Client()
+        client.force_login(editor)
+        try:
+            answers.append(_post_translation(client, source, "fr", "Deuxième version"))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        # The first editor's save holds the group while it adds its French version.
+        list(PressRelease.objects.select_for_update().filter(translation_group="story"))
+        thread = threading.Thread(target=second_editor)
+        thread.start()
+        thread.join(1.5)
+        assert thread.is_alive()  # the second waits for the first
+        make_release("Première version", language="fr", translation_group="story")
+    thread.join(20)
+    [response] = answers
+    assert response.status_code == 200
+    assert "Première version" in str(response.context["adminform"].form.errors["language"])
+    assert list(
+        PressRelease.objects.filter(translation_group="story", language="fr").values_list(
+            "title", flat=True
+        )
+    ) == ["Première version"]
