@@ -155,7 +155,7 @@ def all_public_totals():
         f"public-totals:{language}",
         lambda: cached_public(
             "totals",
-            [language],
+            [],
             lambda: public_totals(facet_params(), now=clock.now(), language=language),
         ),
     )
@@ -170,7 +170,7 @@ def counts_with(dimension, value):
         f"pairs:{language}:{dimension}:{value}",
         lambda: cached_public(
             "pairs",
-            [language, dimension, value],
+            [dimension, value],
             lambda: public_counts_with(
                 dimension, value, others, now=clock.now(), language=language
             ),
@@ -228,7 +228,7 @@ def _counts_under(conditions, params):
     language = languages.current()
     return cached_public(
         "rows",
-        [language, params, conditions],
+        [params, conditions],
         lambda: public_counts_under(conditions, params, now=clock.now(), language=language),
     )
 

@@ -5,13 +5,13 @@ language, each listing the others and ``x-default``, the English one). A
 release is written in one language: its entry lists its public translations.
 """
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from taxonomy.navigation import node_url
 
 from .dimensions import DIMENSIONS
+from .languages import CODES, DEFAULT
 from .models import PressRelease
 
 
@@ -41,14 +41,13 @@ class PressReleaseSitemap(Sitemap):
         )
         for release in translations if groups else ():
             members.setdefault(release.translation_group, {})[release.language] = release
-        order = [code for code, _name in settings.LANGUAGES]
         for url in urls:
             group = members.get(url["item"].translation_group, {})
             if len(group) < 2:
                 continue
-            found = [(code, group[code]) for code in order if code in group]
-            if settings.LANGUAGE_CODE in group:
-                found.append(("x-default", group[settings.LANGUAGE_CODE]))
+            found = [(code, group[code]) for code in CODES if code in group]
+            if DEFAULT in group:
+                found.append(("x-default", group[DEFAULT]))
             url["alternates"] = [
                 {"lang_code": code, "location": f"{protocol}://{domain}{r.get_absolute_url()}"}
                 for code, r in found

@@ -9,6 +9,7 @@ model and the caches follow as for any re-tagging. A release that joins a
 group without tags of its own takes the group's (:func:`adopt_tags`).
 """
 
+import functools
 import uuid
 
 from asgiref.local import Local
@@ -108,7 +109,9 @@ def _tags_changed(sender, instance, action, reverse, pk_set, using=None, **kwarg
             share_tags(release, [relation], using=using)
 
 
+@functools.cache
 def _through_relations():
+    """{through model: relation} of the shared relations (the models are loaded once)."""
     return {
         PressRelease._meta.get_field(relation).remote_field.through: relation for relation in SHARED
     }

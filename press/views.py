@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from . import languages
+from . import languages, translations
 from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
@@ -45,14 +45,8 @@ class PressListView(ListingMixin, TemplateView):
 def release_translations(release):
     """{language: path} of the release and its public translations (one query, if grouped)."""
     found = {release.language: release.get_absolute_url()}
-    if release.translation_group:
-        others = (
-            PressRelease.objects.published()
-            .filter(translation_group=release.translation_group)
-            .exclude(pk=release.pk)
-            .only("pk", "slug", "language")
-        )
-        found.update((other.language, other.get_absolute_url()) for other in others)
+    others = translations.members(release).published().only("pk", "slug", "language")
+    found.update((other.language, other.get_absolute_url()) for other in others)
     return found
 
 

@@ -10,11 +10,11 @@ listing.
 """
 
 from django import template
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 
+from press import languages
 from press.languages import CODES, DEFAULT
 
 register = template.Library()
@@ -88,7 +88,7 @@ def language_switcher(context, home=False):
         # The name, and on a phone the code (the name stays for screen readers).
         name = format_html(
             '<span class="language-name">{}</span> <span class="language-code">{}</span>',
-            dict(settings.LANGUAGES)[code],
+            languages.name(code),
             code.upper(),
         )
         if code == current:
