@@ -15,9 +15,14 @@ class TaxonomyConfig(AppConfig):
         import reversion
 
         from . import signals  # noqa: F401
-        from .models import TREE_MODELS
+        from .models import LINK_MODELS, NAME_MODELS, TREE_MODELS
 
-        # Merges record revisions of the nodes they change (taxonomy.merging).
+        # Merges, renames and closings record revisions of the nodes they
+        # change (taxonomy.merging, taxonomy.history): with its dated names
+        # and its successors, a node's revision is its whole history.
+        for model in (*NAME_MODELS, *LINK_MODELS):
+            if not reversion.is_registered(model):
+                reversion.register(model)
         for model in TREE_MODELS:
             if not reversion.is_registered(model):
-                reversion.register(model, exclude=TREE_COLUMNS)
+                reversion.register(model, exclude=TREE_COLUMNS, follow=("dated_names", "links_out"))

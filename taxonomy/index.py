@@ -12,10 +12,12 @@ Each entry carries the node's name in every language (``taxonomy.languages``,
 decided once when the index is built): ``ref.name`` is the page's.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from . import subtree
 from .collation import in_reading_order
+from .history import NameSpan, lineage, links_of, span_on, spans_by_node
 from .languages import LANGUAGES, NAME_FIELDS, language_slot, names_of
 from .versions import tree_version
 
@@ -32,6 +34,8 @@ class NodeRef:
     level: int
     parent_id: int | None
     is_active: bool
+    #: Its dated names, oldest first (``taxonomy.history``); empty if never dated.
+    history: tuple[NameSpan, ...] = ()
 
     @property
     def name(self):
@@ -42,6 +46,21 @@ class NodeRef:
         """The name in ``language``: in a loop, ask for the language once and pass it."""
         return self.names[language_slot(language)]
 
+    def names_on(self, day):
+        """The names it had on ``day`` (a date; None: today), one per language."""
+        span = span_on(self.history, _as_date(day))
+        return self.names if span is None else span.names
+
+    def name_on(self, day, language=None):
+        """Its name on ``day`` in ``language`` (default: the page's)."""
+        return self.names_on(day)[language_slot(language)]
+
+    def former_name_on(self, day, language=None):
+        """Its name on ``day`` if that is not today's name (in ``language``), else None."""
+        slot = language_slot(language)
+        then = self.names_on(day)[slot]
+        return then if then != self.names[slot] else None
+
     @property
     def has_children(self):
         return self.rght - self.lft > 1
@@ -50,14 +69,44 @@ class NodeRef:
         return subtree.contains(self, other)
 
 
+def _as_date(day):
+    if isinstance(day, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localdate(day) if timezone.is_aware(day) else day.date()
+    return day
+
+
 class TreeIndex:
     """Shared by every request of a process until the trees change: read only."""
 
-    def __init__(self, refs):
+    def __init__(self, refs, links=(), former_slugs=None):
         self.refs = tuple(refs)  # in tree order
         self.by_slug = {r.slug: r for r in self.refs}
         self.by_pk = {r.pk: r for r in self.refs}
+        #: (source pk, target pk, kind, date) of every link between its nodes.
+        self.links = tuple(links)
+        #: Former slugs (renamed, merged, former names) -> the node that answers for them.
+        self.by_former_slug = {
+            slug: self.by_pk[pk] for slug, pk in (former_slugs or {}).items() if pk in self.by_pk
+        }
         self._reading_orders = {}
+
+    def find(self, slug):
+        """The node with this slug now or formerly, or None."""
+        return self.by_slug.get(slug) or self.by_former_slug.get(slug)
+
+    def predecessors(self, ref):
+        """The nodes ``ref`` followed (succeeded, absorbed, split from), transitively."""
+        return [self.by_pk[pk] for pk in lineage(self.links, ref.pk) if pk in self.by_pk]
+
+    def successors(self, ref):
+        """The nodes that followed ``ref``, transitively, nearest first."""
+        return [
+            self.by_pk[pk]
+            for pk in lineage(self.links, ref.pk, backwards=False)
+            if pk in self.by_pk
+        ]
 
     def ancestors_and_self(self, ref):
         return [r for r in self.refs if r.contains(ref)]
@@ -93,14 +142,23 @@ def tree_index(model):
     held = _indexes.get(label)
     if held is not None and version is not None and held[0] == version:
         return held[1]
-    index = TreeIndex(_refs(model))
+    index = TreeIndex(_refs(model), links_of(model), _former_slugs(model))
     if version is not None:  # no version row: nothing can say when it goes stale
         _indexes[label] = (version, index)
     return index
 
 
+def _former_slugs(model):
+    from .models import OldNodeSlug
+
+    return dict(
+        OldNodeSlug.objects.filter(tree=model._meta.model_name).values_list("slug", "node_id")
+    )
+
+
 def _refs(model):
-    """Every node of ``model`` as a ``NodeRef``, in tree order, from one query."""
+    """Every node of ``model`` as a ``NodeRef``, in tree order, from two queries."""
+    history = spans_by_node(model)
     has_iso = any(f.name == "iso_code" for f in model._meta.concrete_fields)
     fields = ["pk", "slug", "name", *NAME_FIELDS, *(["iso_code"] if has_iso else [])]
     position = ["tree_id", "lft", "rght", "level", "parent_id", "is_active"]
@@ -108,4 +166,10 @@ def _refs(model):
     for row in model._base_manager.order_by("tree_id", "lft").values_list(*fields, *position):
         pk, slug, name, *translations = row[:naming]
         iso_code = translations.pop() if has_iso else ""
-        yield NodeRef(pk, slug, names_of(name, translations, iso_code), *row[naming:])
+        names = names_of(name, translations, iso_code)
+        spans = tuple(
+            # Today's name is the node's own (a country's from the CLDR).
+            NameSpan(span.valid_from, None, names) if span.is_current else span
+            for span in history.get(pk, ())
+        )
+        yield NodeRef(pk, slug, names, *row[naming:], spans)

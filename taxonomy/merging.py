@@ -188,10 +188,15 @@ def _repoint(relation, survivor, other, report):
 
 
 def _move_aliases(survivor, other, report):
-    """Other's aliases and its name become the survivor's aliases, each spelling once."""
+    """Other's aliases, its name and the names it had become the survivor's aliases, once each.
+
+    Its dated names cannot join the survivor's: two bodies' spans would
+    overlap. As aliases they still find the survivor in imports.
+    """
     alias_model = type(survivor)._meta.get_field("aliases").related_model
     known = {normalize_name(survivor.name)}
     known.update(alias_model.objects.filter(node=survivor).values_list("normalized", flat=True))
+    known.update(survivor.dated_names.values_list("normalized", flat=True))
     moving = []
     for pk, normalized in alias_model.objects.filter(node=other).values_list("pk", "normalized"):
         if normalized not in known:
@@ -200,10 +205,27 @@ def _move_aliases(survivor, other, report):
     # Duplicates stay with the other node and go with it.
     alias_model.objects.filter(pk__in=moving).update(node=survivor)
     moved = len(moving)
-    if normalize_name(other.name) not in known:
-        alias_model.objects.create(node=survivor, name=other.name)
-        moved += 1
+    for name in [other.name, *other.dated_names.values_list("name", flat=True)]:
+        if normalize_name(name) not in known:
+            known.add(normalize_name(name))
+            alias_model.objects.create(node=survivor, name=name)
+            moved += 1
     report.aliases += moved
+
+
+def _move_history_links(survivor, other):
+    """Other's predecessors and successors become the survivor's; a link to itself goes."""
+    links = type(survivor)._meta.get_field("links_out").related_model
+    for end, far in (("source", "target"), ("target", "source")):
+        for link in links.objects.filter(**{end: other}):
+            duplicate = links.objects.filter(
+                **{end: survivor, far: getattr(link, f"{far}_id"), "kind": link.kind}
+            ).exists()
+            if getattr(link, f"{far}_id") == survivor.pk or duplicate:
+                link.delete()
+            else:
+                setattr(link, end, survivor)
+                link.save()
 
 
 def _move_children(survivor, other, report):
@@ -308,6 +330,7 @@ def merge_nodes(*, survivor, others, user=None):
             for relation in protected_relations(model):
                 _repoint(relation, survivor, other, report)
             _move_aliases(survivor, other, report)
+            _move_history_links(survivor, other)
             _move_children(survivor, other, report)
             _keep_addresses(survivor, other, report)
         for touched_model, pks in report.touched.items():

@@ -15,7 +15,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
-from .languages import node_name
+from .languages import NAME_FIELDS, node_name
 from .locking import tree_write
 from .naming import NameIndex, normalize_name
 from .subtree import subtree_q
@@ -129,6 +129,29 @@ class Node(MPTTModel):
             "stay filterable and keep their press releases."
         ),
     )
+    opened_on = models.DateField(
+        _("opened on"),
+        null=True,
+        blank=True,
+        help_text=_("The first day it existed, if known."),
+    )
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it existed, if it is closed and the day is known."),
+    )
+    dates_source = models.URLField(
+        _("source of the dates"),
+        max_length=500,
+        blank=True,
+        help_text=_("A page that states when it opened or closed (a decision, an announcement)."),
+    )
+    history_note = models.TextField(
+        _("history note"),
+        blank=True,
+        help_text=_("What readers should know of its past, in a sentence or two."),
+    )
     source_data = models.JSONField(
         default=dict,
         blank=True,
@@ -150,6 +173,15 @@ class Node(MPTTModel):
         # Declaring indexes (even none) is what makes django-mptt add its
         # (tree_id, lft) index to migrations; descendant filters need it.
         indexes = []
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opened_on__isnull=True)
+                | models.Q(closed_on__isnull=True)
+                | models.Q(opened_on__lte=models.F("closed_on")),
+                name="%(class)s_opened_before_closed",
+                violation_error_message=_("A node cannot close before it opens."),
+            )
+        ]
 
     class MPTTMeta:
         order_insertion_by = []
@@ -203,6 +235,13 @@ class Node(MPTTModel):
                     tree=tree, slug=old_slug, defaults={"node_id": self.pk}
                 )
             OldNodeSlug.objects.filter(tree=tree, slug=self.slug).delete()
+            # Editing the name in place corrects the current name; a rename
+            # records a new dated name (taxonomy.history.rename).
+            self.dated_names.filter(valid_to__isnull=True).update(
+                name=self.name,
+                normalized=normalize_name(self.name),
+                **{field: getattr(self, field) for field in NAME_FIELDS},
+            )
 
     save.alters_data = True
 
@@ -316,6 +355,102 @@ class Alias(models.Model):
         super().save(*args, **kwargs)
 
 
+class DatedName(models.Model):
+    """A name a node had over a span of days: a rename is a new dated name on the same node.
+
+    ``valid_from`` and ``valid_to`` are the first and last day of the name,
+    both included; either may be unknown (empty). The current name is the one
+    without an end, and it is the node's own ``name``. Spans of one node never
+    overlap (``taxonomy.history.history_problems``, run by ``check_trees``).
+    """
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("In English."))
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    name_de = models.CharField(_("name in German"), max_length=200, blank=True)
+    name_it = models.CharField(_("name in Italian"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
+    normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("to"), null=True, blank=True, help_text=_("The last day of this name; empty: current.")
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = [models.F("valid_from").asc(nulls_first=True), "pk"]
+        verbose_name = _("dated name")
+        verbose_name_plural = _("dated names")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_to")),
+                name="%(class)s_span_in_order",
+                violation_error_message=_("A name cannot end before it begins."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+    def covers(self, day):
+        """Whether ``day`` lies in this name's span (an unknown end is open)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class NodeLink(models.Model):
+    """How one node of a tree followed another: ``source`` → ``target``.
+
+    Read from the other end, "succeeded by" is "preceded by", "merged into"
+    is "absorbed", "split into" is "split from". The target is a successor of
+    the source; the source a predecessor of the target.
+    """
+
+    SUCCEEDED_BY = "succeeded_by"
+    MERGED_INTO = "merged_into"
+    SPLIT_INTO = "split_into"
+    KINDS = [
+        (SUCCEEDED_BY, _("succeeded by")),
+        (MERGED_INTO, _("merged into")),
+        (SPLIT_INTO, _("split into")),
+    ]
+    #: How the target names the link.
+    INVERSE = {
+        SUCCEEDED_BY: _("preceded by"),
+        MERGED_INTO: _("absorbed"),
+        SPLIT_INTO: _("split from"),
+    }
+
+    kind = models.CharField(_("link"), max_length=20, choices=KINDS, default=SUCCEEDED_BY)
+    date = models.DateField(_("date"), null=True, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = [models.F("date").asc(nulls_last=True), "pk"]
+        verbose_name = _("successor")
+        verbose_name_plural = _("successors")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="%(class)s_once"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")),
+                name="%(class)s_not_to_itself",
+                violation_error_message=_("A node cannot succeed itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.get_kind_display()} → {self.target}"
+
+
 class Topic(Node):
     class Meta(Node.Meta):
         verbose_name = _("field of work")
@@ -391,6 +526,66 @@ class MeetingAlias(Alias):
     node = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="aliases")
 
 
+class TopicName(DatedName):
+    node = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="dated_names")
+
+    class Meta(DatedName.Meta):
+        pass
+
+
+class TopicLink(NodeLink):
+    source = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="links_in")
+
+    class Meta(NodeLink.Meta):
+        pass
+
+
+class CountryName(DatedName):
+    node = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="dated_names")
+
+    class Meta(DatedName.Meta):
+        pass
+
+
+class CountryLink(NodeLink):
+    source = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="links_in")
+
+    class Meta(NodeLink.Meta):
+        pass
+
+
+class StructureName(DatedName):
+    node = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="dated_names")
+
+    class Meta(DatedName.Meta):
+        pass
+
+
+class StructureLink(NodeLink):
+    source = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="links_in")
+
+    class Meta(NodeLink.Meta):
+        pass
+
+
+class MeetingName(DatedName):
+    node = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="dated_names")
+
+    class Meta(DatedName.Meta):
+        pass
+
+
+class MeetingLink(NodeLink):
+    source = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="links_in")
+
+    class Meta(NodeLink.Meta):
+        pass
+
+
 class Chairpersonship(models.Model):
     """Which participating State chairs the organisation in a year."""
 
@@ -401,6 +596,7 @@ class Chairpersonship(models.Model):
         on_delete=models.PROTECT,
         related_name="chairpersonships",
     )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-year"]
@@ -428,6 +624,8 @@ class TreeVersion(models.Model):
 
 TREE_MODELS = (Topic, Country, Structure, Meeting)
 ALIAS_MODELS = (TopicAlias, CountryAlias, StructureAlias, MeetingAlias)
+NAME_MODELS = (TopicName, CountryName, StructureName, MeetingName)
+LINK_MODELS = (TopicLink, CountryLink, StructureLink, MeetingLink)
 
 
 def tree_paths(model, separator=" › "):

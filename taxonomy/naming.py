@@ -46,27 +46,67 @@ class UnknownName(LookupError):
 class NameIndex:
     """Every way of writing a node of one tree, for resolving many names cheaply.
 
-    Two queries build it (nodes, aliases); each lookup is then a dict access.
-    A name matches a node's name, slug, key or any alias, after
-    :func:`normalize_name`.
+    Three queries build it (nodes, aliases, dated names); each lookup is
+    then a dict access. A name matches a node's name, slug, key, any alias
+    or any name it ever had, after :func:`normalize_name`. When two nodes
+    had one name at different times, the day a text speaks of
+    (``on=``) says which: a node whose only claim on the name is a span
+    that does not cover that day drops out.
     """
 
     def __init__(self, model):
         self.model = model
         self.nodes = model.objects.in_bulk()
         names = {}
+        #: normalized -> pks that claim it without dates (slug, key, alias, undated name).
+        self.undated = {}
+        #: normalized -> {pk: [(valid_from, valid_to)]}: claims that hold for a span.
+        self.spans = {}
+        name_model = model._meta.get_field("dated_names").related_model
+        dated_nodes = set()
+        for pk, normalized, valid_from, valid_to in name_model.objects.values_list(
+            "node_id", "normalized", "valid_from", "valid_to"
+        ):
+            names.setdefault(normalized, set()).add(pk)
+            self.spans.setdefault(normalized, {}).setdefault(pk, []).append((valid_from, valid_to))
+            dated_nodes.add(pk)
         for pk, node in self.nodes.items():
-            for text in (node.name, node.slug, node.key):
-                names.setdefault(normalize_name(text), set()).add(pk)
+            texts = (node.slug, node.key) if pk in dated_nodes else (node.name, node.slug, node.key)
+            for text in texts:
+                self._undated(names, normalize_name(text), pk)
         alias_model = model._meta.get_field("aliases").related_model
         for pk, normalized in alias_model.objects.values_list("node_id", "normalized"):
-            names.setdefault(normalized, set()).add(pk)
+            self._undated(names, normalized, pk)
         self.names = names
 
-    def resolve(self, name):
-        pks = self.names.get(normalize_name(name), set())
+    def _undated(self, names, normalized, pk):
+        names.setdefault(normalized, set()).add(pk)
+        self.undated.setdefault(normalized, set()).add(pk)
+
+    def matches(self, name, on=None):
+        """The pks of the nodes ``name`` may mean, sorted; narrowed by the day ``on`` if given."""
+        normalized = normalize_name(name)
+        pks = self.names.get(normalized, set())
+        if len(pks) > 1 and on is not None:
+            spans = self.spans.get(normalized, {})
+            undated = self.undated.get(normalized, set())
+            then = {
+                pk
+                for pk in pks
+                if pk in undated
+                or any(
+                    (start is None or start <= on) and (end is None or on <= end)
+                    for start, end in spans.get(pk, ())
+                )
+            }
+            if then:
+                pks = then
+        return sorted(pks)
+
+    def resolve(self, name, on=None):
+        pks = self.matches(name, on)
         if len(pks) == 1:
-            return self.nodes[next(iter(pks))]
+            return self.nodes[pks[0]]
         raise UnknownName(self.model, name, sorted(self.nodes[pk].path_names() for pk in pks))
 
     def resolve_all(self, names):

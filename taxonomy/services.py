@@ -1,5 +1,6 @@
 """Writes that span several steps on the trees: loading the shipped data."""
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -7,9 +8,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from .history import former_slugs, link_model
 from .languages import NAME_FIELDS, TRANSLATED, cldr_names
 from .locking import tree_write
-from .models import Chairpersonship, Country, Meeting, OldNodeSlug, Structure, Topic
+from .models import Chairpersonship, Country, Meeting, NodeLink, OldNodeSlug, Structure, Topic
 from .naming import normalize_name
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "taxonomy.json"
@@ -85,14 +87,28 @@ def validate(data, source="data"):
             if not isinstance(item.get("aliases", []), list):
                 raise TaxonomyDataError(f"{where}: aliases must be a list")
             _validate_names(item, where)
+            _validate_history(item, where)
     for where, item in _walk(data.get("structures", []), f"{source}: structures"):
         country = item.get("country")
         if country and country not in keys["countries"]:
             raise TaxonomyDataError(f"{where}: unknown country {country!r}")
+    for tree in TREES:
+        for where, item in _walk(data.get(tree, []), f"{source}: {tree}"):
+            key = item.get("key") or slugify(item["name"])
+            for index, link in enumerate(item.get("links", [])):
+                target = link.get("to")
+                if target not in keys[tree]:
+                    raise TaxonomyDataError(
+                        f"{where}.links[{index}]: unknown {tree} key {target!r} "
+                        "(a link points to a node of the same tree)"
+                    )
+                if target == key:
+                    raise TaxonomyDataError(f"{where}.links[{index}]: a node cannot follow itself")
     for index, row in enumerate(data.get("chairpersonships", [])):
         where = f"{source}: chairpersonships[{index}]"
         if not isinstance(row.get("year"), int) or row.get("country") not in keys["countries"]:
             raise TaxonomyDataError(f"{where}: needs an integer year and a known country key")
+        _url(row, "source", where)
 
 
 def _validate_names(item, where):
@@ -118,6 +134,84 @@ def _validate_names(item, where):
         )
 
 
+LINK_KINDS = {kind for kind, _label in NodeLink.KINDS}
+
+
+def _day(value, where):
+    """A file's date ("YYYY-MM-DD") as a date; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise TaxonomyDataError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+def _url(item, key, where):
+    value = item.get(key)
+    if value is None or value == "":
+        return
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise TaxonomyDataError(f"{where}: {key} must be an http(s) address")
+
+
+def _validate_history(item, where):
+    """Opening and closing days, dated names and links: well formed and in order.
+
+    Spans include both ends; they may not be reversed or overlap; the last
+    name has no end and is the node's name; no name begins before the node
+    opened or after it closed.
+    """
+    opened = _day(item.get("opened"), f"{where}.opened")
+    closed = _day(item.get("closed"), f"{where}.closed")
+    if opened and closed and closed < opened:
+        raise TaxonomyDataError(f"{where}: closed {closed} before it opened {opened}")
+    _url(item, "dates_source", where)
+    dated = item.get("dated_names", [])
+    if not isinstance(dated, list):
+        raise TaxonomyDataError(f"{where}: dated_names must be a list")
+    previous = None
+    for index, row in enumerate(dated):
+        here = f"{where}.dated_names[{index}]"
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not row["name"]:
+            raise TaxonomyDataError(f"{here}: needs a name")
+        start, end = _day(row.get("from"), f"{here}.from"), _day(row.get("to"), f"{here}.to")
+        if start and end and end < start:
+            raise TaxonomyDataError(f"{here}: ends {end} before it begins {start}")
+        if previous is not None and (previous is _OPEN or start is None or start <= previous):
+            raise TaxonomyDataError(
+                f"{here}: overlaps the name before it (each name begins after the last ended)"
+            )
+        if opened and start and start < opened:
+            raise TaxonomyDataError(f"{here}: begins {start}, before the node opened {opened}")
+        if closed and start and start > closed:
+            raise TaxonomyDataError(f"{here}: begins {start}, after the node closed {closed}")
+        _url(row, "source", here)
+        _validate_names(row, here)
+        previous = end if end is not None else _OPEN
+    if dated:
+        if "to" in dated[-1] and dated[-1]["to"] is not None:
+            raise TaxonomyDataError(f"{where}: the last dated name is the current one: no 'to'")
+        if dated[-1]["name"].strip() != item["name"].strip():
+            raise TaxonomyDataError(
+                f"{where}: the last dated name {dated[-1]['name']!r} is not its name"
+            )
+    links = item.get("links", [])
+    if not isinstance(links, list):
+        raise TaxonomyDataError(f"{where}: links must be a list")
+    for index, link in enumerate(links):
+        here = f"{where}.links[{index}]"
+        if not isinstance(link, dict) or link.get("kind", NodeLink.SUCCEEDED_BY) not in LINK_KINDS:
+            raise TaxonomyDataError(f"{here}: kind must be one of {', '.join(sorted(LINK_KINDS))}")
+        _day(link.get("date"), f"{here}.date")
+        _url(link, "source", here)
+
+
+_OPEN = object()  # a span without an end, in _validate_history
+
+
 def _wanted(item, tree):
     """The node's fields as the file states them, in comparable form."""
     names = item.get("names", {})
@@ -125,7 +219,11 @@ def _wanted(item, tree):
         "name": item["name"].strip(),
         "slug": item.get("slug") or slugify(item["name"])[:120],
         "description": item.get("description", ""),
-        "is_active": bool(item.get("is_active", True)),
+        "is_active": bool(item.get("is_active", not item.get("closed"))),
+        "opened_on": item.get("opened"),
+        "closed_on": item.get("closed"),
+        "dates_source": item.get("dates_source", ""),
+        "history_note": item.get("history_note", ""),
         **{f"name_{code}": names.get(code, "").strip() for code in TRANSLATED},
     }
     if tree == "countries":
@@ -186,17 +284,15 @@ def _load_tree(model, tree, items, report, on_node=None):
                 previous = node.source_data or {}
                 # Apply only what the file changed since it was last loaded.
                 # A file loaded before names per language existed said none.
-                changed_fields = [
-                    f
-                    for f, v in wanted.items()
-                    if previous.get(f, "" if f in NAME_FIELDS else object()) != v
-                ]
+                changed_fields = [f for f, v in wanted.items() if previous.get(f, _unsaid(f)) != v]
             for name in changed_fields:
                 value = wanted[name]
                 if name == "parent":
                     node.parent = parent
                 elif name == "country":
                     node.country = countries.get(value) if value else None
+                elif name in ("opened_on", "closed_on"):
+                    setattr(node, name, datetime.date.fromisoformat(value) if value else None)
                 else:
                     setattr(node, name, value)
             if node.pk is None:
@@ -210,6 +306,7 @@ def _load_tree(model, tree, items, report, on_node=None):
                 report.updated.append(
                     f"{model._meta.verbose_name}: {node.name} ({', '.join(changed_fields)})"
                 )
+            _load_dated_names(node, item, report)
             known = {a.normalized for a in node.aliases.all()}
             for alias in item.get("aliases", []):
                 if normalize_name(alias) not in known:
@@ -219,6 +316,123 @@ def _load_tree(model, tree, items, report, on_node=None):
             load(item.get("children", []), node)
 
     load(items, None)
+    _load_links(model, tree, items, nodes, report)
+
+
+def _file_names(item):
+    """The file's dated names of a node, in the form they are compared and stored."""
+    return [
+        {
+            "name": row["name"].strip(),
+            "from": row.get("from"),
+            "to": row.get("to"),
+            "source": row.get("source", ""),
+            **{f"name_{code}": row.get("names", {}).get(code, "").strip() for code in TRANSLATED},
+        }
+        for row in item.get("dated_names", [])
+    ]
+
+
+def _stored_names(node):
+    return [
+        {
+            "name": row.name,
+            "from": row.valid_from.isoformat() if row.valid_from else None,
+            "to": row.valid_to.isoformat() if row.valid_to else None,
+            "source": row.source_url,
+            **{field: getattr(row, field) for field in NAME_FIELDS},
+        }
+        for row in node.dated_names.all()
+    ]
+
+
+def _load_dated_names(node, item, report):
+    """The file's dated names reach the node unless an administrator changed them since.
+
+    Merged three ways like the fields: when the file's list changed since it
+    was last loaded, it replaces the node's, but only if the node's are
+    still what the file said then; otherwise the administrator's stay and
+    the report says so.
+    """
+    wanted = _file_names(item)
+    said = node.source_data.get("dated_names", [])
+    if wanted == said:
+        return
+    stored = _stored_names(node)
+    if stored and stored != said:
+        report.skipped.append(
+            f"{node._meta.verbose_name}: {node.name} (dated names edited in the admin kept)"
+        )
+    else:
+        node.dated_names.all().delete()
+        for row in wanted:
+            node.dated_names.create(
+                name=row["name"],
+                valid_from=row["from"],
+                valid_to=row["to"],
+                source_url=row["source"],
+                **{field: row[field] for field in NAME_FIELDS},
+            )
+        former_slugs(node)
+        report.updated.append(f"{node._meta.verbose_name}: {node.name} (dated names)")
+    type(node)._base_manager.filter(pk=node.pk).update(
+        source_data={**node.source_data, "dated_names": wanted}
+    )
+    node.source_data = {**node.source_data, "dated_names": wanted}
+
+
+def _load_links(model, tree, items, nodes, report):
+    """Links the file added since it was last loaded are made; those it dropped, undone.
+
+    An administrator's own links are never touched.
+    """
+    links = link_model(model)
+    for _where, item in _walk(items, tree):
+        node = nodes.get(item.get("key") or slugify(item["name"]))
+        if node is None:
+            continue
+        wanted = [
+            {"kind": link.get("kind", NodeLink.SUCCEEDED_BY), "to": link["to"],
+             "date": link.get("date"), "source": link.get("source", "")}
+            for link in item.get("links", [])
+        ]  # fmt: skip
+        said = node.source_data.get("links", [])
+        if wanted == said:
+            continue
+        for link in said:
+            if link not in wanted and link["to"] in nodes:
+                links.objects.filter(
+                    source=node, target=nodes[link["to"]], kind=link["kind"]
+                ).delete()
+        for link in wanted:
+            if link["to"] not in nodes:
+                continue
+            links.objects.update_or_create(
+                source=node,
+                target=nodes[link["to"]],
+                kind=link["kind"],
+                defaults={"date": link["date"], "source_url": link["source"]},
+            )
+        report.updated.append(f"{model._meta.verbose_name}: {node.name} (links)")
+        node.source_data = {**node.source_data, "links": wanted}
+        model._base_manager.filter(pk=node.pk).update(source_data=node.source_data)
+
+
+#: What a file loaded before a field existed said of it: nothing to apply.
+_UNSAID = {
+    **dict.fromkeys(NAME_FIELDS, ""),
+    "opened_on": None,
+    "closed_on": None,
+    "dates_source": "",
+    "history_note": "",
+}
+
+
+def _unsaid(field):
+    return _UNSAID.get(field, _NEVER)
+
+
+_NEVER = object()
 
 
 def _merged_into(model, key, slug):
@@ -237,10 +451,12 @@ def _load_chairpersonships(rows, report):
     for row in rows:
         country = countries[row["country"]]
         current = existing.get(row["year"])
+        source = row.get("source", "")
         if current is None:
-            Chairpersonship.objects.create(year=row["year"], country=country)
-        elif current.country_id != country.pk:
+            Chairpersonship.objects.create(year=row["year"], country=country, source_url=source)
+        elif current.country_id != country.pk or (source and current.source_url != source):
             current.country = country
+            current.source_url = source or current.source_url
             current.save()
         else:
             continue

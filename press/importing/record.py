@@ -295,7 +295,9 @@ def build_record(path, line, data, resolver):
     summary = text("summary")
     body = sanitize_html(text_to_html(text("body")))
 
-    links, warnings = resolver.links({key: names(key) for key in RELATIONS})
+    # A name two nodes had in turn means the one that had it on the record's day.
+    day = local_date(published_at) if published_at is not None else None
+    links, warnings = resolver.links({key: names(key) for key in RELATIONS}, on=day)
 
     if problems:
         raise RecordError("; ".join(problems), warnings=warnings)

@@ -1,7 +1,8 @@
 """Tag resolution: record names to tree nodes and release types, per run.
 
-A name is looked up among node names, slugs, keys and aliases (former names
-included), compared as :func:`~taxonomy.naming.normalize_name` does. It is
+A name is looked up among node names, slugs, keys, aliases and the dated
+names a node had (a name two nodes had in turn means the one that had it on
+the record's date), compared as :func:`~taxonomy.naming.normalize_name` does. It is
 looked for in the tree of the key it was given under first; failing that, in
 the other trees, where it counts only when exactly one node has it: the
 release then gets that node in that tree's relation ("Asian Partners for
@@ -14,7 +15,7 @@ never lost for a tag, and nobody is left guessing where a tag went.
 from dataclasses import dataclass
 
 from taxonomy.models import Structure
-from taxonomy.naming import NameIndex, normalize_name
+from taxonomy.naming import NameIndex
 
 from ..dimensions import DIMENSIONS
 from ..models import ReleaseType
@@ -68,18 +69,19 @@ class Resolver:
     def release_type(self, name):
         return self.types.get(" ".join(str(name).split()).casefold())
 
-    def _matches(self, model, normalized):
+    def _matches(self, model, name, on):
         index = self.indexes[model]
-        return [index.nodes[pk] for pk in sorted(index.names.get(normalized, ()))]
+        return [index.nodes[pk] for pk in index.matches(name, on)]
 
-    def resolve(self, key, name):
+    def resolve(self, key, name, on=None):
         """(record key the node is filed under, node, warning or None) for one given name.
 
-        The node is None when the name is left out; the warning then says why.
+        ``on`` is the day the record speaks of: a name two nodes had at
+        different times means the one that had it then. The node is None
+        when the name is left out; the warning then says why.
         """
-        normalized = normalize_name(name)
         own_model = RELATIONS[key][1]
-        own = self._matches(own_model, normalized)
+        own = self._matches(own_model, name, on)
         if len(own) == 1:
             return key, own[0], None
         if own:
@@ -90,7 +92,7 @@ class Resolver:
             (model, node)
             for model in self.indexes
             if model is not own_model
-            for node in self._matches(model, normalized)
+            for node in self._matches(model, name, on)
         ]
         if len(elsewhere) == 1:
             [(model, node)] = elsewhere
@@ -99,13 +101,16 @@ class Resolver:
         candidates = tuple(f"{HOME_KEYS[model]}: {node.path_names()}" for model, node in elsewhere)
         return None, None, TagWarning(name, key, candidates=candidates)
 
-    def links(self, names_by_key):
-        """Resolve every given name: ({release relation: set of node pks}, [TagWarning])."""
+    def links(self, names_by_key, on=None):
+        """Resolve every given name: ({release relation: set of node pks}, [TagWarning]).
+
+        ``on`` (a date) is the record's day, for names two nodes had in turn.
+        """
         links = {name: set() for name in M2M_FIELDS}
         warnings = []
         for key, names in names_by_key.items():
             for name in names:
-                filed_under, node, warning = self.resolve(key, name)
+                filed_under, node, warning = self.resolve(key, name, on)
                 if warning is not None:
                     warnings.append(warning)
                 if node is not None:

@@ -1,14 +1,17 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from taxonomy.history import history_problems
 from taxonomy.integrity import DERIVED, tree_problems
 from taxonomy.locking import tree_write
 from taxonomy.models import TREE_MODELS
+from taxonomy.services import DATA_FILE, TaxonomyDataError, read_data
 
 
 class Command(BaseCommand):
     help = (
-        "Verify that every taxonomy tree, and what is derived from the trees (the listing's "
-        "read model), is intact; exit non-zero and name the broken ones."
+        "Verify that every taxonomy tree, its nodes' history (dated names, successors), what "
+        "is derived from the trees (the listing's read model) and the shipped data file are "
+        "intact; exit non-zero and name the broken ones."
     )
 
     def add_arguments(self, parser):
@@ -18,9 +21,21 @@ class Command(BaseCommand):
             help="Rebuild a broken tree's lft/rght/level from the parent links (under the lock), "
             "then whatever is derived from the trees and found wrong.",
         )
+        parser.add_argument(
+            "--data",
+            default=str(DATA_FILE),
+            help="The taxonomy data file to check as well (default: the shipped one).",
+        )
 
-    def handle(self, *args, rebuild=False, **options):
+    def handle(self, *args, rebuild=False, data=None, **options):
         broken = []
+        try:
+            read_data(data or DATA_FILE)
+        except TaxonomyDataError as exc:
+            broken.append("data file")
+            self.stderr.write(self.style.ERROR(f"data file: BROKEN\n  - {exc}"))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"data file: intact ({data or DATA_FILE})"))
         for model in TREE_MODELS:
             name = model._meta.verbose_name_plural
             problems = tree_problems(model)
@@ -37,6 +52,15 @@ class Command(BaseCommand):
             else:
                 count = model._base_manager.count()
                 self.stdout.write(self.style.SUCCESS(f"{name}: intact ({count} nodes)"))
+            # Spans and successors: nothing can rebuild them but an administrator.
+            problems = history_problems(model)
+            if problems:
+                broken.append(f"{name} (history)")
+                self.stderr.write(self.style.ERROR(f"{name} history: BROKEN"))
+                for problem in problems:
+                    self.stderr.write(f"  - {problem}")
+            else:
+                self.stdout.write(self.style.SUCCESS(f"{name} history: sound"))
         for name, (verify, rebuild_derived) in DERIVED.items():
             problems = verify()
             if problems and rebuild:
