@@ -84,24 +84,37 @@ class NameIndex:
         self.undated.setdefault(normalized, set()).add(pk)
 
     def matches(self, name, on=None):
-        """The pks of the nodes ``name`` may mean, sorted; narrowed by the day ``on`` if given."""
+        """The pks of the nodes ``name`` may mean, sorted; narrowed by the day ``on`` if given.
+
+        On a day, the node whose dated name covers it wins; failing one, the
+        nodes that claim the name without dates and existed that day (by
+        their opening and closing days, where known) remain.
+        """
         normalized = normalize_name(name)
         pks = self.names.get(normalized, set())
         if len(pks) > 1 and on is not None:
             spans = self.spans.get(normalized, {})
-            undated = self.undated.get(normalized, set())
-            then = {
+            dated = {
                 pk
                 for pk in pks
-                if pk in undated
-                or any(
+                if any(
                     (start is None or start <= on) and (end is None or on <= end)
                     for start, end in spans.get(pk, ())
                 )
             }
-            if then:
-                pks = then
+            if len(dated) != 1:
+                dated |= {
+                    pk for pk in self.undated.get(normalized, set()) & pks if self._lived(pk, on)
+                }
+            if dated:
+                pks = dated
         return sorted(pks)
+
+    def _lived(self, pk, day):
+        node = self.nodes[pk]
+        return (node.opened_on is None or node.opened_on <= day) and (
+            node.closed_on is None or day <= node.closed_on
+        )
 
     def resolve(self, name, on=None):
         pks = self.matches(name, on)
