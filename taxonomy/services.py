@@ -306,7 +306,7 @@ def _load_tree(model, tree, items, report, on_node=None):
                 report.updated.append(
                     f"{model._meta.verbose_name}: {node.name} ({', '.join(changed_fields)})"
                 )
-            _load_dated_names(node, item, report)
+            _load_dated_names(node, item, report, created=not previous)
             known = {a.normalized for a in node.aliases.all()}
             for alias in item.get("aliases", []):
                 if normalize_name(alias) not in known:
@@ -315,8 +315,9 @@ def _load_tree(model, tree, items, report, on_node=None):
                     report.aliases_added.append(f"{node.name}: {alias}")
             load(item.get("children", []), node)
 
+    existing = set(nodes)
     load(items, None)
-    _load_links(model, tree, items, nodes, report)
+    _load_links(model, tree, items, nodes, report, new=set(nodes) - existing)
 
 
 def _file_names(item):
@@ -346,7 +347,7 @@ def _stored_names(node):
     ]
 
 
-def _load_dated_names(node, item, report):
+def _load_dated_names(node, item, report, created=False):
     """The file's dated names reach the node unless an administrator changed them since.
 
     Merged three ways like the fields: when the file's list changed since it
@@ -374,14 +375,15 @@ def _load_dated_names(node, item, report):
                 **{field: row[field] for field in NAME_FIELDS},
             )
         former_slugs(node)
-        report.updated.append(f"{node._meta.verbose_name}: {node.name} (dated names)")
+        if not created:
+            report.updated.append(f"{node._meta.verbose_name}: {node.name} (dated names)")
     type(node)._base_manager.filter(pk=node.pk).update(
         source_data={**node.source_data, "dated_names": wanted}
     )
     node.source_data = {**node.source_data, "dated_names": wanted}
 
 
-def _load_links(model, tree, items, nodes, report):
+def _load_links(model, tree, items, nodes, report, new=()):
     """Links the file added since it was last loaded are made; those it dropped, undone.
 
     An administrator's own links are never touched.
@@ -413,7 +415,8 @@ def _load_links(model, tree, items, nodes, report):
                 kind=link["kind"],
                 defaults={"date": link["date"], "source_url": link["source"]},
             )
-        report.updated.append(f"{model._meta.verbose_name}: {node.name} (links)")
+        if node.key not in new:
+            report.updated.append(f"{model._meta.verbose_name}: {node.name} (links)")
         node.source_data = {**node.source_data, "links": wanted}
         model._base_manager.filter(pk=node.pk).update(source_data=node.source_data)
 

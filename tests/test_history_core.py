@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from press.importing import import_files
 from press.models import PressRelease
@@ -508,6 +509,92 @@ class TestMergeKeepsHistory:
         merge_nodes(survivor=survivor, others=[duplicate])
         aliases = set(survivor.aliases.values_list("name", flat=True))
         assert {"Centre in Almatest", "Centre in Testana", "Programme Office in Testana"} <= aliases
-        assert list(StructureLink.objects.values_list("source", "target")) == [
-            (survivor.pk, successor.pk)
+        mine = {survivor.pk, duplicate.pk, successor.pk}
+        links = StructureLink.objects.filter(Q(source__in=mine) | Q(target__in=mine))
+        assert list(links.values_list("source", "target")) == [(survivor.pk, successor.pk)]
+
+
+# --- the shipped history ------------------------------------------------------------
+
+
+def dated(model, key):
+    node = model.objects.get(key=key)
+    return [(n.name, n.valid_from and n.valid_from.year, n.valid_to and n.valid_to.year)
+            for n in node.dated_names.all()]  # fmt: skip
+
+
+class TestShippedHistory:
+    def test_the_office_in_kazakhstan_has_all_five_names(self):
+        # Almaty 1998, Astana 2007, Programme Office 2015, Nur-Sultan 2019, Astana 2022.
+        assert dated(Structure, "programme-office-in-astana") == [
+            ("Centre in Almaty", 1998, 2007),
+            ("Centre in Astana", 2007, 2014),
+            ("Programme Office in Astana", 2015, 2019),
+            ("Programme Office in Nur-Sultan", 2019, 2022),
+            ("Programme Office in Astana", 2022, None),
         ]
+        ref = tree_index(Structure).by_pk[
+            Structure.objects.get(key="programme-office-in-astana").pk
+        ]
+        assert ref.name_on(D(2010, 3, 1), "en") == "Centre in Astana"
+        assert ref.name_on(D(2020, 3, 1), "en") == "Programme Office in Nur-Sultan"
+        assert ref.name_on(D(2010, 3, 1), "ru") == "Центр в Астане"
+
+    def test_states_that_changed_their_names(self):
+        assert dated(Country, "turkiye") == [("Turkey", 1973, 2022), ("Türkiye", 2022, None)]
+        assert dated(Country, "north-macedonia")[0] == (
+            "the former Yugoslav Republic of Macedonia", 1995, 2019)  # fmt: skip
+        assert [name for name, *_ in dated(Country, "serbia")] == [
+            "Federal Republic of Yugoslavia", "Serbia and Montenegro", "Serbia"]  # fmt: skip
+
+    def test_former_states_are_closed_with_their_successors(self):
+        czechoslovakia = Country.objects.get(key="czech-and-slovak-federal-republic")
+        assert not czechoslovakia.is_active and czechoslovakia.closed_on == D(1992, 12, 31)
+        parts = czechoslovakia.links_out.values_list("kind", "target__key")
+        assert sorted(parts) == [("split_into", "czechia"), ("split_into", "slovakia")]
+
+    def test_closed_field_operations_name_their_successors(self):
+        croatia = Structure.objects.get(key="mission-to-croatia")
+        assert croatia.closed_on == D(2007, 12, 31)
+        assert list(croatia.links_out.values_list("target__key", flat=True)) == ["office-in-zagreb"]
+        index = tree_index(Structure)
+        minsk = index.by_slug["office-in-minsk"]
+        assert [r.slug for r in index.predecessors(minsk)] == [
+            "advisory-and-monitoring-group-in-belarus"
+        ]
+
+    def test_a_chairpersonship_for_every_year_since_1991(self):
+        from taxonomy.models import Chairpersonship
+
+        years = list(Chairpersonship.objects.order_by("year").values_list("year", flat=True))
+        assert years == list(range(1991, 2027))
+        assert Chairpersonship.objects.get(year=1992).country.key == (
+            "czech-and-slovak-federal-republic")  # fmt: skip
+        assert Chairpersonship.objects.get(year=1991).country.key == "germany"
+
+    def test_every_entry_of_the_shipped_history_names_its_source(self):
+        data = read_data()
+        missing = []
+
+        def walk(items, tree):
+            for item in items:
+                where = f"{tree}: {item['key']}"
+                if (item.get("opened") or item.get("closed")) and not item.get("dates_source"):
+                    missing.append(f"{where} dates")
+                for row in item.get("dated_names", []):
+                    if not row.get("source"):
+                        missing.append(f"{where} name {row['name']}")
+                for link in item.get("links", []):
+                    if not link.get("source"):
+                        missing.append(f"{where} link to {link['to']}")
+                walk(item.get("children", []), tree)
+
+        for tree in ("topics", "countries", "structures", "meetings"):
+            walk(data[tree], tree)
+        missing += [f"chair {row['year']}" for row in data["chairpersonships"]
+                    if not row.get("source")]  # fmt: skip
+        assert missing == []
+
+    def test_the_shipped_history_is_sound(self):
+        for model in (Country, Structure):
+            assert history.history_problems(model) == [], model

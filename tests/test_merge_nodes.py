@@ -197,7 +197,7 @@ def test_children_move_under_the_survivor(client):
 
     report = merge_nodes(survivor=field_operations, others=[closed])
 
-    assert report.children == len(moved) == 14
+    assert report.children == len(moved) == 21
     field_operations.refresh_from_db()
     assert [n.slug for n in field_operations.get_children()] == own + moved
     assert tree_problems(Structure) == []

@@ -108,7 +108,11 @@ class TestShippedTrees:
         assert len(children_names(Country, "mediterranean-partners-for-co-operation")) == 6
 
     def test_secretariat_has_its_twelve_units(self):
-        units = children_names(Structure, "secretariat")
+        units = [
+            unit.name
+            for unit in Structure.objects.get(slug="secretariat").get_children()
+            if unit.is_active
+        ]
         assert len(units) == 12
         assert units[0] == "Secretary General"
         assert "Conflict Prevention Centre" in units
@@ -147,7 +151,7 @@ class TestShippedTrees:
         assert "Partnerships" not in names
 
     def test_chairpersonship_by_year_is_data(self):
-        assert Chairpersonship.objects.count() == 30
+        assert Chairpersonship.objects.count() == 36  # 1991 to 2026
         assert Chairpersonship.objects.get(year=2024).country.name == "Malta"
         assert Chairpersonship.objects.get(year=2025).country.name == "Finland"
         assert str(Chairpersonship.objects.get(year=2026)) == (
@@ -262,9 +266,9 @@ class TestNames:
 class TestDeletion:
     def test_a_node_with_children_cannot_be_deleted(self):
         secretariat = Structure.objects.get(slug="secretariat")
-        with pytest.raises(NodeInUse, match="12 child node"):
+        with pytest.raises(NodeInUse, match="14 child node"):  # 12 units, 2 former
             secretariat.delete()
-        assert Structure.objects.get(slug="secretariat").get_children().count() == 12
+        assert Structure.objects.get(slug="secretariat").get_children().count() == 14
 
     def test_a_country_used_by_a_field_operation_cannot_be_deleted(self):
         moldova = Country.objects.get(slug="moldova")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.management.base import CommandError
 
 from press.models import ReleaseType
-from taxonomy.models import Chairpersonship, Country, Meeting, Structure, Topic
+from taxonomy.models import Chairpersonship, Country, Meeting, Structure, StructureName, Topic
 
 
 class MissingTaxonomy(CommandError):
@@ -23,6 +24,17 @@ class Node:
     is_active: bool
     description: str = ""
     country_id: int | None = None
+    opened_on: date | None = None
+    closed_on: date | None = None
+    #: ((first day, last day, name), ...): the names it had before today's, oldest first.
+    former: tuple = ()
+
+    def name_on(self, day):
+        """What it was called on ``day`` (``taxonomy.history``'s rule, in memory)."""
+        for start, end, name in self.former:
+            if (start is None or start <= day) and day <= end:
+                return name
+        return self.name
 
 
 @dataclass
@@ -66,12 +78,20 @@ class Context:
 
 
 def load_context(using="default"):
-    """Read the four trees, the release types and the chairpersonships: six queries."""
+    """Read the four trees, the structures' former names, the release types and the
+    chairpersonships: seven queries."""
+    former = {}
+    names = StructureName.objects.using(using).filter(valid_to__isnull=False)
+    for node_id, name, start, end in names.order_by("valid_to").values_list(
+        "node_id", "name", "valid_from", "valid_to"
+    ):
+        former.setdefault(node_id, []).append((start, end, name))
 
     def tree(model, *extra):
-        fields = ("id", "key", "name", "parent_id", "is_active", "description", *extra)
-        rows = model._base_manager.using(using).order_by("tree_id", "lft").values_list(*fields)
-        return Tree([Node(*row) for row in rows])
+        fields = ("id", "key", "name", "parent_id", "is_active", "description", "opened_on",
+                  "closed_on", *extra)  # fmt: skip
+        rows = model._base_manager.using(using).order_by("tree_id", "lft").values(*fields)
+        return Tree([Node(**row, former=tuple(former.get(row["id"], ()))) for row in rows])
 
     context = Context(
         topics=tree(Topic),

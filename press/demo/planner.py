@@ -161,17 +161,20 @@ def _last_day(year, month=12):
 
 
 def operating_dates(node, structures, _seen=()):
-    """When a structure worked, as far as its description says: (first day, last day) or None.
+    """When a structure worked: (first day, last day); either may be None (open, unknown).
 
-    The shipped data has no date fields: the descriptions say "established
-    in 1997", "from 1993 to 2001", "its mandate ended in March 2022",
-    "closed in 2011" or "succeeded the Mission to Croatia". An active node
-    has no last day; a closed one without any year is taken to have closed
-    before the demo's first day, so it never publishes.
+    The node's own opening and closing days where the data file gives them;
+    otherwise what its description says: "established in 1997", "from 1993
+    to 2001", "its mandate ended in March 2022", "closed in 2011" or
+    "succeeded the Mission to Croatia". An active node has no last day; a
+    closed one without any year is taken to have closed before the demo's
+    first day, so it never publishes.
     """
     text = node.description
-    match = _SINCE.search(text)
-    since = date(int(match.group(1)), 1, 1) if match else None
+    since = node.opened_on
+    if since is None:
+        match = _SINCE.search(text)
+        since = date(int(match.group(1)), 1, 1) if match else None
     if since is None and (match := _SUCCEEDED.search(text)) and node.id not in _seen:
         predecessor = structures.by_name.get(match.group(1).strip())
         if predecessor is not None:
@@ -179,10 +182,22 @@ def operating_dates(node, structures, _seen=()):
             since = ended + timedelta(days=1) if ended else None
     if node.is_active:
         return since, None
+    if node.closed_on is not None:
+        return since, node.closed_on
     if match := _UNTIL_MONTH.search(text):
         return since, _last_day(int(match.group(2)), MONTHS.index(match.group(1)) + 1)
     years = [int(year) for year in _YEAR.findall(text)]
     return since, _last_day(max(years)) if years else FIRST_DAY - timedelta(days=1)
+
+
+def as_of(source, day):
+    """(display, role) of ``source`` as it was called on ``day``: a 2010 release of the
+    Programme Office in Astana comes from the "OSCE Centre in Astana"."""
+    name = source.node.name_on(day)
+    if name == source.node.name or source.node.key in SOURCES:
+        return source.display, source.role
+    display = name if name.startswith("OSCE") else f"OSCE {name}"
+    return display, source.role.replace(source.display, display)
 
 
 class Planner:
@@ -367,7 +382,7 @@ class Planner:
             # The title is about something else: no meeting in the text, none in the tags.
             meeting = meeting_country = None
             slots.update(meeting=None, event_name=slots["event_topic"])
-        slots["forum"] = slots["meeting"] or source.display
+        slots["forum"] = slots["meeting"] or slots["source"]
         slots["contribution"] = (
             f", with a contribution from {slots['the_source']}" if slots["meeting"] else ""
         )
@@ -467,11 +482,12 @@ class Planner:
         media = group == "rfom"
         # Years in the text stay within the source's own life.
         earliest = FIRST_DAY.year - 10 if source.since is None else source.since.year
+        display, role = as_of(source, day)
         return _Slots(
             group=group,
-            source=source.display,
-            the_source=source.display if source.kind == "odihr" else f"the {source.display}",
-            role=source.role,
+            source=display,
+            the_source=display if source.kind == "odihr" else f"the {display}",
+            role=role,
             activity=activity,
             activity2=activity2,
             country=_in_text(country.name),
