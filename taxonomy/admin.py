@@ -7,7 +7,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
+from mptt.forms import MPTTAdminForm
 
+from .admin_history import NodeHistoryAdminMixin
 from .languages import NAME_FIELDS, cldr_names
 from .locking import tree_write
 from .merging import many_to_many_relations, merge_nodes
@@ -61,8 +63,43 @@ def tree_level_class(node):
     return f"tree-level tree-level-{min(node._mpttfield('level'), MAX_INDENTED_LEVEL)}"
 
 
-class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
-    """Drag to move and reorder; deleting refuses anything that would lose data."""
+#: A node's life: when it opened and closed, and where that is stated (the "History" fieldset).
+HISTORY_FIELDS = ("opened_on", "closed_on", "dates_source", "history_note")
+
+
+class NodeForm(MPTTAdminForm):
+    """mptt's form (no parent among the node's descendants), and dates that hold together."""
+
+    def clean(self):
+        cleaned = super().clean()
+        opened, closed = cleaned.get("opened_on"), cleaned.get("closed_on")
+        if opened and closed and closed < opened:
+            self.add_error(
+                "closed_on",
+                _("It cannot close (%(closed)s) before it opens (%(opened)s).")
+                % {"closed": closed.isoformat(), "opened": opened.isoformat()},
+            )
+        elif closed and cleaned.get("is_active"):
+            self.add_error(
+                "closed_on",
+                _(
+                    "An active node has no closing day: clear it to reopen the node, "
+                    "or untick “active”."
+                ),
+            )
+        return cleaned
+
+
+class TreeAdmin(
+    NodeHistoryAdminMixin, NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin
+):
+    """Drag to move and reorder; deleting refuses anything that would lose data.
+
+    A node's history (renaming, closing, its timeline and corrections by
+    hand) is taxonomy.admin_history's, which says why this is no VersionAdmin.
+    """
+
+    form = NodeForm
 
     list_display = ("tree_actions", "indented_title", "slug", "state")
     list_display_links = ("indented_title",)
@@ -90,9 +127,46 @@ class TreeAdmin(NodePathLabelsMixin, SafeAutocompleteMixin, DraggableMPTTAdmin):
         return _("active") if node.is_active else _("closed")
 
     def get_fieldsets(self, request, obj=None):
-        """The node's fields, then its names in the site's other languages (folded)."""
-        main = [f for f in self.get_fields(request, obj) if f not in (*NAME_FIELDS, "cldr_names")]
-        return [(None, {"fields": main}), (_("Names in other languages"), self.names_fieldset(obj))]
+        """The node's fields, its history, then its names in the other languages (folded)."""
+        main = [
+            f
+            for f in self.get_fields(request, obj)
+            if f not in (*NAME_FIELDS, *HISTORY_FIELDS, "cldr_names", "timeline")
+        ]
+        return [
+            (None, {"fields": main}),
+            (_("History"), self.history_fieldset(request, obj)),
+            (_("Names in other languages"), self.names_fieldset(obj)),
+        ]
+
+    def history_fieldset(self, request, obj):
+        opened_on, closed_on, *rest = HISTORY_FIELDS
+        fields = [*(("timeline",) if obj is not None else ()), (opened_on, closed_on), *rest]
+        editable = obj is not None and self.has_change_permission(request, obj)
+        return {
+            "fields": fields,
+            "classes": ["node-history"],
+            "description": _(
+                "Its dated names and successors are corrected below. A new name from a day "
+                "on is recorded with “Rename…”, a closing with “Close…” (at the top)."
+            )
+            if editable
+            else None,
+        }
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "timeline") if obj is not None else readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "name" in form.base_fields:
+            form.base_fields["name"].help_text = _(
+                "In English: the canonical name. Edit it here only to correct it (a typo): "
+                "a new name from a day on is recorded with “Rename…”, which keeps the old "
+                "name with its dates."
+            )
+        return form
 
     def names_fieldset(self, obj):
         return {

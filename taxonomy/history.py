@@ -268,7 +268,12 @@ def rename(node, name, on, *, names=None, slug=None, source_url=""):
         node.name = name
         for code in TRANSLATED:
             setattr(node, f"name_{code}", (names.get(code) or "").strip())
-        node.slug = slug or slugify(name)[:120] or node.slug
+        new_slug = slug or slugify(name)[:120] or node.slug
+        if model._base_manager.filter(slug=new_slug).exclude(pk=node.pk).exists():
+            raise ValidationError(
+                {"slug": _("The address “%(slug)s” is another node's.") % {"slug": new_slug}}
+            )
+        node.slug = new_slug
         node.dated_names.create(
             name=name,
             valid_from=on,
