@@ -20,7 +20,7 @@ from taxonomy.index import tree_index
 
 from . import languages
 from .dimensions import BY_PARAM, DIMENSIONS
-from .filters import PressReleaseFilterSet
+from .filters import PREDECESSORS, PressReleaseFilterSet
 from .listing_model import (
     TYPE,
     YEAR,
@@ -182,12 +182,15 @@ def row_conditions(filterset):
     """The filterset's active filters as read-model conditions [(dimension, values)].
 
     None when one of them is not in the read model (a search, a date range):
-    those need the releases themselves.
+    those need the releases themselves. A node filter's values are the nodes
+    it resolves to (``NodeFilter.resolve``: former slugs name their node; with
+    ``predecessors=1`` the nodes they followed come too), exactly as the
+    listing filters, so the counts agree with the results.
     """
     conditions = []
     for name, value in filterset.cleaned.items():
-        if value in (None, "", []) or name == "sort":
-            continue
+        if value in (None, "", []) or name in ("sort", PREDECESSORS):
+            continue  # predecessors: read by the node filters' resolve()
         if name in BY_PARAM:
             known, _unknown = filterset.filters[name].resolve(value)
             conditions.append((name, [ref.pk for ref in known]))
@@ -314,10 +317,11 @@ def build_facets(filterset, *, fixed_param=None, base_key="all", base_rows=None)
     language = get_language()  # once: each option is named in it
 
     for param in facet_params(fixed_param)[:-2]:
-        selected = set(chosen.get(param) or ())
         found = counts.get(param, {})
         model = BY_PARAM[param].model
         index = tree_index(model)
+        # A former slug (a renamed node's) chooses the node: its option is checked.
+        selected = {ref.slug for ref in map(index.find, chosen.get(param) or ()) if ref}
         # Countries alphabetically by the names this language shows, an
         # order the index keeps (collation keys cost milliseconds).
         refs = index.in_reading_order(model.ALPHABETICAL, language)

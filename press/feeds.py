@@ -33,6 +33,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from .filter_labels import describe
 from .filters import PressReleaseFilterSet
 from .models import PressRelease
+from .tags import tags_carried, with_tag_ids
 from .type_names import type_name
 
 FEED_SIZE = 50
@@ -166,6 +167,17 @@ def site_names():
     return _(settings.SITE_NAME), _(settings.SITE_SHORT_NAME)
 
 
+def tag_names_then(tags, day, language):
+    """A release's tags (``{relation: [NodeRef]}``, sources first) by the names they had on
+    ``day`` in ``language``, each once, in the page's order of the trees.
+
+    A feed reader files an item under its categories as they were when it
+    was published: a 2010 item is under "Centre in Astana", as its text says.
+    """
+    names = [ref.name_on(day, language) for refs in tags.values() for ref in refs]
+    return list(dict.fromkeys(names))
+
+
 def feed_title(params):
     phrases = describe(params)
     if not phrases:
@@ -214,7 +226,13 @@ class PressFeed(Feed):
 
     def items(self, feed):
         # Only what an item shows: its title, link, description, dates and type.
-        return feed.filterset.qs.select_related("type").only(*ITEM_FIELDS)[:FEED_SIZE]
+        # And its tags' ids, read by the same query (``item_categories``).
+        items = feed.filterset.qs.select_related("type").only(*ITEM_FIELDS)
+        items = list(with_tag_ids(items)[:FEED_SIZE])
+        language = get_language()
+        for item in items:
+            item.tag_names = tag_names_then(tags_carried(item), item.published_at, language)
+        return items
 
     def item_title(self, item):
         return xml_safe(item.title)
@@ -230,7 +248,9 @@ class PressFeed(Feed):
         return timezone.localtime(item.updated_at)
 
     def item_categories(self, item):
-        return [xml_safe(type_name(item.type.name))]
+        """The type, then the item's tags as they were named on its date."""
+        names = [type_name(item.type.name), *getattr(item, "tag_names", ())]
+        return [xml_safe(name) for name in dict.fromkeys(names)]
 
 
 class PressAtomFeed(PressFeed):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from taxonomy.index import tree_index
 
 from .dimensions import BY_PARAM
+from .filters import PREDECESSORS
 from .models import release_types
 from .type_names import type_name
 
@@ -49,8 +50,9 @@ def describe(params):
 def labeller():
     """A function naming one parameter value as a reader would: (name, value) -> words.
 
-    Node slugs become node names, type slugs type names, a query goes in
-    quotes, a date reads "from 17 May 2024". The listing's chips and the feed
+    Node slugs (current or former) become node names as they are today, type
+    slugs type names, a query goes in quotes, a date reads "from 17 May
+    2024", ``predecessors=1`` "with predecessors". The listing's chips and the feed
     titles both use it, so a page and its feed name a filter alike. An
     unknown slug is named as typed.
     """
@@ -58,8 +60,13 @@ def labeller():
 
     def label(name, value):
         if name in BY_PARAM:
-            ref = tree_index(BY_PARAM[name].model).by_slug.get(value)
+            # A former slug names the node too: by today's name.
+            ref = tree_index(BY_PARAM[name].model).find(value)
             return ref.name if ref else value
+        if name == PREDECESSORS:
+            # Translators: a filter chip and feed titles: every chosen node's
+            # releases and those of the nodes it succeeded ("predecessors=1").
+            return _("with predecessors")
         if name == "type":
             return types.get(value, value)
         if name == "q":

@@ -2,10 +2,12 @@
 
 It owns every listing parameter of the public contract: ``q``, ``topic``,
 ``country``, ``structure``, ``meeting``, ``type``, ``date_from``,
-``date_to``, ``year``, ``sort`` (``page`` is the paginator's). Bad values
-never break a page: a field that does not validate is left out of the
-filtering and its error is shown; an unknown slug is named in a message and
-matches nothing.
+``date_to``, ``year``, ``sort``, ``predecessors`` (``page`` is the
+paginator's). Bad values never break a page: a field that does not validate
+is left out of the filtering and its error is shown; an unknown slug is
+named in a message and matches nothing. A node's former slug (a former
+name's, a renamed node's) names the node; ``predecessors=1`` makes every
+node filter match the nodes its nodes followed too.
 """
 
 import datetime
@@ -71,17 +73,66 @@ class NodeFilter(SlugListFilter):
         kwargs.setdefault("label", dimension.label)
         super().__init__(*args, **kwargs)
 
-    def resolve(self, slugs):
+    def resolve(self, slugs, *, predecessors=None):
+        """``(nodes, unknown slugs)``: the nodes ``slugs`` name, each once, in the order given.
+
+        A slug the node had before (a former name's, a renamed node's old
+        address: ``TreeIndex.find``) names the node. With ``predecessors``
+        (default: what the request's ``predecessors`` parameter says), each
+        node brings the nodes it followed, transitively (succeeded,
+        absorbed, split from: ``TreeIndex.predecessors``), after the chosen
+        ones; like any node, each matches with everything under it.
+        """
         index = tree_index(self.dimension.model)
-        known = [index.by_slug[s] for s in slugs if s in index.by_slug]
-        unknown = [s for s in slugs if s not in index.by_slug]
+        found = {s: index.find(s) for s in slugs}
+        known = list(dict.fromkeys(ref for ref in found.values() if ref is not None))
+        unknown = [s for s, ref in found.items() if ref is None]
+        if predecessors is None:
+            predecessors = self.with_predecessors()
+        if predecessors:
+            followed = [p for ref in known for p in index.predecessors(ref)]
+            known = list(dict.fromkeys([*known, *followed]))
         return known, unknown
+
+    def with_predecessors(self):
+        """Whether the filterset this filter belongs to asks for predecessors too."""
+        parent = getattr(self, "parent", None)
+        return bool(parent is not None and parent.cleaned.get(PREDECESSORS))
 
     def filter(self, qs, value):
         if not value:
             return qs
         known, _unknown = self.resolve(value)
         return qs.under(self.dimension, known)
+
+
+#: The parameter that widens every node filter to the nodes its nodes followed.
+PREDECESSORS = "predecessors"
+
+
+class PredecessorsField(forms.Field):
+    """``predecessors=1`` on, anything else off: no value is an error, a wrong one is dropped.
+
+    The cleaned value is "1" or None, so an address that says anything else
+    (``predecessors=yes``) reads as one without it: its chips, feed link and
+    pagination leave it out.
+    """
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else None
+        return "1" if str(value or "").strip() == "1" else None
+
+
+class PredecessorsFilter(django_filters.Filter):
+    """Read by every ``NodeFilter`` (``with_predecessors``); filters nothing by itself."""
+
+    field_class = PredecessorsField
+
+    def filter(self, qs, value):
+        return qs
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -146,6 +197,7 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=SORTS, method="filter_sort", empty_label=None
     )
+    predecessors = PredecessorsFilter(label=_("With predecessors"))
 
     class Meta:
         model = PressRelease

@@ -11,6 +11,7 @@ from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
 from .models import PressRelease
 from .querystring import redirect_without_empty_params
+from .tags import CARD_RELATIONS, with_tag_ids
 from .versions import cached_public
 
 
@@ -114,15 +115,17 @@ class ListingMixin:
         release row however deep the page, then those releases whole.
         Reading whole rows only to skip them made page 400 nine times slower
         (PostgreSQL, 100,000 releases). Near the start there is little to
-        skip and one query does.
+        skip and one query does. Each release carries the ids of the tags
+        its card names (``press.tags.with_tag_ids``: who issued it), so the
+        cards cost no query of their own.
         """
         if offset < DEFERRED_JOIN_OFFSET:
-            return list(page_queryset.with_lists().with_headlines(q))
+            return list(with_tag_ids(page_queryset.with_lists().with_headlines(q), CARD_RELATIONS))
         ids = list(page_queryset.values_list("pk", flat=True))
         releases = PressRelease.objects.filter(pk__in=ids)
         if q:  # SQLite's snippets come from the search's own join
             releases = releases.search(q)
-        found = releases.with_lists().with_headlines(q).in_bulk()
+        found = with_tag_ids(releases.with_lists().with_headlines(q), CARD_RELATIONS).in_bulk()
         return [found[pk] for pk in ids if pk in found]
 
     @staticmethod

@@ -1,13 +1,21 @@
 """The node pages of the public site: a tree node and the releases of its subtree.
 
 Taxonomy's ``NodeView`` finds the node (or redirects a moved or renamed one)
-and shows its place in the tree; this adds the release listing under it.
+and shows its place in the tree and its history; this adds the release
+listing under it, a chart of its releases per year and, for a node that
+followed others, one link to its releases with theirs.
 The project wires it into the trees' addresses (``osce_cms.urls``).
 """
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from taxonomy.index import tree_index
 from taxonomy.views import NodeView
 
-from .dimensions import BY_PARAM
+from .charts import year_chart, year_counts
+from .dimensions import BY_MODEL, BY_PARAM
 from .listing import ListingMixin
 from .models import PressRelease
 
@@ -21,14 +29,22 @@ class NodeReleasesView(ListingMixin, NodeView):
 
     @property
     def base_key(self):
-        return f"{self.node._meta.model_name}:{self.node.pk}"
+        return f"{self.node._meta.model_name}:" + ",".join(map(str, self.base_nodes()))
+
+    def base_nodes(self):
+        """The node, and with ``predecessors=1`` the nodes it followed (as the listing reads it)."""
+        pks = [self.node.pk]
+        if self.request.GET.get("predecessors") == "1":
+            index = tree_index(type(self.node))
+            pks += [ref.pk for ref in index.predecessors(index.by_pk[self.node.pk])]
+        return pks
 
     def base_rows(self):
-        return [(self.tree_info["param"], [self.node.pk])]
+        return [(self.tree_info["param"], self.base_nodes())]
 
     def get_base_queryset(self):
         dimension = BY_PARAM[self.tree_info["param"]]
-        return PressRelease.objects.published().in_language().under(dimension, [self.node])
+        return PressRelease.objects.published().in_language().under(dimension, self.base_nodes())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -37,4 +53,22 @@ class NodeReleasesView(ListingMixin, NodeView):
         context["feed_query"] = "&".join(
             filter(None, [f"{param}={self.node.slug}", context["query_without_page"]])
         )
+        # The node's releases per year, whatever the filters: the counts the
+        # year facet of the unfiltered page reads, in this request already.
+        context["year_chart"] = year_chart(
+            year_counts(param, self.node.pk),
+            path=self.request.path,
+            name=self.node.display_name,
+            selected=context["filterset"].cleaned.get("year"),
+        )
+        context["predecessors_url"] = self.predecessors_url()
         return context
+
+    def predecessors_url(self):
+        """The listing of this node's releases and its predecessors', if it has any."""
+        node = self.node
+        index = tree_index(type(node))
+        if not index.predecessors(index.by_pk[node.pk]):
+            return ""
+        param = BY_MODEL[type(node)].param
+        return reverse("press:list") + "?" + urlencode({param: node.slug, "predecessors": "1"})

@@ -5,43 +5,161 @@ order, with its name and address; related releases weigh the same nodes.
 Prefetching the five relations would read five link tables and build a
 model instance per node; the link rows alone, in one ``UNION ALL``, and the
 index this process keeps of each tree (``taxonomy.index``) say the same.
+
+A list of releases (the cards of a page) reads the tags of all its
+releases in one such query too (:func:`tags_of_releases`); a list that
+reads its releases itself (a feed) can have them carry their tags' ids in
+that same query (:func:`with_tag_ids`).
+
+Every public page names a node as it was named on the release's date
+(:func:`ref_links`): a 2010 release tagged with today's Programme Office in
+Astana reads "Centre in Astana (now: Programme Office in Astana)".
 """
 
 from django.db import connections
+from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.utils.translation import get_language
 
 from taxonomy.index import tree_index
 from taxonomy.models import Structure
 from taxonomy.navigation import ref_url
 
-from .bulk import link_columns
+from .bulk import link_columns, link_table
 from .dimensions import DIMENSIONS
 from .models import PressRelease
 
 #: Relation -> tree model, for every relation a release page shows: sources first.
 SHOWN = {"sources": Structure, **{d.relation: d.model for d in DIMENSIONS}}
+#: What a release's card names of its tags: who issued it (``press_tags.card_issuers``).
+CARD_RELATIONS = ("sources", "structures")
+
+
+def _linked(release_ids, relations):
+    """{(release pk, relation): {node pk}} of ``release_ids``, from one ``UNION ALL`` query."""
+    release_ids = list(dict.fromkeys(release_ids))
+    found = {}
+    if not release_ids or not relations:
+        return found
+    marks = ", ".join(["%s"] * len(release_ids))
+    parts, params = [], []
+    for relation in relations:
+        table, release_col, node_col = link_columns(relation)
+        parts.append(
+            f"SELECT %s, {release_col}, {node_col} FROM {table} "  # noqa: S608
+            f"WHERE {release_col} IN ({marks})"
+        )
+        params += [relation, *release_ids]
+    with connections[PressRelease.objects.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for relation, release_id, pk in cursor.fetchall():
+            found.setdefault((release_id, relation), set()).add(pk)
+    return found
+
+
+def tags_of_releases(release_ids, relations=tuple(SHOWN)):
+    """{release pk: {relation: [NodeRef]}} for many releases, in tree order, from one query.
+
+    Each release has an entry for each of ``relations`` (keys of
+    :data:`SHOWN`), empty when it has no such tag: a page of cards or a
+    feed's items cost one query whatever their number.
+    """
+    release_ids = list(release_ids)
+    found = _linked(release_ids, relations)
+    indexes = {relation: tree_index(SHOWN[relation]) for relation in relations}
+    tags = {}
+    for release_id in release_ids:
+        tags[release_id] = {
+            relation: _in_tree_order(indexes[relation], found.get((release_id, relation), ()))
+            for relation in relations
+        }
+    return tags
+
+
+def _in_tree_order(index, pks):
+    """The index's entries of ``pks`` in tree order (as ``index.refs``); unknown ones left out."""
+    refs = [index.by_pk[pk] for pk in pks if pk in index.by_pk]
+    return sorted(refs, key=lambda ref: (ref.tree_id, ref.lft))
+
+
+class _NodeIds(Aggregate):
+    """The node ids of a release's link rows, comma-separated, in no particular order."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor == "postgresql":
+            extra["template"] = "STRING_AGG(CAST(%(expressions)s AS text), ',')"
+        else:  # SQLite
+            extra["template"] = "GROUP_CONCAT(%(expressions)s, ',')"
+        return super().as_sql(compiler, connection, **extra)
+
+
+def with_tag_ids(queryset, relations=tuple(SHOWN)):
+    """``queryset`` whose releases carry their tags' node ids (``<relation>_ids``), read by
+    the same query: for a list that reads its releases itself (a feed), its tags cost no
+    query of their own. :func:`tags_carried` names them.
+    """
+    annotations = {}
+    for relation in relations:
+        through, own, other = link_table(relation)
+        links = (
+            through._default_manager.filter(**{own: OuterRef("pk")})
+            .order_by()
+            .values(own)
+            .annotate(ids=_NodeIds(other))
+            .values("ids")
+        )
+        annotations[f"{relation}_ids"] = Subquery(links)
+    return queryset.annotate(**annotations)
+
+
+def tags_carried(release, relations=tuple(SHOWN)):
+    """{relation: [NodeRef]} in tree order, of a release read through :func:`with_tag_ids`."""
+    tags = {}
+    for relation in relations:
+        ids = getattr(release, f"{relation}_ids", None) or ""
+        pks = {int(pk) for pk in ids.split(",") if pk}
+        tags[relation] = _in_tree_order(tree_index(SHOWN[relation]), pks)
+    return tags
 
 
 def tag_refs(release):
     """{relation: [NodeRef]} of ``release``, in tree order (as the relations' own ordering)."""
-    parts, params = [], []
-    for relation in SHOWN:
-        table, release_col, node_col = link_columns(relation)
-        parts.append(f"SELECT %s, {node_col} FROM {table} WHERE {release_col} = %s")  # noqa: S608
-        params += [relation, release.pk]
-    found = {relation: set() for relation in SHOWN}
-    with connections[PressRelease.objects.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for relation, pk in cursor.fetchall():
-            found[relation].add(pk)
-    tags = {}
-    for relation, model in SHOWN.items():
-        index = tree_index(model)
-        tags[relation] = [ref for ref in index.refs if ref.pk in found[relation]]
-    return tags
+    return tags_of_releases([release.pk])[release.pk]
 
 
-def ref_links(model, refs):
-    """What a page shows of each node: its name, address and whether it is closed."""
-    return [
-        {"name": ref.name, "url": ref_url(model, ref), "closed": not ref.is_active} for ref in refs
-    ]
+def ref_links(model, refs, day=None, language=None):
+    """What a page shows of each node: its name on ``day``, address, and whether it is closed.
+
+    ``day`` is the release's date (``published_at``; None, a draft without
+    one: today). ``name`` is the node's name on that day in ``language``
+    (default: the page's); ``now`` is today's name where that differs (the
+    page writes "Centre in Astana (now: Programme Office in Astana)", the
+    link on today's name), else None.
+    """
+    language = language or get_language()
+    links = []
+    for ref in refs:
+        former = ref.former_name_on(day, language) if day is not None else None
+        links.append(
+            {
+                "name": former or ref.name_in(language),
+                "now": ref.name_in(language) if former else None,
+                "url": ref_url(model, ref),
+                "closed": not ref.is_active,
+            }
+        )
+    return links
+
+
+def keywords(links):
+    """A release's keywords for search engines, from :func:`ref_links` of its tags.
+
+    The names as of the release's date come first: they are the words the
+    release itself uses, and what a reader of that time searched for. Then
+    today's name of every node renamed since, so a search for the body as it
+    is called now finds its older releases too. Each name once.
+    """
+    then = [link["name"] for link in links]
+    now = [link["now"] for link in links if link["now"]]
+    return list(dict.fromkeys([*then, *now]))

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
@@ -9,7 +10,7 @@ from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
 from .related import related_releases
-from .tags import SHOWN, ref_links, tag_refs
+from .tags import SHOWN, keywords, ref_links, tag_refs
 from .type_names import type_name
 
 
@@ -77,9 +78,13 @@ class PressDetailView(PublicationMixin, DetailView):
         context["translations"] = release_translations(release)
         context["canonical_url"] = canonical
         tags = tag_refs(release)
-        context["sources"] = ref_links(SHOWN["sources"], tags["sources"])
+        # Each node as it was called on the release's date (a draft without
+        # one: today), in the page's language, with today's name beside it
+        # where that differs: "Centre in Astana (now: Programme Office in Astana)".
+        day, language = release.published_at, get_language()
+        context["sources"] = ref_links(SHOWN["sources"], tags["sources"], day, language)
         context["tag_groups"] = [
-            {"name": d.plural, "tags": ref_links(d.model, tags[d.relation])}
+            {"name": d.plural, "tags": ref_links(d.model, tags[d.relation], day, language)}
             for d in DIMENSIONS
             if tags[d.relation]
         ]
@@ -103,7 +108,10 @@ class PressDetailView(PublicationMixin, DetailView):
             "dateModified": release.updated_at.isoformat(),
             "mainEntityOfPage": canonical,
             "articleSection": type_name(release.type.name),
-            "keywords": [t["name"] for g in context["tag_groups"] for t in g["tags"]],
+            # The names the tags had on the release's date, then today's names
+            # of those renamed since: a search for either finds the release
+            # (press.tags.keywords).
+            "keywords": keywords([t for g in context["tag_groups"] for t in g["tags"]]),
             "contentLocation": release.place or None,
             "image": [image] if image else [],
             "author": {"@type": "Organization", "name": _("OSCE")},

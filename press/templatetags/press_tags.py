@@ -73,8 +73,10 @@ def release_cards(releases, heading="h3"):
     releases) shows these cards; an included template per card, with the
     image's inclusion tag inside it, was a third of a listing page's time.
     Each card: type · date (and a badge unless published), the title as a
-    link under ``heading``, the search headline (marks kept) or the summary
-    cut at 40 words, and the thumbnail. Every value is escaped.
+    link under ``heading``, who issued it (``card_issuers``: named as on the
+    release's date; the tags of all the cards in one query), the search
+    headline (marks kept) or the summary cut at 40 words, and the thumbnail.
+    Every value is escaped.
     """
     from html import escape
 
@@ -91,6 +93,8 @@ def release_cards(releases, heading="h3"):
         "scheduled": pgettext("release state", "scheduled"),
     }
     tag = "h2" if heading == "h2" else "h3"
+    releases = list(releases)
+    issuers = card_issuers(releases)
     cards = []
     for release in releases:
         kicker = escape(type_name(release.type.name))
@@ -117,16 +121,101 @@ def release_cards(releases, heading="h3"):
         image = ""
         if release.lead_image:
             image = _thumbnail(image_context(release, "(max-width: 40rem) 6rem, 9rem", True))
+        issued = issuers.get(release.pk, "")
         cards.append(
             f'<li class="card{" with-image" if release.lead_image else ""}">\n'
             f'  <p class="kicker">{kicker}</p>\n'
             f'  <{tag}><a href="{escape(release.get_absolute_url())}">'
             f"{escape(release.title)}</a></{tag}>\n"
-            f"  {summary}\n"
+            + (f"  {issued}\n" if issued else "")
+            + f"  {summary}\n"
             f"  {image}\n"
             "</li>"
         )
     return mark_safe("".join(cards))  # noqa: S308 - every value above is escaped
+
+
+#: A card names at most this many structures, then "and 2 more".
+CARD_ISSUERS = 2
+
+
+def card_issuers(releases):
+    """{release pk: the card's line naming who issued it}, for a page of cards, in one query
+    at most (none when the page's releases carry their tags' ids).
+
+    The reader of an organisation's newsroom wants to see who speaks: a card
+    names the release's sources (the structures that issued it); a release
+    without a source names its structure tags instead, the most specific
+    ones (not a tag that only contains another of its tags). Each as it was
+    called on the release's date, with today's name beside it where that
+    differs ("Centre in Astana (now: Programme Office in Astana)"); at most
+    ``CARD_ISSUERS`` names, so the card stays short on a phone. A release
+    with neither has no line.
+    """
+    from html import escape
+
+    from django.utils.translation import get_language, gettext, ngettext, pgettext
+
+    from press.tags import CARD_RELATIONS, SHOWN, ref_links, tags_carried, tags_of_releases
+
+    releases = [r for r in releases if r.pk is not None]
+    if not releases:
+        return {}
+    language = get_language()
+    # A page of the listing read its releases with their tags' ids
+    # (``press.tags.with_tag_ids``): no query. Other lists (the home page,
+    # related releases) have theirs read in one query for all their cards.
+    carried = [r for r in releases if hasattr(r, "sources_ids")]
+    tags = {r.pk: tags_carried(r, CARD_RELATIONS) for r in carried}
+    tags.update(tags_of_releases([r.pk for r in releases if r.pk not in tags], CARD_RELATIONS))
+    labels = {
+        "sources": gettext("Source:"),
+        "structures": pgettext("release card", "Structures:"),
+    }
+    lines = {}
+    for release in releases:
+        found = tags[release.pk]
+        relation = "sources" if found["sources"] else "structures"
+        refs = found[relation]
+        if relation == "structures":
+            refs = [r for r in refs if not any(r is not o and r.contains(o) for o in refs)]
+        if not refs:
+            continue
+        links = ref_links(SHOWN[relation], refs[:CARD_ISSUERS], release.published_at, language)
+        names = ", ".join(str(named_then(link)) for link in links)
+        rest = len(refs) - CARD_ISSUERS
+        if rest > 0:
+            more = ngettext("and %(n)s more", "and %(n)s more", rest) % {"n": rest}
+            names += f' <span class="more">{escape(more)}</span>'
+        lines[release.pk] = (
+            f'<p class="issuer"><span class="visually-hidden">{escape(labels[relation])} </span>'
+            f"{names}</p>"
+        )
+    return lines
+
+
+@register.filter
+def named_then(link):
+    """A node as a page names it on a release's date (a ``press.tags.ref_links`` entry).
+
+    Today's name: a link to the node. A former name: that name as text, then
+    "(now: <a>today's name</a>)", the link on the name the node's page has.
+    """
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import pgettext
+
+    url = escape(link["url"])
+    if not link.get("now"):
+        return mark_safe(f'<a href="{url}">{escape(link["name"])}</a>')  # noqa: S308
+    # Translators: before a tag's current name, after the name it had then:
+    # "Centre in Astana (now: Programme Office in Astana)".
+    now = pgettext("a node's name today", "now:")
+    return mark_safe(  # noqa: S308 - every value is escaped
+        f'<span class="then-name">{escape(link["name"])}</span> '
+        f'<span class="now">({escape(now)} <a href="{url}">{escape(link["now"])}</a>)</span>'
+    )
 
 
 def _thumbnail(image):
