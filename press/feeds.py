@@ -169,13 +169,16 @@ def site_names():
 
 def tag_names_then(tags, day, language):
     """A release's tags (``{relation: [NodeRef]}``, sources first) by the names they had on
-    ``day`` in ``language``, each once, in the page's order of the trees.
+    ``day`` in ``language``, then today's names of those renamed since; each once.
 
     A feed reader files an item under its categories as they were when it
-    was published: a 2010 item is under "Centre in Astana", as its text says.
+    was published: a 2010 item is under "Centre in Astana", as its text says,
+    and under "Programme Office in Astana" too, as the body is called now.
     """
-    names = [ref.name_on(day, language) for refs in tags.values() for ref in refs]
-    return list(dict.fromkeys(names))
+    refs = [ref for group in tags.values() for ref in group]
+    then = [ref.name_on(day, language) for ref in refs]
+    now = [ref.name_in(language) for ref in refs if ref.former_name_on(day, language)]
+    return list(dict.fromkeys([*then, *now]))
 
 
 def feed_title(params):

@@ -16,6 +16,7 @@ from taxonomy.views import NodeView
 
 from .charts import year_chart, year_counts
 from .dimensions import BY_MODEL, BY_PARAM
+from .filters import PREDECESSORS, PredecessorsField
 from .listing import ListingMixin
 from .models import PressRelease
 
@@ -34,9 +35,10 @@ class NodeReleasesView(ListingMixin, NodeView):
     def base_nodes(self):
         """The node, and with ``predecessors=1`` the nodes it followed (as the listing reads it)."""
         pks = [self.node.pk]
-        if self.request.GET.get("predecessors") == "1":
+        if PredecessorsField().to_python(self.request.GET.getlist(PREDECESSORS)):
             index = tree_index(type(self.node))
-            pks += [ref.pk for ref in index.predecessors(index.by_pk[self.node.pk])]
+            ref = index.by_pk.get(self.node.pk)
+            pks += [other.pk for other in index.predecessors(ref)] if ref else []
         return pks
 
     def base_rows(self):
@@ -68,7 +70,8 @@ class NodeReleasesView(ListingMixin, NodeView):
         """The listing of this node's releases and its predecessors', if it has any."""
         node = self.node
         index = tree_index(type(node))
-        if not index.predecessors(index.by_pk[node.pk]):
+        ref = index.by_pk.get(node.pk)  # None: created after this request read the trees
+        if ref is None or not index.predecessors(ref):
             return ""
         param = BY_MODEL[type(node)].param
         return reverse("press:list") + "?" + urlencode({param: node.slug, "predecessors": "1"})

@@ -17,15 +17,35 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import clock
 from .languages import NAME_FIELDS, TRANSLATED, names_of
 from .locking import tree_write
 from .models import NodeLink, OldNodeSlug
 
 ONE_DAY = datetime.timedelta(days=1)
+#: The earliest day history is recorded from: the organisation's story starts in 1973.
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+
+
+def _check_day(on, field):
+    """A day a rename or closing can be recorded for: known, not before 1900, not in the future.
+
+    A rename or closing takes effect for every page at once, so it is
+    recorded on or after its day, never ahead of it.
+    """
+    if on is None:
+        raise ValidationError({field: _("Enter the day.")})
+    if on < EARLIEST_DAY:
+        raise ValidationError({field: _("Enter a day from 1900 on.")})
+    if on > timezone.localdate(clock.now()):
+        raise ValidationError(
+            {field: _("That day has not come yet: record it on or after the day.")}
+        )
 
 
 @dataclass(frozen=True)
@@ -224,6 +244,7 @@ def rename(node, name, on, *, names=None, slug=None, source_url=""):
         raise ValidationError({"name": _("Enter the new name.")})
     if on is None:
         raise ValidationError({"valid_from": _("Enter the day the new name took effect.")})
+    _check_day(on, "valid_from")
     with tree_write(model):
         node.refresh_from_db()
         if name == node.name:
@@ -254,7 +275,9 @@ def rename(node, name, on, *, names=None, slug=None, source_url=""):
                     % {"day": current.valid_from.isoformat()}
                 }  # fmt: skip
             )
-        later = node.dated_names.filter(valid_from__gte=on).exclude(pk=current.pk)
+        later = node.dated_names.filter(
+            models.Q(valid_from__gte=on) | models.Q(valid_to__gte=on)
+        ).exclude(pk=current.pk)
         if later.exists():
             raise ValidationError(
                 {"valid_from": _("It has a name from a later day: correct its dated names first.")}
@@ -293,6 +316,7 @@ def close(node, on, *, successor=None, kind=NodeLink.SUCCEEDED_BY, source_url=""
         node.refresh_from_db()
         if on is None:
             raise ValidationError({"closed_on": _("Enter the day it closed.")})
+        _check_day(on, "closed_on")
         if node.opened_on and on < node.opened_on:
             raise ValidationError(
                 {
@@ -309,7 +333,7 @@ def close(node, on, *, successor=None, kind=NodeLink.SUCCEEDED_BY, source_url=""
             if node.pk in lineage(links, successor.pk, backwards=False):
                 raise ValidationError(
                     {
-                        "successor": _("%(node)s already follows it: that would be a circle.")
+                        "successor": _("%(node)s already precedes it: that would be a circle.")
                         % {"node": successor}
                     }  # fmt: skip
                 )
@@ -328,6 +352,7 @@ def close(node, on, *, successor=None, kind=NodeLink.SUCCEEDED_BY, source_url=""
                 source=node,
                 target=successor,
                 kind=kind,
-                defaults={"date": on, "source_url": source_url},
+                # The day the successor took over: the day after the last.
+                defaults={"date": on + ONE_DAY, "source_url": source_url},
             )
     return node

@@ -23,6 +23,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .history import lineage, link_model, links_of
 from .locking import tree_write
 from .models import Node, NodeInUse, OldNodeSlug
 from .naming import normalize_name
@@ -47,6 +48,8 @@ class MergeReport:
     #: Readable labels for the keys of ``links`` and ``repointed``.
     labels: dict = field(default_factory=dict)
     aliases: int = 0
+    #: Predecessor and successor links that could not move to the survivor.
+    history_links_dropped: int = 0
     children: int = 0
     old_addresses: int = 0
     #: model -> primary keys of the objects whose links or pointers changed.
@@ -74,6 +77,17 @@ class MergeReport:
             parts.append(
                 ngettext("%(count)d child node moved", "%(count)d child nodes moved", self.children)
                 % {"count": self.children}
+            )
+        if self.history_links_dropped:
+            parts.append(
+                ngettext(
+                    "%(count)d predecessor or successor link dropped (it would make the history "
+                    "unsound: an open node with a successor, or a circle)",
+                    "%(count)d predecessor or successor links dropped (they would make the "
+                    "history unsound: an open node with a successor, or a circle)",
+                    self.history_links_dropped,
+                )
+                % {"count": self.history_links_dropped}
             )
         merged = ", ".join(f"“{name}”" for name in self.merged)
         text = _("Merged %(merged)s into “%(survivor)s”") % {
@@ -213,19 +227,33 @@ def _move_aliases(survivor, other, report):
     report.aliases += moved
 
 
-def _move_history_links(survivor, other):
-    """Other's predecessors and successors become the survivor's; a link to itself goes."""
-    links = type(survivor)._meta.get_field("links_out").related_model
-    for end, far in (("source", "target"), ("target", "source")):
-        for link in links.objects.filter(**{end: other}):
-            duplicate = links.objects.filter(
-                **{end: survivor, far: getattr(link, f"{far}_id"), "kind": link.kind}
-            ).exists()
-            if getattr(link, f"{far}_id") == survivor.pk or duplicate:
-                link.delete()
-            else:
-                setattr(link, end, survivor)
-                link.save()
+def _move_history_links(survivor, other, report):
+    """Other's predecessors and successors become the survivor's, where the history stays sound.
+
+    A link to the survivor itself, one it already has, a successor for a
+    survivor that is still open, or one that would close a circle of
+    successors is dropped and counted in the report.
+    """
+    model = type(survivor)
+    links = link_model(model)
+    for link in list(links.objects.filter(source=other)) + list(links.objects.filter(target=other)):
+        source = survivor.pk if link.source_id == other.pk else link.source_id
+        target = survivor.pk if link.target_id == other.pk else link.target_id
+        sound = (
+            source != target
+            and not (source == survivor.pk and survivor.is_active)
+            and source not in lineage(links_of(model), target, backwards=False)
+            and not links.objects.filter(source_id=source, target_id=target, kind=link.kind)
+            .exclude(pk=link.pk)
+            .exists()
+        )
+        if not sound:
+            if source != target:  # a link between the two merged nodes is no loss
+                report.history_links_dropped += 1
+            link.delete()
+            continue
+        link.source_id, link.target_id = source, target
+        link.save()
 
 
 def _move_children(survivor, other, report):
@@ -330,7 +358,7 @@ def merge_nodes(*, survivor, others, user=None):
             for relation in protected_relations(model):
                 _repoint(relation, survivor, other, report)
             _move_aliases(survivor, other, report)
-            _move_history_links(survivor, other)
+            _move_history_links(survivor, other, report)
             _move_children(survivor, other, report)
             _keep_addresses(survivor, other, report)
         for touched_model, pks in report.touched.items():

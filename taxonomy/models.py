@@ -235,15 +235,23 @@ class Node(MPTTModel):
                     tree=tree, slug=old_slug, defaults={"node_id": self.pk}
                 )
             OldNodeSlug.objects.filter(tree=tree, slug=self.slug).delete()
-            # Editing the name in place corrects the current name; a rename
-            # records a new dated name (taxonomy.history.rename).
-            self.dated_names.filter(valid_to__isnull=True).update(
-                name=self.name,
-                normalized=normalize_name(self.name),
-                **{field: getattr(self, field) for field in NAME_FIELDS},
-            )
+            self.sync_current_name()
 
     save.alters_data = True
+
+    def sync_current_name(self):
+        """The current dated name (the one without an end) reads as the node's own name.
+
+        Editing the name in place corrects the current name; a rename
+        records a new dated name (``taxonomy.history.rename``).
+        """
+        self.dated_names.filter(valid_to__isnull=True).update(
+            name=self.name,
+            normalized=normalize_name(self.name),
+            **{field: getattr(self, field) for field in NAME_FIELDS},
+        )
+
+    sync_current_name.alters_data = True
 
     def _saved_slug(self, using=None):
         manager = type(self)._base_manager.using(using or self._state.db or "default")
@@ -284,6 +292,16 @@ class Node(MPTTModel):
         if children:
             reasons.append(
                 _("it has %(count)d child node(s): move or delete them first") % {"count": children}
+            )
+        # Deleting it would take other nodes' successors and predecessors with it.
+        links = self.links_out.count() + self.links_in.count()
+        if links:
+            reasons.append(
+                _(
+                    "it is a predecessor or successor of %(count)d node(s): remove those "
+                    "links first, or merge this node"
+                )
+                % {"count": links}
             )
         for relation in self._meta.related_objects:
             if relation.related_model is type(self) or relation.name == "aliases":
@@ -444,6 +462,10 @@ class NodeLink(models.Model):
                 condition=~models.Q(source=models.F("target")),
                 name="%(class)s_not_to_itself",
                 violation_error_message=_("A node cannot succeed itself."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["succeeded_by", "merged_into", "split_into"]),
+                name="%(class)s_known_kind",
             ),
         ]
 

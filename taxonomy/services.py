@@ -104,6 +104,12 @@ def validate(data, source="data"):
                     )
                 if target == key:
                     raise TaxonomyDataError(f"{where}.links[{index}]: a node cannot follow itself")
+            if item.get("links") and not (item.get("closed") or item.get("is_active") is False):
+                raise TaxonomyDataError(
+                    f"{where}: only a closed node has successors: give it 'closed' "
+                    'or "is_active": false'
+                )
+        _refuse_circles(data.get(tree, []), f"{source}: {tree}")
     for index, row in enumerate(data.get("chairpersonships", [])):
         where = f"{source}: chairpersonships[{index}]"
         if not isinstance(row.get("year"), int) or row.get("country") not in keys["countries"]:
@@ -135,6 +141,23 @@ def _validate_names(item, where):
 
 
 LINK_KINDS = {kind for kind, _label in NodeLink.KINDS}
+
+
+def _refuse_circles(items, where):
+    """No chain of successors leads back to where it started."""
+    following = {}
+    for _here, item in _walk(items, where):
+        key = item.get("key") or slugify(item["name"])
+        following[key] = [link.get("to") for link in item.get("links", [])]
+    for start in following:
+        seen, queue = set(), list(following[start])
+        while queue:
+            key = queue.pop()
+            if key == start:
+                raise TaxonomyDataError(f"{where}: {start!r} is among its own successors")
+            if key not in seen:
+                seen.add(key)
+                queue.extend(following.get(key, ()))
 
 
 def _day(value, where):
@@ -295,13 +318,15 @@ def _load_tree(model, tree, items, report, on_node=None):
                     setattr(node, name, datetime.date.fromisoformat(value) if value else None)
                 else:
                     setattr(node, name, value)
+            # What the file says now, beside what it said of its history.
+            said_history = {k: v for k, v in previous.items() if k in ("dated_names", "links")}
             if node.pk is None:
                 node.source_data = wanted
                 node.save()
                 nodes[key] = node
                 report.created.append(f"{model._meta.verbose_name}: {node.name}")
             elif changed_fields:
-                node.source_data = wanted
+                node.source_data = {**wanted, **said_history}
                 node.save()
                 report.updated.append(
                     f"{model._meta.verbose_name}: {node.name} ({', '.join(changed_fields)})"
@@ -347,6 +372,20 @@ def _stored_names(node):
     ]
 
 
+def _comparable(rows):
+    """Dated names as compared: the current one's names are the node's own, not the history's.
+
+    (Its name and translations follow the node's fields, which merge on
+    their own; comparing them here would read every edit of the node's
+    name, or a translation the file gives the node but not its last dated
+    name, as an edit of the history.)
+    """
+    return [
+        row if row["to"] is not None else {"from": row["from"], "to": None, "source": row["source"]}
+        for row in rows
+    ]
+
+
 def _load_dated_names(node, item, report, created=False):
     """The file's dated names reach the node unless an administrator changed them since.
 
@@ -360,7 +399,7 @@ def _load_dated_names(node, item, report, created=False):
     if wanted == said:
         return
     stored = _stored_names(node)
-    if stored and stored != said:
+    if stored and _comparable(stored) != _comparable(said):
         report.skipped.append(
             f"{node._meta.verbose_name}: {node.name} (dated names edited in the admin kept)"
         )
@@ -374,40 +413,44 @@ def _load_dated_names(node, item, report, created=False):
                 source_url=row["source"],
                 **{field: row[field] for field in NAME_FIELDS},
             )
+        node.sync_current_name()
         former_slugs(node)
         if not created:
             report.updated.append(f"{node._meta.verbose_name}: {node.name} (dated names)")
-    type(node)._base_manager.filter(pk=node.pk).update(
-        source_data={**node.source_data, "dated_names": wanted}
-    )
     node.source_data = {**node.source_data, "dated_names": wanted}
+    type(node)._base_manager.filter(pk=node.pk).update(source_data=node.source_data)
+
+
+def _file_links(item):
+    return {
+        (link["to"], link.get("kind", NodeLink.SUCCEEDED_BY)): {
+            "kind": link.get("kind", NodeLink.SUCCEEDED_BY),
+            "to": link["to"],
+            "date": link.get("date"),
+            "source": link.get("source", ""),
+        }
+        for link in item.get("links", [])
+    }
 
 
 def _load_links(model, tree, items, nodes, report, new=()):
-    """Links the file added since it was last loaded are made; those it dropped, undone.
-
-    An administrator's own links are never touched.
+    """Each link the file added, changed or dropped since it was last loaded is made,
+    updated or undone; the others, and every link an administrator added, stay as they are.
     """
     links = link_model(model)
     for _where, item in _walk(items, tree):
         node = nodes.get(item.get("key") or slugify(item["name"]))
         if node is None:
             continue
-        wanted = [
-            {"kind": link.get("kind", NodeLink.SUCCEEDED_BY), "to": link["to"],
-             "date": link.get("date"), "source": link.get("source", "")}
-            for link in item.get("links", [])
-        ]  # fmt: skip
-        said = node.source_data.get("links", [])
+        wanted = _file_links(item)
+        said = {(link["to"], link["kind"]): link for link in node.source_data.get("links", [])}
         if wanted == said:
             continue
-        for link in said:
-            if link not in wanted and link["to"] in nodes:
-                links.objects.filter(
-                    source=node, target=nodes[link["to"]], kind=link["kind"]
-                ).delete()
-        for link in wanted:
-            if link["to"] not in nodes:
+        for key in said.keys() - wanted.keys():
+            if key[0] in nodes:
+                links.objects.filter(source=node, target=nodes[key[0]], kind=key[1]).delete()
+        for key, link in wanted.items():
+            if said.get(key) == link or link["to"] not in nodes:
                 continue
             links.objects.update_or_create(
                 source=node,
@@ -417,7 +460,7 @@ def _load_links(model, tree, items, nodes, report, new=()):
             )
         if node.key not in new:
             report.updated.append(f"{model._meta.verbose_name}: {node.name} (links)")
-        node.source_data = {**node.source_data, "links": wanted}
+        node.source_data = {**node.source_data, "links": list(wanted.values())}
         model._base_manager.filter(pk=node.pk).update(source_data=node.source_data)
 
 
@@ -457,9 +500,10 @@ def _load_chairpersonships(rows, report):
         source = row.get("source", "")
         if current is None:
             Chairpersonship.objects.create(year=row["year"], country=country, source_url=source)
-        elif current.country_id != country.pk or (source and current.source_url != source):
+        elif current.country_id != country.pk or (source and not current.source_url):
+            # An editor's own source for a year is kept.
             current.country = country
-            current.source_url = source or current.source_url
+            current.source_url = current.source_url or source
             current.save()
         else:
             continue

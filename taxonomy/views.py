@@ -110,7 +110,9 @@ class NodeView(TreeMixin, TemplateView):
         # Ancestors and children from the tree index this process keeps: no query.
         model = type(node)
         index = tree_index(model)
-        ref = index.by_pk[node.pk]
+        ref = index.by_pk.get(node.pk)
+        if ref is None:  # created after this request read the trees' version
+            raise Http404
         language = get_language()  # names in the page's language, asked once
         context["crumbs"] += [
             {"name": r.name_in(language), "url": ref_url(model, r)}
@@ -195,7 +197,7 @@ def node_history(node, index, ref, language):
         name, lang = _named(other.names, slot)
         entry = {
             "kind": kind,
-            "label": dict(NodeLink.KINDS)[kind] if outgoing else NodeLink.INVERSE[kind],
+            "label": (dict(NodeLink.KINDS) if outgoing else NodeLink.INVERSE).get(kind, kind),
             "name": name,
             "lang": lang,
             "url": ref_url(model, other),

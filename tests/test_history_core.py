@@ -213,6 +213,36 @@ class TestRename:
         assert node.name == "Programme Office in Testana"
         assert node.dated_names.count() == 3
 
+    @pytest.mark.parametrize(
+        ("day", "message"),
+        [(D(1, 1, 1), "from 1900 on"), (None, "Enter the day")],
+    )
+    def test_a_day_out_of_range_is_refused(self, day, message):
+        node = astana_like()
+        with pytest.raises(ValidationError, match=message):
+            history.rename(node, "Programme Office in Elsewhere", day)
+
+    def test_a_day_still_to_come_is_refused(self):
+        node = astana_like()
+        tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+        with pytest.raises(ValidationError, match="has not come yet"):
+            history.rename(node, "Programme Office in Later", tomorrow)
+        with pytest.raises(ValidationError, match="has not come yet"):
+            history.close(node, tomorrow)
+
+    def test_a_rename_that_would_overlap_an_earlier_open_ended_span_is_refused(self):
+        node = make_office("Office in Gapton")
+        StructureName.objects.create(node=node, name="Old Gapton", valid_to=D(2012, 1, 1))
+        StructureName.objects.create(node=node, name="Office in Gapton", valid_from=D(2005, 1, 1))
+        with pytest.raises(ValidationError, match="later day"):
+            history.rename(node, "Newer Gapton", D(2010, 1, 1))
+
+    def test_a_new_address_that_is_another_nodes_is_refused(self):
+        node = astana_like()
+        make_office("Office in Taken")
+        with pytest.raises(ValidationError, match="another node"):
+            history.rename(node, "Office in Taken", D(2024, 1, 1))
+
     def test_renaming_a_closed_node_after_it_closed_is_refused(self):
         node = make_office(opened_on=D(2000, 1, 1), closed_on=D(2005, 1, 1), is_active=False)
         with pytest.raises(ValidationError, match="closed on 2005-01-01"):
@@ -229,7 +259,8 @@ class TestClose:
         croatia.refresh_from_db()
         assert (croatia.is_active, croatia.closed_on) == (False, D(2007, 12, 31))
         link = StructureLink.objects.get(source=croatia)
-        assert (link.target, link.kind, link.date) == (zagreb, "succeeded_by", D(2007, 12, 31))
+        # The link is dated on the successor's first day.
+        assert (link.target, link.kind, link.date) == (zagreb, "succeeded_by", D(2008, 1, 1))
         index = tree_index(Structure)
         assert [r.pk for r in index.predecessors(index.by_pk[zagreb.pk])] == [croatia.pk]
         assert [r.pk for r in index.successors(index.by_pk[croatia.pk])] == [zagreb.pk]
@@ -386,7 +417,7 @@ class TestDataFile:
         data, _item = data_with_history(dated_names=ALBANIA_NAMES)
         load_taxonomy(data=data)
         node = Structure.objects.get(key="presence-in-albania")
-        history.rename(node, "Presence in Albania (renamed)", D(2030, 1, 1))
+        history.rename(node, "Presence in Albania (renamed)", D(2025, 1, 1))
         report = load_taxonomy(data=data)
         node.refresh_from_db()
         assert node.name == "Presence in Albania (renamed)"
@@ -406,6 +437,94 @@ class TestDataFile:
         albania["links"] = []
         load_taxonomy(data=data)
         assert list(node.links_out.all()) == [own]
+
+    def test_a_rename_in_the_file_reaches_the_node_and_keeps_the_old_span(self):
+        data, albania = data_with_history(dated_names=copy.deepcopy(ALBANIA_NAMES))
+        load_taxonomy(data=data)
+        albania["dated_names"][-1]["to"] = "2024-12-31"
+        albania["dated_names"].append(
+            {
+                "name": "Presence in Newbania",
+                "from": "2025-01-01",
+                "source": "https://example.org/c",
+            }
+        )
+        albania["name"] = "Presence in Newbania"
+        report = load_taxonomy(data=data)
+        node = Structure.objects.get(key="presence-in-albania")
+        assert node.name == "Presence in Newbania"
+        assert list(node.dated_names.values_list("name", "valid_from", "valid_to")) == [
+            ("Presence in Testalbania", D(1997, 3, 27), D(2003, 12, 31)),
+            ("Presence in Albania", D(2004, 1, 1), D(2024, 12, 31)),
+            ("Presence in Newbania", D(2025, 1, 1), None),
+        ]
+        assert not report.skipped
+        assert not load_taxonomy(data=data).changed
+
+    def test_an_edit_of_another_field_does_not_block_the_files_history(self):
+        data, albania = data_with_history(dated_names=copy.deepcopy(ALBANIA_NAMES))
+        load_taxonomy(data=data)
+        node = Structure.objects.get(key="presence-in-albania")
+        node.description = "Edited in the admin."
+        node.save()
+        albania["dated_names"][0]["to"] = "2003-12-30"
+        albania["dated_names"][1]["from"] = "2003-12-31"
+        report = load_taxonomy(data=data)
+        assert not report.skipped
+        assert node.dated_names.get(name="Presence in Albania").valid_from == D(2003, 12, 31)
+        node.refresh_from_db()
+        assert node.description == "Edited in the admin."
+
+    def test_a_link_dropped_with_another_change_is_undone(self):
+        data, albania = data_with_history(
+            closed="2020-01-01", links=[{"kind": "succeeded_by", "to": "mission-to-moldova"}]
+        )
+        load_taxonomy(data=data)
+        albania["links"] = []
+        albania["description"] = "Changed in the file too."
+        load_taxonomy(data=data)
+        node = Structure.objects.get(key="presence-in-albania")
+        assert not node.links_out.exists()
+        assert node.description == "Changed in the file too."
+
+    def test_an_editors_link_date_survives_an_unrelated_change_in_the_file(self):
+        data, albania = data_with_history(
+            closed="2020-01-01",
+            links=[{"kind": "succeeded_by", "to": "mission-to-moldova", "date": "2020-01-02"}],
+        )
+        load_taxonomy(data=data)
+        node = Structure.objects.get(key="presence-in-albania")
+        node.links_out.update(date=D(2020, 2, 2))
+        albania["description"] = "Changed in the file."
+        albania["links"].append({"kind": "succeeded_by", "to": "mission-in-kosovo"})
+        load_taxonomy(data=data)
+        assert node.links_out.get(target__key="mission-to-moldova").date == D(2020, 2, 2)
+        assert node.links_out.filter(target__key="mission-in-kosovo").exists()
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            ({"links": [{"kind": "succeeded_by", "to": "mission-to-moldova"}]}, "only a closed"),
+        ],
+    )
+    def test_a_successor_of_an_open_node_is_refused(self, change, message):
+        data, _item = data_with_history(**change)
+        with pytest.raises(TaxonomyDataError, match=message):
+            validate(data)
+
+    def test_a_circle_of_successors_is_refused(self):
+        data, albania = data_with_history(
+            closed="2000-01-01", links=[{"kind": "succeeded_by", "to": "mission-to-moldova"}]
+        )
+        operations = next(s for s in data["structures"] if s["key"] == "field-operations")
+        moldova = next(c for c in operations["children"] if c["key"] == "mission-to-moldova")
+        moldova.update(
+            is_active=False, links=[{"kind": "merged_into", "to": "presence-in-albania"}]
+        )
+        with pytest.raises(TaxonomyDataError, match="among its own successors"):
+            validate(data)
+        moldova["links"] = []  # positive control
+        validate(data)
 
     def test_the_shipped_files_links_point_inside_their_tree(self):
         validate(read_data())  # also: every link's key exists (see above for a failing one)
@@ -500,18 +619,59 @@ class TestImportByHistoricName:
 
 class TestMergeKeepsHistory:
     def test_the_merged_nodes_names_become_aliases_and_its_links_move(self):
-        survivor = make_office("Office in Keeper")
+        survivor = make_office("Office in Keeper", closed_on=D(2012, 1, 1), is_active=False)
         duplicate = astana_like()
         successor = make_office("Office in Next")
         duplicate.is_active = False
         duplicate.save()
         StructureLink.objects.create(source=duplicate, target=successor)
-        merge_nodes(survivor=survivor, others=[duplicate])
+        report = merge_nodes(survivor=survivor, others=[duplicate])
         aliases = set(survivor.aliases.values_list("name", flat=True))
         assert {"Centre in Almatest", "Centre in Testana", "Programme Office in Testana"} <= aliases
         mine = {survivor.pk, duplicate.pk, successor.pk}
         links = StructureLink.objects.filter(Q(source__in=mine) | Q(target__in=mine))
         assert list(links.values_list("source", "target")) == [(survivor.pk, successor.pk)]
+        assert report.history_links_dropped == 0
+        assert history.history_problems(Structure) == []
+
+    def test_an_open_survivor_does_not_take_a_successor(self):
+        survivor = make_office("Office in Keeper")  # open
+        duplicate = make_office("Office in Dupe", closed_on=D(2010, 1, 1), is_active=False)
+        successor = make_office("Office in Next")
+        StructureLink.objects.create(source=duplicate, target=successor)
+        report = merge_nodes(survivor=survivor, others=[duplicate])
+        assert not StructureLink.objects.filter(target=successor).exists()
+        assert report.history_links_dropped == 1
+        assert "1 predecessor or successor link dropped" in report.summary()
+        assert history.history_problems(Structure) == []
+
+    def test_a_merge_never_closes_a_circle(self):
+        # first → survivor; merging second (second → first) into survivor would
+        # make survivor → first → survivor.
+        first = make_office("Office First", closed_on=D(2000, 1, 1), is_active=False)
+        survivor = make_office("Office Survivor", closed_on=D(2005, 1, 1), is_active=False)
+        second = make_office("Office Second", closed_on=D(1999, 1, 1), is_active=False)
+        StructureLink.objects.create(source=first, target=survivor)
+        StructureLink.objects.create(source=second, target=first)
+        report = merge_nodes(survivor=survivor, others=[second])
+        assert report.history_links_dropped == 1
+        assert history.history_problems(Structure) == []
+
+
+class TestDeletionKeepsHistory:
+    def test_a_node_with_predecessors_or_successors_cannot_be_deleted(self):
+        from taxonomy.models import NodeInUse
+
+        croatia = make_office("Mission to Testcroatia", closed_on=D(2007, 12, 31), is_active=False)
+        zagreb = make_office("Office in Testzagreb")
+        StructureLink.objects.create(source=croatia, target=zagreb)
+        with pytest.raises(NodeInUse, match="predecessor or successor of 1 node"):
+            zagreb.delete()
+        assert StructureLink.objects.filter(source=croatia).exists()
+        # Positive control: without the link it goes.
+        StructureLink.objects.filter(source=croatia).delete()
+        zagreb.delete()
+        assert not Structure.objects.filter(pk=zagreb.pk).exists()
 
 
 # --- the shipped history ------------------------------------------------------------
