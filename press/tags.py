@@ -16,8 +16,11 @@ Every public page names a node as it was named on the release's date
 Astana reads "Centre in Astana (now: Programme Office in Astana)".
 """
 
+import datetime
+
 from django.db import connections
 from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from taxonomy.index import tree_index
@@ -40,16 +43,20 @@ def _linked(release_ids, relations):
     found = {}
     if not release_ids or not relations:
         return found
-    marks = ", ".join(["%s"] * len(release_ids))
+    connection = connections[PressRelease.objects.db]
+    # PostgreSQL takes the ids as one array: fifty placeholders a part cost
+    # more to send than the query takes.
+    array = connection.vendor == "postgresql"
+    marks = "= ANY(%s)" if array else f"IN ({', '.join(['%s'] * len(release_ids))})"
     parts, params = [], []
     for relation in relations:
         table, release_col, node_col = link_columns(relation)
         parts.append(
             f"SELECT %s, {release_col}, {node_col} FROM {table} "  # noqa: S608
-            f"WHERE {release_col} IN ({marks})"
+            f"WHERE {release_col} {marks}"
         )
-        params += [relation, *release_ids]
-    with connections[PressRelease.objects.db].cursor() as cursor:
+        params += [relation, release_ids] if array else [relation, *release_ids]
+    with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for relation, release_id, pk in cursor.fetchall():
             found.setdefault((release_id, relation), set()).add(pk)
@@ -138,6 +145,8 @@ def ref_links(model, refs, day=None, language=None):
     link on today's name), else None.
     """
     language = language or get_language()
+    if isinstance(day, datetime.datetime):  # the release's local day, worked out once
+        day = timezone.localdate(day)
     links = []
     for ref in refs:
         former = ref.former_name_on(day, language) if day is not None else None

@@ -47,7 +47,13 @@ class NodeRef:
         return self.names[language_slot(language)]
 
     def names_on(self, day):
-        """The names it had on ``day`` (a date; None: today), one per language."""
+        """The names it had on ``day`` (a date; None: today), one per language.
+
+        Most nodes were never renamed: they answer without reading the day.
+        A caller naming many nodes on one day passes a date, converted once.
+        """
+        if not self.history or day is None:
+            return self.names
         span = span_on(self.history, _as_date(day))
         return self.names if span is None else span.names
 
