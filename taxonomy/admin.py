@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from mptt.forms import MPTTAdminForm
 
-from .admin_history import NodeHistoryAdminMixin
+from .admin_history import (
+    VERSION_FIELD,
+    NodeHistoryAdminMixin,
+    PageVersionField,
+    check_page_version,
+    page_version,
+)
 from .languages import NAME_FIELDS, cldr_names
 from .locking import tree_write
 from .merging import many_to_many_relations, merge_nodes
@@ -68,10 +74,24 @@ HISTORY_FIELDS = ("opened_on", "closed_on", "dates_source", "history_note")
 
 
 class NodeForm(MPTTAdminForm):
-    """mptt's form (no parent among the node's descendants), and dates that hold together."""
+    """mptt's form (no parent among the node's descendants), and dates that hold together.
+
+    A node's change page carries the version of the node it showed
+    (``node_version``, hidden): saving a page read before someone else saved
+    the node, renamed or closed it is refused instead of undoing that (see
+    ``taxonomy.admin_history.check_page_version``).
+    """
+
+    node_version = PageVersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            self.initial[VERSION_FIELD] = page_version(self.instance)
 
     def clean(self):
         cleaned = super().clean()
+        check_page_version(self)
         opened, closed = cleaned.get("opened_on"), cleaned.get("closed_on")
         if opened and closed and closed < opened:
             self.add_error(

@@ -8,7 +8,10 @@ and links directly, refusing what would make the history untrue (overlapping
 spans, two current names, a link to itself or in a circle) with form errors.
 
 Every change leaves a log entry (the node's History page) and a revision
-(django-reversion) of the node with its dated names and links.
+(django-reversion) of the node with its dated names and links. A change page
+carries the version of the node it showed: saving it after someone else
+changed the node (a save, a rename, a closing, a move) is refused, naming
+who and when, instead of undoing that (``check_page_version``).
 
 Why not reversion's ``VersionAdmin`` for the trees: it fights
 ``DraggableMPTTAdmin``. Both set the change list's template (the tree with
@@ -23,6 +26,7 @@ Django's own History page (log entries), and nothing reverts behind the tree.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
@@ -31,8 +35,10 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -40,11 +46,12 @@ from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from . import history
+from . import clock, history
 from .languages import NAME_FIELDS, TRANSLATED, cldr_names
 from .locking import tree_write
 from .models import NodeLink
@@ -128,7 +135,9 @@ def timeline_events(node, admin_site_name="admin"):
         Event(
             "predecessor",
             start=link.date,
-            label=NodeLink.INVERSE[link.kind],
+            # A kind this code does not know (written by hand in the
+            # database) reads as it is stored rather than failing the page.
+            label=NodeLink.INVERSE.get(link.kind, link.kind),
             other=link.source,
             url=admin_url(link.source_id),
             source=link.source_url,
@@ -173,6 +182,145 @@ def render_timeline(node, admin_site_name="admin"):
     )
 
 
+# --- the change page's version: a page read before a change is refused, not saved over ----
+
+#: The change form's hidden field: the version of the node its page showed.
+VERSION_FIELD = "node_version"
+
+
+def _columns(model, skip=()):
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+
+
+def node_state_digest(model, pk):
+    """A digest of what a node's change page shows and saves, as the database has it now.
+
+    The node's own columns, ``updated_at`` among them (every save of the node
+    changes it: a form's, a rename's, a closing's, a move's), but not mptt's
+    bookkeeping (moving another node rewrites ``lft``, ``rght``...) nor what
+    the data file last said; and its dated names and links, which a merge or
+    the data loader write without saving the node.
+    """
+    mptt = model._mptt_meta
+    skip = {mptt.left_attr, mptt.right_attr, mptt.tree_id_attr, mptt.level_attr, "source_data"}
+    names, links = history.name_model(model), history.link_model(model)
+    state = (
+        model._base_manager.filter(pk=pk).values_list(*_columns(model, skip)).first(),
+        list(names._base_manager.filter(node_id=pk).order_by("pk").values_list(*_columns(names))),
+        list(links._base_manager.filter(source_id=pk).order_by("pk").values_list(*_columns(links))),
+    )
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+
+
+def page_version(node):
+    """The token a change page of ``node`` carries: its state's digest, and when it was read."""
+    now = clock.now()
+    stamp = int(now.timestamp()) * 1_000_000 + now.microsecond
+    return f"{node_state_digest(type(node), node.pk)}-{stamp}"
+
+
+def _read_version(token):
+    """(digest, the time the page was read or None) of a posted token."""
+    digest, _sep, stamp = (token or "").partition("-")
+    try:
+        seconds, micro = divmod(int(stamp), 1_000_000)
+        seen_at = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        return digest, None
+    return digest, seen_at.replace(microsecond=micro)
+
+
+class PageVersionField(forms.CharField):
+    """The hidden version of the change page: it is no change of the node itself."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def has_changed(self, initial, data):
+        return False  # not in the log entry's "Changed ..." message
+
+
+def _log_entries(model, pk):
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    return LogEntry.objects.filter(content_type=content_type, object_id=str(pk))
+
+
+def _may_be_undone(model, pk):
+    """Whether a page of the node read at an unknown time could undo something saved since.
+
+    Nothing can be undone of a node nobody has changed in the admin, that
+    was never renamed (no dated name ends) nor closed (no closing, no link).
+    """
+    if _log_entries(model, pk).exists():
+        return True
+    state = model._base_manager.filter(pk=pk).values_list("is_active", "closed_on").first()
+    if state is None or not state[0] or state[1] is not None:
+        return True
+    names, links = history.name_model(model), history.link_model(model)
+    return (
+        names._base_manager.filter(node_id=pk, valid_to__isnull=False).exists()
+        or links._base_manager.filter(source_id=pk).exists()
+    )
+
+
+def _stale_error(model, pk, seen_at):
+    what = model._meta.verbose_name
+    entry = _log_entries(model, pk).select_related("user").order_by("-action_time", "-pk").first()
+    if entry is not None and (seen_at is None or entry.action_time >= seen_at):
+        user = entry.user
+        values = {
+            "user": user.get_full_name() or user.get_username(),
+            "what": what,
+            "time": timezone.localtime(entry.action_time).strftime("%Y-%m-%d %H:%M"),
+            "change": (entry.get_change_message() or _("Changed.")).rstrip("."),
+        }
+        said = (
+            _("%(user)s saved this %(what)s at %(time)s, after you opened this page (%(change)s).")
+            % values
+        )
+    else:
+        said = _(
+            "This %(what)s was changed after you opened this page (not in the admin: "
+            "there is no record of who)."
+        ) % {"what": what}
+    advice = _(
+        "Nothing was saved, so as not to undo that. Copy your changes (they are still in the "
+        "form below), reload the page, and make them again."
+    )
+    return ValidationError(f"{said} {advice}", code="stale")
+
+
+def check_page_version(form):
+    """Refuse a node's change form whose page was read before the node last changed.
+
+    Under the tree's lock, which lasts to the end of the admin's transaction
+    and so over the save that follows: nothing changes the node in between.
+    A post without the version (a script, a page older than the check) is
+    taken only where nothing could be undone by it (see ``_may_be_undone``).
+    """
+    node = form.instance
+    if node.pk is None or node._state.adding:
+        return
+    model = type(node)
+    key = form.add_prefix(VERSION_FIELD)
+    with tree_write(model):
+        if key not in form.data:
+            if _may_be_undone(model, node.pk):
+                form.add_error(None, ValidationError(_(
+                    "This form came without the version of its page: whether this %(what)s "
+                    "changed after the page was opened cannot be told, and it has a history "
+                    "(saves, a rename or a closing) that saving could undo. Nothing was saved: "
+                    "reload the page and make your changes again."
+                ) % {"what": model._meta.verbose_name}, code="no_version"))  # fmt: skip
+            return
+        digest, seen_at = _read_version(form.data.get(key))
+        if digest != node_state_digest(model, node.pk):
+            form.add_error(None, _stale_error(model, node.pk, seen_at))
+
+
 # --- correcting history by hand: the change form's inlines ---------------------------
 
 
@@ -215,6 +363,54 @@ class TolerantInlineFormSet(BaseInlineFormSet):
             kept.append(form)
         return kept
 
+    def unposted(self):
+        """The node's rows in the database that no form of this post stands for.
+
+        Rows saved after the page was read, or left out of a post made by
+        hand: the post neither shows nor changes them, but they stay, so the
+        checks count them with the posted ones.
+        """
+        node = self.instance
+        if node.pk is None:
+            return self.model._base_manager.none()
+        posted = [form.instance.pk for form in self.forms if form.instance.pk is not None]
+        return self.model._base_manager.filter(**{self.fk.name: node.pk}).exclude(pk__in=posted)
+
+
+def _not_shown(labels):
+    """The sentence that names rows of the database the form does not show."""
+    if not labels:
+        return ""
+    return " " + ngettext(
+        "Not among the rows below (saved after this page was opened): %(rows)s. Reload the "
+        "page to see it.",
+        "Not among the rows below (saved after this page was opened): %(rows)s. Reload the "
+        "page to see them.",
+        len(labels),
+    ) % {"rows": ", ".join(labels)}
+
+
+@dataclass
+class _Span:
+    """A dated name as the formset's checks see it: posted (``form``) or only in the database."""
+
+    name: str
+    start: datetime.date | None
+    end: datetime.date | None
+    form: forms.Form | None = None
+
+    @property
+    def label(self):
+        return f"“{self.name}” ({_span(self.start, self.end)})"
+
+    @property
+    def start_key(self):
+        return (self.start is not None, self.start or datetime.date.min)
+
+    def overlaps_later(self, later):
+        """Whether ``later`` (beginning no earlier than this one) begins before this one ends."""
+        return later.start is None or self.end is None or self.end >= later.start
+
 
 class DatedNameForm(forms.ModelForm):
     """The current name (the open row) is the node's own: it is edited in the node's fields."""
@@ -245,7 +441,11 @@ class DatedNameForm(forms.ModelForm):
 
 
 class DatedNameFormSet(TolerantInlineFormSet):
-    """Spans that hold together: no overlap, one current name, and it is the node's."""
+    """Spans that hold together: no overlap, one current name, and it is the node's.
+
+    The node's dated names in the database that the post leaves out count
+    too: they stay after the save.
+    """
 
     def clean(self):
         super().clean()
@@ -254,22 +454,33 @@ class DatedNameFormSet(TolerantInlineFormSet):
         if self.rows_have_errors():
             return  # each row's own errors first
         node = self.instance
-        rows = self.kept_forms()
-        current = [form for form in rows if form.cleaned_data.get("valid_to") is None]
-        if len(current) > 1:
+        posted = [
+            _Span(
+                self._name(form),
+                form.cleaned_data.get("valid_from"),
+                form.cleaned_data.get("valid_to"),
+                form,
+            )
+            for form in self.kept_forms()
+        ]
+        saved = [_Span(row.name, row.valid_from, row.valid_to) for row in self.unposted()]
+        spans = posted + saved
+        current = [span for span in spans if span.end is None]
+        if len(current) > 1 and any(span.form is not None for span in current):
             raise ValidationError(
                 _(
                     "Only the current name has no last day; %(names)s have none. "
                     "Give the earlier ones their last day."
                 )
-                % {"names": ", ".join(f"“{self._name(form)}”" for form in current)}
+                % {"names": ", ".join(f"“{span.name}”" for span in current)}
+                + _not_shown([span.label for span in current if span.form is None])
             )
-        if rows and not current:
+        if posted and not current:
             raise ValidationError(
                 _("One name, the current one (“%(name)s”), has no last day: leave its “to” empty.")
                 % {"name": node.name}
             )
-        for form in current:
+        for form in (span.form for span in current if span.form is not None):
             if not form.was_current and form.cleaned_data.get("name") != node.name:
                 form.add_error(
                     "name",
@@ -290,50 +501,62 @@ class DatedNameFormSet(TolerantInlineFormSet):
                                 "enter them under “Names in other languages” above."
                             ),
                         )
-        ordered = sorted(rows, key=lambda form: self._start_key(form.cleaned_data))
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
-            a, b = earlier.cleaned_data, later.cleaned_data
-            if (
-                b.get("valid_from") is None
-                or a.get("valid_to") is None
-                or (a["valid_to"] >= b["valid_from"])
-            ):
+        self._check_overlaps(spans)
+        self._check_life(node, posted, saved)
+
+    @staticmethod
+    def _check_overlaps(spans):
+        """Every two spans, one of them posted, that overlap: an error on the posted row."""
+        ordered = sorted(spans, key=lambda span: span.start_key)
+        flagged = set()
+        for index, earlier in enumerate(ordered):
+            for later in ordered[index + 1 :]:
+                form = later.form if later.form is not None else earlier.form
+                if form is None or id(form) in flagged or not earlier.overlaps_later(later):
+                    continue
+                flagged.add(id(form))
                 # On the row as a whole: the sentence needs the width (both spans).
-                later.add_error(
+                form.add_error(
                     None,
                     _(
                         "The names “%(first)s” (%(first_span)s) and “%(second)s” "
                         "(%(second_span)s) overlap: a name begins after the one before ends."
                     )
                     % {
-                        "first": self._name(earlier),
-                        "first_span": _span(a.get("valid_from"), a.get("valid_to")),
-                        "second": self._name(later),
-                        "second_span": _span(b.get("valid_from"), b.get("valid_to")),
-                    },
+                        "first": earlier.name,
+                        "first_span": _span(earlier.start, earlier.end),
+                        "second": later.name,
+                        "second_span": _span(later.start, later.end),
+                    }
+                    + _not_shown([span.label for span in (earlier, later) if span.form is None]),
                 )
-        for form in rows:
-            start = form.cleaned_data.get("valid_from")
-            if start and node.opened_on and start < node.opened_on:
-                form.add_error(
-                    "valid_from",
+
+    @staticmethod
+    def _check_life(node, posted, saved):
+        """No name begins before the node opened or after it closed."""
+        unshown = []
+        for span in (*posted, *saved):
+            problems = []
+            if span.start and node.opened_on and span.start < node.opened_on:
+                problems.append(
                     _("It opened on %(day)s: no name of it begins before that.")
-                    % {"day": node.opened_on.isoformat()},
+                    % {"day": node.opened_on.isoformat()}
                 )
-            if start and node.closed_on and start > node.closed_on:
-                form.add_error(
-                    "valid_from",
+            if span.start and node.closed_on and span.start > node.closed_on:
+                problems.append(
                     _("It closed on %(day)s: no name of it begins after that.")
-                    % {"day": node.closed_on.isoformat()},
+                    % {"day": node.closed_on.isoformat()}
                 )
+            for problem in problems:
+                if span.form is not None:
+                    span.form.add_error("valid_from", problem)
+                else:
+                    unshown.append(f"{problem}{_not_shown([span.label])}")
+        if unshown:
+            raise ValidationError(unshown)
 
     def _name(self, form):
         return form.cleaned_data.get("name") or form.instance.name
-
-    @staticmethod
-    def _start_key(cleaned):
-        start = cleaned.get("valid_from")
-        return (start is not None, start or datetime.date.min)
 
     def _follow_node(self, form):
         # The current name is the node's: its names are the node's as saved
@@ -353,7 +576,10 @@ class DatedNameFormSet(TolerantInlineFormSet):
 
 
 class LinkFormSet(TolerantInlineFormSet):
-    """Sound links: none to the node itself, none in a circle, and only from a closed node."""
+    """Sound links: none to the node itself, none in a circle, and only from a closed node.
+
+    The node's links in the database that the post leaves out count too.
+    """
 
     def clean(self):
         super().clean()
@@ -376,8 +602,10 @@ class LinkFormSet(TolerantInlineFormSet):
                     _("“%(node)s” already leads back to this node: that would be a circle.")
                     % {"node": target},
                 )
+        # The node's links the post leaves out stay: an open node keeps none either.
+        saved = list(self.unposted().select_related("target"))
         edited = any(form.has_changed() for form in rows)
-        if rows and node.is_active and node.pk:
+        if (rows or saved) and node.is_active and node.pk:
             was_active = (
                 model._base_manager.filter(pk=node.pk).values_list("is_active", flat=True).first()
             )
@@ -387,6 +615,7 @@ class LinkFormSet(TolerantInlineFormSet):
                         "Only a closed node has successors: untick “active” above (and give "
                         "the day it closed), or delete the link."
                     )
+                    + _not_shown([f"{link.get_kind_display()} “{link.target}”" for link in saved])
                 )
 
 
@@ -479,6 +708,21 @@ class HistoryActForm(forms.Form):
 
     current_name = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    @staticmethod
+    def recordable_day(day):
+        """A rename or closing takes effect for every page at once: not ahead of its day.
+
+        ``taxonomy.history`` refuses these days too; the form says so on
+        its field before anything is attempted.
+        """
+        if day is not None and day < history.EARLIEST_DAY:
+            raise ValidationError(_("Enter a day from 1900 on."), code="too_early")
+        if day is not None and day > timezone.localdate(clock.now()):
+            raise ValidationError(
+                _("That day has not come yet: record it on or after the day."), code="future"
+            )
+        return day
+
 
 class RenameForm(HistoryActForm):
     name = forms.CharField(
@@ -523,6 +767,9 @@ class RenameForm(HistoryActForm):
                 required=False,
                 widget=widgets.AdminTextInputWidget(attrs={"class": "vTextField wide-text"}),
             )
+
+    def clean_valid_from(self):
+        return self.recordable_day(self.cleaned_data.get("valid_from"))
 
     def fieldsets(self):
         sets = [(None, {"fields": ["name", "valid_from", "source_url", "update_slug"]})]
@@ -571,6 +818,9 @@ class CloseForm(HistoryActForm):
         self.fields["successor"] = successor_field
         self.order_fields(["current_name", "closed_on", "successor", "kind", "source_url"])
 
+    def clean_closed_on(self):
+        return self.recordable_day(self.cleaned_data.get("closed_on"))
+
     def fieldsets(self):
         return [(None, {"fields": ["closed_on", "successor", "kind", "source_url"]})]
 
@@ -606,6 +856,12 @@ class NodeHistoryAdminMixin:
             context["can_rename"] = may
             context["can_close"] = may and obj.is_active
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            # A former name added or corrected by hand keeps (gets) its old address.
+            history.former_slugs(form.instance)
 
     # Every change, by form or by "Rename…"/"Close…", is logged and leaves a revision.
 
