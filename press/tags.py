@@ -6,10 +6,10 @@ Prefetching the five relations would read five link tables and build a
 model instance per node; the link rows alone, in one ``UNION ALL``, and the
 index this process keeps of each tree (``taxonomy.index``) say the same.
 
-A list of releases (the cards of a page) reads the tags of all its
-releases in one such query too (:func:`tags_of_releases`); a list that
-reads its releases itself (a feed) can have them carry their tags' ids in
-that same query (:func:`with_tag_ids`).
+A list of releases (the cards of a page, a feed's items) reads the tags
+of all its releases in one such query too (:func:`tags_of_releases`), after
+the releases: as correlated subqueries of the releases' own query they cost
+less in the database but more to build than they save.
 
 Every public page names a node as it was named on the release's date
 (:func:`ref_links`): a 2010 release tagged with today's Programme Office in
@@ -19,7 +19,6 @@ Astana reads "Centre in Astana (now: Programme Office in Astana)".
 import datetime
 
 from django.db import connections
-from django.db.models import Aggregate, CharField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -27,7 +26,7 @@ from taxonomy.index import tree_index
 from taxonomy.models import Structure
 from taxonomy.navigation import ref_url
 
-from .bulk import link_columns, link_table
+from .bulk import link_columns
 from .dimensions import DIMENSIONS
 from .models import PressRelease
 
@@ -86,48 +85,6 @@ def _in_tree_order(index, pks):
     """The index's entries of ``pks`` in tree order (as ``index.refs``); unknown ones left out."""
     refs = [index.by_pk[pk] for pk in pks if pk in index.by_pk]
     return sorted(refs, key=lambda ref: (ref.tree_id, ref.lft))
-
-
-class _NodeIds(Aggregate):
-    """The node ids of a release's link rows, comma-separated, in no particular order."""
-
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra):
-        if connection.vendor == "postgresql":
-            extra["template"] = "STRING_AGG(CAST(%(expressions)s AS text), ',')"
-        else:  # SQLite
-            extra["template"] = "GROUP_CONCAT(%(expressions)s, ',')"
-        return super().as_sql(compiler, connection, **extra)
-
-
-def with_tag_ids(queryset, relations=tuple(SHOWN)):
-    """``queryset`` whose releases carry their tags' node ids (``<relation>_ids``), read by
-    the same query: for a list that reads its releases itself (a feed), its tags cost no
-    query of their own. :func:`tags_carried` names them.
-    """
-    annotations = {}
-    for relation in relations:
-        through, own, other = link_table(relation)
-        links = (
-            through._default_manager.filter(**{own: OuterRef("pk")})
-            .order_by()
-            .values(own)
-            .annotate(ids=_NodeIds(other))
-            .values("ids")
-        )
-        annotations[f"{relation}_ids"] = Subquery(links)
-    return queryset.annotate(**annotations)
-
-
-def tags_carried(release, relations=tuple(SHOWN)):
-    """{relation: [NodeRef]} in tree order, of a release read through :func:`with_tag_ids`."""
-    tags = {}
-    for relation in relations:
-        ids = getattr(release, f"{relation}_ids", None) or ""
-        pks = {int(pk) for pk in ids.split(",") if pk}
-        tags[relation] = _in_tree_order(tree_index(SHOWN[relation]), pks)
-    return tags
 
 
 def tag_refs(release):

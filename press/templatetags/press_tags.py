@@ -156,18 +156,14 @@ def card_issuers(releases):
 
     from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-    from press.tags import CARD_RELATIONS, SHOWN, ref_links, tags_carried, tags_of_releases
+    from press.tags import CARD_RELATIONS, SHOWN, ref_links, tags_of_releases
 
     releases = [r for r in releases if r.pk is not None]
     if not releases:
         return {}
     language = get_language()
-    # A page of the listing read its releases with their tags' ids
-    # (``press.tags.with_tag_ids``): no query. Other lists (the home page,
-    # related releases) have theirs read in one query for all their cards.
-    carried = [r for r in releases if hasattr(r, "sources_ids")]
-    tags = {r.pk: tags_carried(r, CARD_RELATIONS) for r in carried}
-    tags.update(tags_of_releases([r.pk for r in releases if r.pk not in tags], CARD_RELATIONS))
+    # Every list of cards reads its cards' issuers in one query.
+    tags = tags_of_releases([r.pk for r in releases], CARD_RELATIONS)
     labels = {
         "sources": gettext("Source:"),
         "structures": pgettext("release card", "Structures:"),
