@@ -703,6 +703,18 @@ def history_inlines(model):
 # --- rename and close ----------------------------------------------------------------
 
 
+def source_field(help_text):
+    """The optional source address a rename or a closing records."""
+    return forms.URLField(
+        label=gettext_lazy("Source"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField wide-text"}),
+        help_text=help_text,
+    )
+
+
 class HistoryActForm(forms.Form):
     """What the page showed: a change since then is refused, not overwritten."""
 
@@ -738,14 +750,7 @@ class RenameForm(HistoryActForm):
             "keeps its span: it ends the day before."
         ),
     )
-    source_url = forms.URLField(
-        label=gettext_lazy("Source"),
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"class": "vURLField wide-text"}),
-        help_text=gettext_lazy("A page that states the new name and its day."),
-    )
+    source_url = source_field(gettext_lazy("A page that states the new name and its day."))
     update_slug = forms.BooleanField(
         label=gettext_lazy("Update the address (slug)"),
         required=False,
@@ -798,14 +803,7 @@ class CloseForm(HistoryActForm):
             "Split into: one of several that took over (add the others on its page)."
         ),
     )
-    source_url = forms.URLField(
-        label=gettext_lazy("Source"),
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        widget=forms.URLInput(attrs={"class": "vURLField wide-text"}),
-        help_text=gettext_lazy("A page that states the closing (and the successor)."),
-    )
+    source_url = source_field(gettext_lazy("A page that states the closing (and the successor)."))
 
     def __init__(self, node, successor_field, *args, **kwargs):
         super().__init__(*args, **kwargs)
