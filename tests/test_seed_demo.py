@@ -20,7 +20,7 @@ from press.dimensions import RELATIONS
 from press.html import sanitize_html
 from press.models import PressRelease
 from press.versions import release_version
-from taxonomy.models import TREE_MODELS, Structure
+from taxonomy.models import TREE_MODELS, Country, Structure
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
@@ -393,6 +393,13 @@ def test_a_field_operation_speaks_about_its_own_country(newsroom):
                 checked += 1
                 assert operations[source.pk] in {loc.pk for loc in release.countries.all()}
     assert checked > 100
+
+
+def test_no_release_is_tagged_with_a_former_state(newsroom):
+    former = Country.objects.get(key="former-participating-states").get_children()
+    assert former.count() == 3  # Czechoslovakia, the GDR, the SFRY
+    assert not newsroom.filter(countries__in=former).exists()
+    assert newsroom.filter(countries__key="czechia").exists()  # positive control
 
 
 def test_no_release_after_its_field_operation_closed_or_before_it_opened(newsroom):

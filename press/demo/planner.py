@@ -219,7 +219,10 @@ class Planner:
         # few busy countries weigh more, partners less: facets get a shape.
         tree = ctx.countries
         hosts = {node.country_id for node in ctx.structures.nodes if node.country_id}
-        self.countries = [node for node in tree.nodes if node.id not in tree.children]
+        # Former States (closed) are history: no release of today names them.
+        self.countries = [
+            node for node in tree.nodes if node.id not in tree.children and node.is_active
+        ]
         states = tree.by_key.get("participating-states")
         self.participating = [
             node for node in self.countries if states is None or node.parent_id == states.id
