@@ -30,6 +30,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from taxonomy.history import local_day
+
 from .filter_labels import describe
 from .filters import PressReleaseFilterSet
 from .models import PressRelease
@@ -176,7 +178,7 @@ def tag_names_then(tags, day, language):
     and under "Programme Office in Astana" too, as the body is called now.
     """
     refs = [ref for group in tags.values() for ref in group]
-    day = timezone.localdate(day) if isinstance(day, datetime.datetime) else day
+    day = local_day(day)
     then = [ref.name_on(day, language) for ref in refs]
     now = [ref.name_in(language) for ref in refs if ref.former_name_on(day, language)]
     return list(dict.fromkeys([*then, *now]))

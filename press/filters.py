@@ -90,8 +90,7 @@ class NodeFilter(SlugListFilter):
         if predecessors is None:
             predecessors = self.with_predecessors()
         if predecessors:
-            followed = [p for ref in known for p in index.predecessors(ref)]
-            known = list(dict.fromkeys([*known, *followed]))
+            known = index.with_predecessors(known)
         return known, unknown
 
     def with_predecessors(self):

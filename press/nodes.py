@@ -7,6 +7,7 @@ followed others, one link to its releases with theirs.
 The project wires it into the trees' addresses (``osce_cms.urls``).
 """
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -32,14 +33,19 @@ class NodeReleasesView(ListingMixin, NodeView):
     def base_key(self):
         return f"{self.node._meta.model_name}:" + ",".join(map(str, self.base_nodes()))
 
-    def base_nodes(self):
-        """The node, and with ``predecessors=1`` the nodes it followed (as the listing reads it)."""
+    @cached_property
+    def _base_nodes(self):
         pks = [self.node.pk]
         if PredecessorsField().to_python(self.request.GET.getlist(PREDECESSORS)):
             index = tree_index(type(self.node))
             ref = index.by_pk.get(self.node.pk)
-            pks += [other.pk for other in index.predecessors(ref)] if ref else []
+            pks = [other.pk for other in index.with_predecessors([ref])] if ref else pks
         return pks
+
+    def base_nodes(self):
+        """The node, and with ``predecessors=1`` the nodes it followed (as the listing reads
+        it); worked out once a request, for the key, the rows and the queryset."""
+        return self._base_nodes
 
     def base_rows(self):
         return [(self.tree_info["param"], self.base_nodes())]

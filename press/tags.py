@@ -16,12 +16,10 @@ Every public page names a node as it was named on the release's date
 Astana reads "Centre in Astana (now: Programme Office in Astana)".
 """
 
-import datetime
-
 from django.db import connections
-from django.utils import timezone
 from django.utils.translation import get_language
 
+from taxonomy.history import local_day
 from taxonomy.index import tree_index
 from taxonomy.models import Structure
 from taxonomy.navigation import ref_url
@@ -102,8 +100,7 @@ def ref_links(model, refs, day=None, language=None):
     link on today's name), else None.
     """
     language = language or get_language()
-    if isinstance(day, datetime.datetime):  # the release's local day, worked out once
-        day = timezone.localdate(day)
+    day = local_day(day)  # the release's local day, worked out once
     links = []
     for ref in refs:
         former = ref.former_name_on(day, language) if day is not None else None

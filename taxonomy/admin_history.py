@@ -63,10 +63,6 @@ def _day(day):
     return day.isoformat() if day else "…"
 
 
-def _span(valid_from, valid_to):
-    return f"{_day(valid_from)} – {_day(valid_to)}"
-
-
 def translated_fields(node):
     """The name columns an administrator types for ``node``: none for a country the CLDR names."""
     if getattr(node, "iso_code", "") and cldr_names(node.iso_code):
@@ -137,7 +133,7 @@ def timeline_events(node, admin_site_name="admin"):
             start=link.date,
             # A kind this code does not know (written by hand in the
             # database) reads as it is stored rather than failing the page.
-            label=NodeLink.INVERSE.get(link.kind, link.kind),
+            label=NodeLink.label(link.kind, from_target=True),
             other=link.source,
             url=admin_url(link.source_id),
             source=link.source_url,
@@ -165,7 +161,7 @@ def timeline_events(node, admin_site_name="admin"):
         Event(
             "successor",
             start=link.date,
-            label=link.get_kind_display(),
+            label=NodeLink.label(link.kind),
             other=link.target,
             url=admin_url(link.target_id),
             source=link.source_url,
@@ -401,15 +397,7 @@ class _Span:
 
     @property
     def label(self):
-        return f"“{self.name}” ({_span(self.start, self.end)})"
-
-    @property
-    def start_key(self):
-        return (self.start is not None, self.start or datetime.date.min)
-
-    def overlaps_later(self, later):
-        """Whether ``later`` (beginning no earlier than this one) begins before this one ends."""
-        return later.start is None or self.end is None or self.end >= later.start
+        return f"“{self.name}” ({history.span_text(self.start, self.end)})"
 
 
 class DatedNameForm(forms.ModelForm):
@@ -507,12 +495,13 @@ class DatedNameFormSet(TolerantInlineFormSet):
     @staticmethod
     def _check_overlaps(spans):
         """Every two spans, one of them posted, that overlap: an error on the posted row."""
-        ordered = sorted(spans, key=lambda span: span.start_key)
+        ordered = sorted(spans, key=lambda span: history.start_order(span.start))
         flagged = set()
         for index, earlier in enumerate(ordered):
             for later in ordered[index + 1 :]:
                 form = later.form if later.form is not None else earlier.form
-                if form is None or id(form) in flagged or not earlier.overlaps_later(later):
+                overlap = history.spans_overlap(earlier.end, later.start)
+                if form is None or id(form) in flagged or not overlap:
                     continue
                 flagged.add(id(form))
                 # On the row as a whole: the sentence needs the width (both spans).
@@ -524,9 +513,9 @@ class DatedNameFormSet(TolerantInlineFormSet):
                     )
                     % {
                         "first": earlier.name,
-                        "first_span": _span(earlier.start, earlier.end),
+                        "first_span": history.span_text(earlier.start, earlier.end),
                         "second": later.name,
-                        "second_span": _span(later.start, later.end),
+                        "second_span": history.span_text(later.start, later.end),
                     }
                     + _not_shown([span.label for span in (earlier, later) if span.form is None]),
                 )
@@ -912,21 +901,28 @@ class NodeHistoryAdminMixin:
             form.data = form.data.copy()
             form.data["current_name"] = node.name
 
+    def _submit(self, request, node, form, perform):
+        """Record a posted rename or closing (``perform``): the redirect to the node's page,
+        or None when the form is shown again with its errors (everything typed kept)."""
+        if not form.is_valid():
+            return None
+        try:
+            message = perform(request, node, form)
+        except ValidationError as error:
+            node.refresh_from_db()
+            self._refused(form, node, error)
+            return None
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(node))
+
     def rename_view(self, request, object_id):
         node = self._act_node(request, object_id)
         if node is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method == "POST":
             form = RenameForm(node, request.POST)
-            if form.is_valid():
-                try:
-                    message = self._rename(request, node, form)
-                except ValidationError as error:
-                    node.refresh_from_db()
-                    self._refused(form, node, error)
-                else:
-                    self.message_user(request, message, messages.SUCCESS)
-                    return HttpResponseRedirect(self._change_url(node))
+            if done := self._submit(request, node, form, self._rename):
+                return done
         else:
             form = RenameForm(node, initial={"current_name": node.name})
         current = history.current_name_row(node)
@@ -1006,15 +1002,8 @@ class NodeHistoryAdminMixin:
         successor = link_inline.formfield_for_foreignkey(target, request)
         if request.method == "POST":
             form = CloseForm(node, successor, request.POST)
-            if form.is_valid():
-                try:
-                    message = self._close(request, node, form)
-                except ValidationError as error:
-                    node.refresh_from_db()
-                    self._refused(form, node, error)
-                else:
-                    self.message_user(request, message, messages.SUCCESS)
-                    return HttpResponseRedirect(self._change_url(node))
+            if done := self._submit(request, node, form, self._close):
+                return done
         else:
             form = CloseForm(node, successor, initial={"current_name": node.name})
         return self._act_response(
@@ -1056,7 +1045,7 @@ class NodeHistoryAdminMixin:
             if successor is not None:
                 message = _("Closed on %(day)s: %(link)s “%(successor)s”") % {
                     "day": day,
-                    "link": dict(NodeLink.KINDS)[data["kind"]],
+                    "link": NodeLink.label(data["kind"]),
                     "successor": successor.name,
                 }
             else:

@@ -67,6 +67,29 @@ class NameSpan:
         )
 
 
+def start_order(start):
+    """Sort key of a span by its first day: an unknown first day counts as the earliest."""
+    return (start is not None, start or datetime.date.min)
+
+
+def spans_overlap(earlier_end, later_start):
+    """Whether a span ending on ``earlier_end`` and one beginning on ``later_start``, no
+    earlier, overlap (both days are included; an unknown day may be any)."""
+    return later_start is None or earlier_end is None or earlier_end >= later_start
+
+
+def span_text(start, end):
+    """ "1998-07-23 – 2007-06-20", "…" for an unknown or open end."""
+    return f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"
+
+
+def local_day(day):
+    """The site's calendar day of ``day`` (an aware datetime, as ``published_at``); a date as is."""
+    if isinstance(day, datetime.datetime):
+        return timezone.localdate(day) if timezone.is_aware(day) else day.date()
+    return day
+
+
 def span_on(spans, day):
     """The span of ``spans`` (oldest first) naming the node on ``day``, or None for today's name.
 
@@ -103,11 +126,10 @@ def spans_by_node(model):
     for node_id, name, *rest in rows:
         *translations, valid_from, valid_to = rest
         spans[node_id].append(NameSpan(valid_from, valid_to, names_of(name, translations)))
-    return {pk: tuple(sorted(found, key=_span_order)) for pk, found in spans.items()}
-
-
-def _span_order(span):
-    return (span.valid_from is not None, span.valid_from or datetime.date.min)
+    return {
+        pk: tuple(sorted(found, key=lambda span: start_order(span.valid_from)))
+        for pk, found in spans.items()
+    }
 
 
 def links_of(model):
@@ -176,12 +198,12 @@ def history_problems(model, limit=20):
             add(f"{label}: no dated name is current (every one has an end)")
         elif open_ended[0][2] != node_name:
             add(f"{label}: its current dated name is “{open_ended[0][2]}”")
-        ordered = sorted(rows, key=lambda r: (r[0] is not None, r[0] or datetime.date.min))
+        ordered = sorted(rows, key=lambda row: start_order(row[0]))
         for earlier, later in zip(ordered, ordered[1:], strict=False):
-            if later[0] is None or earlier[1] is None or earlier[1] >= later[0]:
+            if spans_overlap(earlier[1], later[0]):
                 add(
-                    f"{label}: the names “{earlier[2]}” ({_span(earlier)}) and "
-                    f"“{later[2]}” ({_span(later)}) overlap"
+                    f"{label}: the names “{earlier[2]}” ({span_text(*earlier[:2])}) and "
+                    f"“{later[2]}” ({span_text(*later[:2])}) overlap"
                 )
         for row in rows:
             if opened and row[0] and row[0] < opened:
@@ -199,12 +221,6 @@ def history_problems(model, limit=20):
         if pk in lineage(links, pk, backwards=False):
             add(f"{what} {pk} ({nodes[pk][0]}) is among its own successors")
     return problems
-
-
-def _span(row):
-    start = row[0].isoformat() if row[0] else "…"
-    end = row[1].isoformat() if row[1] else "…"
-    return f"{start} – {end}"
 
 
 # --- writes ------------------------------------------------------------------

@@ -12,12 +12,11 @@ Each entry carries the node's name in every language (``taxonomy.languages``,
 decided once when the index is built): ``ref.name`` is the page's.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from . import subtree
 from .collation import in_reading_order
-from .history import NameSpan, lineage, links_of, span_on, spans_by_node
+from .history import NameSpan, lineage, links_of, local_day, span_on, spans_by_node
 from .languages import LANGUAGES, NAME_FIELDS, language_slot, names_of
 from .versions import tree_version
 
@@ -54,7 +53,7 @@ class NodeRef:
         """
         if not self.history or day is None:
             return self.names
-        span = span_on(self.history, _as_date(day))
+        span = span_on(self.history, local_day(day))
         return self.names if span is None else span.names
 
     def name_on(self, day, language=None):
@@ -73,14 +72,6 @@ class NodeRef:
 
     def contains(self, other):
         return subtree.contains(self, other)
-
-
-def _as_date(day):
-    if isinstance(day, datetime.datetime):
-        from django.utils import timezone
-
-        return timezone.localdate(day) if timezone.is_aware(day) else day.date()
-    return day
 
 
 class TreeIndex:
@@ -105,6 +96,11 @@ class TreeIndex:
     def predecessors(self, ref):
         """The nodes ``ref`` followed (succeeded, absorbed, split from), transitively."""
         return [self.by_pk[pk] for pk in lineage(self.links, ref.pk) if pk in self.by_pk]
+
+    def with_predecessors(self, refs):
+        """``refs``, then the nodes they followed (transitively), each once."""
+        followed = [other for ref in refs for other in self.predecessors(ref)]
+        return list(dict.fromkeys([*refs, *followed]))
 
     def successors(self, ref):
         """The nodes that followed ``ref``, transitively, nearest first."""

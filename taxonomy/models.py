@@ -448,6 +448,7 @@ class NodeLink(models.Model):
     }
 
     kind = models.CharField(_("link"), max_length=20, choices=KINDS, default=SUCCEEDED_BY)
+
     date = models.DateField(_("date"), null=True, blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
 
@@ -471,6 +472,12 @@ class NodeLink(models.Model):
 
     def __str__(self):
         return f"{self.source} → {self.get_kind_display()} → {self.target}"
+
+    @classmethod
+    def label(cls, kind, *, from_target=False):
+        """How a link of ``kind`` reads from its source ("succeeded by") or its target
+        ("preceded by"); a kind not known here reads as stored."""
+        return (cls.INVERSE if from_target else dict(cls.KINDS)).get(kind, kind)
 
 
 class Topic(Node):

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .history import former_slugs, link_model
+from .history import former_slugs, link_model, spans_overlap
 from .languages import NAME_FIELDS, TRANSLATED, cldr_names
 from .locking import tree_write
 from .models import Chairpersonship, Country, Meeting, NodeLink, OldNodeSlug, Structure, Topic
@@ -195,7 +195,7 @@ def _validate_history(item, where):
     dated = item.get("dated_names", [])
     if not isinstance(dated, list):
         raise TaxonomyDataError(f"{where}: dated_names must be a list")
-    previous = None
+    previous_end = None
     for index, row in enumerate(dated):
         here = f"{where}.dated_names[{index}]"
         if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not row["name"]:
@@ -203,7 +203,7 @@ def _validate_history(item, where):
         start, end = _day(row.get("from"), f"{here}.from"), _day(row.get("to"), f"{here}.to")
         if start and end and end < start:
             raise TaxonomyDataError(f"{here}: ends {end} before it begins {start}")
-        if previous is not None and (previous is _OPEN or start is None or start <= previous):
+        if index and spans_overlap(previous_end, start):
             raise TaxonomyDataError(
                 f"{here}: overlaps the name before it (each name begins after the last ended)"
             )
@@ -213,7 +213,7 @@ def _validate_history(item, where):
             raise TaxonomyDataError(f"{here}: begins {start}, after the node closed {closed}")
         _url(row, "source", here)
         _validate_names(row, here)
-        previous = end if end is not None else _OPEN
+        previous_end = end
     if dated:
         if "to" in dated[-1] and dated[-1]["to"] is not None:
             raise TaxonomyDataError(f"{where}: the last dated name is the current one: no 'to'")
@@ -230,9 +230,6 @@ def _validate_history(item, where):
             raise TaxonomyDataError(f"{here}: kind must be one of {', '.join(sorted(LINK_KINDS))}")
         _day(link.get("date"), f"{here}.date")
         _url(link, "source", here)
-
-
-_OPEN = object()  # a span without an end, in _validate_history
 
 
 def _wanted(item, tree):

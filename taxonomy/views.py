@@ -197,7 +197,7 @@ def node_history(node, index, ref, language):
         name, lang = _named(other.names, slot)
         entry = {
             "kind": kind,
-            "label": (dict(NodeLink.KINDS) if outgoing else NodeLink.INVERSE).get(kind, kind),
+            "label": NodeLink.label(kind, from_target=not outgoing),
             "name": name,
             "lang": lang,
             "url": ref_url(model, other),

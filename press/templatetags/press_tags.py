@@ -140,8 +140,7 @@ CARD_ISSUERS = 2
 
 
 def card_issuers(releases):
-    """{release pk: the card's line naming who issued it}, for a page of cards, in one query
-    at most (none when the page's releases carry their tags' ids).
+    """{release pk: the card's line naming who issued it}, for a page of cards, in one query.
 
     The reader of an organisation's newsroom wants to see who speaks: a card
     names the release's sources (the structures that issued it); a release
