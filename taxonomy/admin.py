@@ -12,9 +12,8 @@ from mptt.forms import MPTTAdminForm
 from .admin_history import (
     VERSION_FIELD,
     NodeHistoryAdminMixin,
-    PageVersionField,
     check_page_version,
-    page_version,
+    node_page_version,
 )
 from .languages import NAME_FIELDS, cldr_names
 from .locking import tree_write
@@ -33,6 +32,7 @@ from .models import (
     TopicAlias,
     tree_paths,
 )
+from .page_version import PageVersionField
 from .pickers import PathLabels
 from .subtree import strictly_contains
 from .widgets import SafeAutocompleteMixin
@@ -87,7 +87,7 @@ class NodeForm(MPTTAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk is not None:
-            self.initial[VERSION_FIELD] = page_version(self.instance)
+            self.initial[VERSION_FIELD] = node_page_version(self.instance)
 
     def clean(self):
         cleaned = super().clean()

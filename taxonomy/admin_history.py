@@ -26,7 +26,6 @@ Django's own History page (log entries), and nothing reverts behind the tree.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
@@ -35,10 +34,8 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
@@ -51,10 +48,11 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import clock, history
+from . import clock, history, page_version
 from .languages import NAME_FIELDS, TRANSLATED, cldr_names
 from .locking import tree_write
 from .models import NodeLink
+from .page_version import columns
 from .pickers import PathLabels
 from .widgets import SafeAutocompleteMixin
 
@@ -184,10 +182,6 @@ def render_timeline(node, admin_site_name="admin"):
 VERSION_FIELD = "node_version"
 
 
-def _columns(model, skip=()):
-    return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
-
-
 def node_state_digest(model, pk):
     """A digest of what a node's change page shows and saves, as the database has it now.
 
@@ -200,48 +194,16 @@ def node_state_digest(model, pk):
     mptt = model._mptt_meta
     skip = {mptt.left_attr, mptt.right_attr, mptt.tree_id_attr, mptt.level_attr, "source_data"}
     names, links = history.name_model(model), history.link_model(model)
-    state = (
-        model._base_manager.filter(pk=pk).values_list(*_columns(model, skip)).first(),
-        list(names._base_manager.filter(node_id=pk).order_by("pk").values_list(*_columns(names))),
-        list(links._base_manager.filter(source_id=pk).order_by("pk").values_list(*_columns(links))),
-    )
-    return hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    return page_version.digest((
+        model._base_manager.filter(pk=pk).values_list(*columns(model, skip)).first(),
+        list(names._base_manager.filter(node_id=pk).order_by("pk").values_list(*columns(names))),
+        list(links._base_manager.filter(source_id=pk).order_by("pk").values_list(*columns(links))),
+    ))  # fmt: skip
 
 
-def page_version(node):
+def node_page_version(node):
     """The token a change page of ``node`` carries: its state's digest, and when it was read."""
-    now = clock.now()
-    stamp = int(now.timestamp()) * 1_000_000 + now.microsecond
-    return f"{node_state_digest(type(node), node.pk)}-{stamp}"
-
-
-def _read_version(token):
-    """(digest, the time the page was read or None) of a posted token."""
-    digest, _sep, stamp = (token or "").partition("-")
-    try:
-        seconds, micro = divmod(int(stamp), 1_000_000)
-        seen_at = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
-    except (ValueError, OverflowError, OSError):
-        return digest, None
-    return digest, seen_at.replace(microsecond=micro)
-
-
-class PageVersionField(forms.CharField):
-    """The hidden version of the change page: it is no change of the node itself."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def has_changed(self, initial, data):
-        return False  # not in the log entry's "Changed ..." message
-
-
-def _log_entries(model, pk):
-    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    return LogEntry.objects.filter(content_type=content_type, object_id=str(pk))
+    return page_version.token(node_state_digest(type(node), node.pk))
 
 
 def _may_be_undone(model, pk):
@@ -250,7 +212,7 @@ def _may_be_undone(model, pk):
     Nothing can be undone of a node nobody has changed in the admin, that
     was never renamed (no dated name ends) nor closed (no closing, no link).
     """
-    if _log_entries(model, pk).exists():
+    if page_version.log_entries(model, pk).exists():
         return True
     state = model._base_manager.filter(pk=pk).values_list("is_active", "closed_on").first()
     if state is None or not state[0] or state[1] is not None:
@@ -260,33 +222,6 @@ def _may_be_undone(model, pk):
         names._base_manager.filter(node_id=pk, valid_to__isnull=False).exists()
         or links._base_manager.filter(source_id=pk).exists()
     )
-
-
-def _stale_error(model, pk, seen_at):
-    what = model._meta.verbose_name
-    entry = _log_entries(model, pk).select_related("user").order_by("-action_time", "-pk").first()
-    if entry is not None and (seen_at is None or entry.action_time >= seen_at):
-        user = entry.user
-        values = {
-            "user": user.get_full_name() or user.get_username(),
-            "what": what,
-            "time": timezone.localtime(entry.action_time).strftime("%Y-%m-%d %H:%M"),
-            "change": (entry.get_change_message() or _("Changed.")).rstrip("."),
-        }
-        said = (
-            _("%(user)s saved this %(what)s at %(time)s, after you opened this page (%(change)s).")
-            % values
-        )
-    else:
-        said = _(
-            "This %(what)s was changed after you opened this page (not in the admin: "
-            "there is no record of who)."
-        ) % {"what": what}
-    advice = _(
-        "Nothing was saved, so as not to undo that. Copy your changes (they are still in the "
-        "form below), reload the page, and make them again."
-    )
-    return ValidationError(f"{said} {advice}", code="stale")
 
 
 def check_page_version(form):
@@ -312,9 +247,9 @@ def check_page_version(form):
                     "reload the page and make your changes again."
                 ) % {"what": model._meta.verbose_name}, code="no_version"))  # fmt: skip
             return
-        digest, seen_at = _read_version(form.data.get(key))
+        digest, seen_at = page_version.read_token(form.data.get(key))
         if digest != node_state_digest(model, node.pk):
-            form.add_error(None, _stale_error(model, node.pk, seen_at))
+            form.add_error(None, page_version.stale_error(model, node.pk, seen_at))
 
 
 # --- correcting history by hand: the change form's inlines ---------------------------
@@ -842,6 +777,9 @@ class NodeHistoryAdminMixin:
             may = self.has_change_permission(request, obj)
             context["can_rename"] = may
             context["can_close"] = may and obj.is_active
+            form = context["adminform"].form if "adminform" in context else None
+            if form is not None and page_version.is_stale(form):
+                context["stale_url"] = self._change_url(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_related(self, request, form, formsets, change):

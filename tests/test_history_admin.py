@@ -24,7 +24,7 @@ from reversion.models import Version
 
 from taxonomy import history
 from taxonomy.admin import NodeForm
-from taxonomy.admin_history import page_version
+from taxonomy.admin_history import node_page_version as page_version
 from taxonomy.models import (
     Country,
     NodeLink,
@@ -702,6 +702,9 @@ def test_saving_a_page_read_before_a_rename_is_refused_and_names_who_renamed_it(
     # What they typed is all there; the page keeps the version it was read at.
     assert "Typed before the rename</textarea>" in page
     assert f'name="node_version" value="{stale["node_version"]}"' in page
+    # It offers to open the saved version, or to reload.
+    box = page.split("data-stale>")[1].split("</div>")[0]
+    assert box.count(f'href="{url(node, "change")}"') == 2
     node.refresh_from_db()
     assert node.name == "Programme Office in Testana" and node.description == ""
     assert spans(node) == [
