@@ -1,8 +1,9 @@
-"""The two editorial roles, as data: the project composes them from both apps.
+"""The editorial roles, as data: the project composes them from both apps.
 
-The migrations that create them (taxonomy 0002, press 0002) each hold a
-frozen copy of what they grant, as migrations should; a change to a role
-here needs a migration of its own. :func:`sync_roles` puts the roles into a
+The migrations that create them (taxonomy 0002, press 0002, press 0013 for
+the review workflow's Publishers) each hold a frozen copy of what they
+grant, as migrations should; a change to a role here needs a migration of
+its own. :func:`sync_roles` puts the roles into a
 database that lost them (the tests, after a flush). Roles only ever gain
 permissions; a permission an administrator added to a group by hand is
 never taken away.
@@ -23,6 +24,7 @@ CRUD = ("add", "change", "delete", "view")
 
 SITE_ADMINISTRATORS = "Site administrators"
 COMMUNICATIONS_STAFF = "Communications staff"
+PUBLISHERS = "Publishers"
 
 PRESS_MODELS = ("pressrelease", "releasetype", "oldslug")
 
@@ -32,16 +34,32 @@ ROLES = {
         *(f"auth.{action}_{model}" for model in ("user", "group") for action in CRUD),
         *(f"press.{action}_{model}" for model in PRESS_MODELS for action in CRUD),
         "press.publish_pressrelease",
+        # Approve what one last edited oneself, giving a reason (recorded).
+        "press.override_review",
+        "press.view_transition",
         "reversion.view_revision",
         "reversion.view_version",
     ],
+    # Write, edit and submit for review; never publish.
     COMMUNICATIONS_STAFF: [
+        *(f"taxonomy.view_{model}" for model in TREE_MODELS),
+        "press.add_pressrelease",
+        "press.change_pressrelease",
+        "press.view_pressrelease",
+        "press.view_releasetype",
+        "press.view_transition",
+        "reversion.view_revision",
+        "reversion.view_version",
+    ],
+    # What staff do, and approve (publish now or schedule), send back and withdraw.
+    PUBLISHERS: [
         *(f"taxonomy.view_{model}" for model in TREE_MODELS),
         "press.add_pressrelease",
         "press.change_pressrelease",
         "press.view_pressrelease",
         "press.publish_pressrelease",
         "press.view_releasetype",
+        "press.view_transition",
         "reversion.view_revision",
         "reversion.view_version",
     ],

@@ -8,6 +8,10 @@ cache, so a fresh clone needs no services. Production sets:
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (default off), ``DJANGO_LOCAL`` (serve on this
   machine over plain HTTP, as the demo does), ``DJANGO_ALLOWED_HOSTS``
   (comma-separated), ``DJANGO_CSRF_TRUSTED_ORIGINS`` (comma-separated origins)
+- ``SITE_URL``       the site's public address, for links in mail (e.g. ``https://www.osce.org``)
+- ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``,
+  ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``: SMTP. Without ``EMAIL_HOST`` mail is
+  printed to the console (the demo).
 """
 
 import os
@@ -313,6 +317,23 @@ PRESS_PAGE_SIZE = int(os.environ.get("PRESS_PAGE_SIZE", "20"))
 # cache it is per process: run several processes only with REDIS_URL set.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Mail: SMTP from the environment; the console without it (the demo) ----------
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587" if env_bool("EMAIL_USE_TLS") else "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "press@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 SILENCED_SYSTEM_CHECKS = [
     "models.W040"
 ]  # SQLite ignores the covering index INCLUDE; PostgreSQL uses it

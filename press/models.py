@@ -13,12 +13,14 @@ from django.contrib.postgres.search import (
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import FSMField, transition
 from django_prose_editor.fields import ProseEditorField
 from imagekit.models import ImageSpecField
 
@@ -110,6 +112,35 @@ class PressReleaseQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(status=PressRelease.Status.DRAFT)
+
+    def in_review(self):
+        return self.filter(status=PressRelease.Status.IN_REVIEW)
+
+    def mine(self, user):
+        """What ``user`` wrote: the releases they created or last edited."""
+        return self.filter(Q(created_by=user) | Q(edited_by=user))
+
+    def sent_back(self):
+        """Drafts whose last workflow step was a publisher sending them back."""
+        last_step = (
+            Transition.objects.filter(release=OuterRef("pk"))
+            .order_by("-at", "-pk")
+            .values("name")[:1]
+        )
+        return self.drafts().annotate(last_step=Subquery(last_step)).filter(last_step="send_back")
+
+    def withdrawn(self, now=None):
+        """Withdrawn after publication: the page stays, marked, out of every list."""
+        return self.filter(
+            status=PressRelease.Status.WITHDRAWN, published_at__lte=now or clock.now()
+        )
+
+    def with_public_page(self, now=None):
+        """What has a public page: the published releases and the withdrawn ones."""
+        return self.filter(
+            status__in=(PressRelease.Status.PUBLISHED, PressRelease.Status.WITHDRAWN),
+            published_at__lte=now or clock.now(),
+        )
 
     def under(self, dimension, values):
         """Releases under any of ``values`` of ``dimension`` (nodes: with all they contain).
@@ -208,10 +239,52 @@ def webp_rendition(size):
     return ImageSpecField(source="lead_image", spec=webp_rendition_spec(size))
 
 
+def _scheduled(release):
+    return release.is_scheduled
+
+
+def _public(release):
+    return release.is_public
+
+
+PUBLISH_PERMISSION = "press.publish_pressrelease"
+CHANGE_PERMISSION = "press.change_pressrelease"
+#: Approve or reinstate a release one last edited oneself, giving a reason.
+OVERRIDE_PERMISSION = "press.override_review"
+#: Where a release is in the workflow, and who last edited it: written by
+#: press.workflow (and the form's save); restoring a revision in the admin
+#: keeps them as they are.
+WORKFLOW_FIELDS = (
+    "status",
+    "published_at",
+    "withdrawn_at",
+    "withdrawal_note",
+    "embargo_key",
+    "edited_by",
+    "edited_at",
+)
+
+
+def person_field(verbose_name):
+    """Who did something to a release: kept when their account goes (as empty)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class PressRelease(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        IN_REVIEW = "in_review", _("In review")
+        #: Approved for publication at ``published_at``: scheduled until that
+        #: time comes, then public, with no write at all.
+        PUBLISHED = "published", _("Approved for publication")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(
@@ -223,7 +296,8 @@ class PressRelease(models.Model):
     type = models.ForeignKey(
         ReleaseType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="releases"
     )
-    status = models.CharField(
+    #: Changed only by the transitions below (press.workflow records each one).
+    status = FSMField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(
@@ -232,8 +306,8 @@ class PressRelease(models.Model):
         blank=True,
         db_index=True,
         help_text=_(
-            "A release is public only when its status is Published and this time has come. "
-            "A future time schedules it. Left empty, publishing sets it to now."
+            "The time it goes out. A publisher confirms or changes it when approving; "
+            "a future time schedules the release. Left empty, approving sets it to now."
         ),
     )
     place = models.CharField(
@@ -326,24 +400,22 @@ class PressRelease(models.Model):
         help_text="Set by the import that created the release: only a record with this "
         "identity (or this release's source address) updates it.",
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_note = models.TextField(
+        _("withdrawal note"),
+        blank=True,
+        help_text=_("Why it was withdrawn: shown on its page."),
+    )
+    #: The current embargo link's secret: a new one revokes the links given out.
+    embargo_key = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    #: Who last changed what the release says (its text, tags, image): not
+    #: whoever last moved it between states. Nobody approves their own edit.
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True)
+    edited_by = person_field(_("last edited by"))
+    created_by = person_field(_("created by"))
+    updated_by = person_field(_("updated by"))
 
     objects = PressReleaseQuerySet.as_manager()
 
@@ -351,7 +423,16 @@ class PressRelease(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("press release")
         verbose_name_plural = _("press releases")
-        permissions = [("publish_pressrelease", _("Can publish and unpublish press releases"))]
+        permissions = [
+            (
+                "publish_pressrelease",
+                _("Can approve, schedule, send back and withdraw press releases"),
+            ),
+            (
+                "override_review",
+                _("Can approve a press release they last edited, giving a reason"),
+            ),
+        ]
         indexes = [
             # Covers the public count and the type/year facets (index-only on PostgreSQL).
             # The public listing of one language, newest first.
@@ -363,9 +444,10 @@ class PressRelease(models.Model):
             models.Index(fields=["source_url"], name="press_source_url_idx"),
         ]
         constraints = [
+            # What has been or is to be public has a time.
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_at__isnull=False),
-                name="press_published_has_date",
+                condition=~Q(status__in=["published", "withdrawn"]) | Q(published_at__isnull=False),
+                name="press_public_states_have_date",
             ),
             # One translation per language in a group.
             models.UniqueConstraint(
@@ -430,9 +512,59 @@ class PressRelease(models.Model):
 
     @property
     def state(self):
-        if self.status == self.Status.DRAFT:
-            return "draft"
-        return "scheduled" if self.is_scheduled else "published"
+        """draft, in_review, scheduled (approved, its time to come), published or withdrawn."""
+        if self.status == self.Status.PUBLISHED:
+            return "scheduled" if self.is_scheduled else "published"
+        return self.status
+
+    # --- the workflow: each transition's sources, target and permission ------------
+    # press.workflow runs them (locks, four eyes, the record); here, what they change.
+
+    @transition(field=status, source=Status.DRAFT, target=Status.IN_REVIEW,
+                permission=CHANGE_PERMISSION)  # fmt: skip
+    def submit(self):
+        """Ask a publisher to review it."""
+
+    @transition(field=status, source=Status.IN_REVIEW, target=Status.DRAFT,
+                permission=CHANGE_PERMISSION)  # fmt: skip
+    def recall(self):
+        """Take it back from review to keep working on it."""
+
+    @transition(field=status, source=Status.IN_REVIEW, target=Status.PUBLISHED,
+                permission=PUBLISH_PERMISSION)  # fmt: skip
+    def approve(self, at):
+        """Publish at ``at``: now, or a future time (scheduled, with an embargo link)."""
+        self.published_at = at
+        self.withdrawn_at, self.withdrawal_note = None, ""
+
+    @transition(field=status, source=Status.IN_REVIEW, target=Status.DRAFT,
+                permission=PUBLISH_PERMISSION)  # fmt: skip
+    def send_back(self):
+        """Back to its writers, with a comment saying what to change."""
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.DRAFT,
+                conditions=[_scheduled], permission=PUBLISH_PERMISSION)  # fmt: skip
+    def unschedule(self):
+        """Stop a scheduled publication: back to draft; its embargo links stop working."""
+        self.embargo_key = ""
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.IN_REVIEW,
+                conditions=[_scheduled], permission=CHANGE_PERMISSION)  # fmt: skip
+    def reopen(self):
+        """A scheduled release changed after approval: it needs approving again."""
+        self.embargo_key = ""
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.WITHDRAWN,
+                conditions=[_public], permission=PUBLISH_PERMISSION)  # fmt: skip
+    def withdraw(self, note, at):
+        """Out of every list and feed; its page stays, marked withdrawn with ``note``."""
+        self.withdrawn_at, self.withdrawal_note = at, note
+
+    @transition(field=status, source=Status.WITHDRAWN, target=Status.PUBLISHED,
+                permission=PUBLISH_PERMISSION)  # fmt: skip
+    def reinstate(self):
+        """Public again, in every list, at its original publication time."""
+        self.withdrawn_at, self.withdrawal_note = None, ""
 
     def clean(self):
         super().clean()
@@ -440,6 +572,37 @@ class PressRelease(models.Model):
             raise ValidationError(
                 {"lead_image_alt": _("Describe the image for people who cannot see it.")}
             )
+
+
+class Transition(models.Model):
+    """One step of a release's workflow: who moved it from which state to which, and why."""
+
+    release = models.ForeignKey(
+        PressRelease, on_delete=models.CASCADE, related_name="transitions", db_index=False
+    )
+    #: The transition's name (``submit``, ``approve``, ...) or ``import``.
+    name = models.CharField(_("action"), max_length=20)
+    #: States as :attr:`PressRelease.state` tells them ("scheduled" included).
+    source = models.CharField(
+        pgettext_lazy("workflow step", "from state"), max_length=12, blank=True
+    )
+    target = models.CharField(pgettext_lazy("workflow step", "to state"), max_length=12)
+    user = person_field(_("by"))
+    at = models.DateTimeField(_("at"), default=clock.now)
+    comment = models.TextField(_("comment"), blank=True)
+    #: Approved by its own last editor: an administrator's override (the comment says why).
+    override = models.BooleanField(_("four eyes overridden"), default=False)
+    #: For an approval: when the release is to go out.
+    publish_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+        indexes = [models.Index(fields=["release", "-at"], name="press_transition_release_idx")]
+
+    def __str__(self):
+        return f"{self.release_id}: {self.source} → {self.target} ({self.name})"
 
 
 class OldSlug(models.Model):

@@ -104,7 +104,7 @@ def last_change(model, pk):
 
 def user_name(user):
     if user is None:
-        return _("someone (no account recorded)")
+        return _("Someone (no account recorded)")
     return user.get_full_name() or user.get_username()
 
 
