@@ -1,4 +1,5 @@
-"""The admin site: the stock one, with tree nodes shown by their full path."""
+"""The admin site: the stock one, with tree nodes shown by their full path,
+and the newsroom dashboard on its first page."""
 
 from functools import wraps
 
@@ -8,6 +9,8 @@ from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from press import dashboard
+from taxonomy import clock
 from taxonomy.models import Node, tree_paths
 from taxonomy.pickers import in_picker_order, path_label
 
@@ -45,6 +48,16 @@ class OsceAdminSite(admin.AdminSite):
     site_header = _("OSCE CMS")
     site_title = _("OSCE CMS")
     index_title = _("Newsroom and structure")
+
+    def index(self, request, extra_context=None):
+        """The app list, and above it the newsroom dashboard (press.dashboard)."""
+        context = {
+            "dashboard": dashboard.collect(
+                request.user, clock.now(), absolute_url=request.build_absolute_uri
+            ),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
 
     def autocomplete_view(self, request):
         return PathAutocompleteJsonView.as_view(admin_site=self)(request)

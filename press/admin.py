@@ -4,31 +4,43 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import FieldError, ObjectDoesNotExist
+from django.core.exceptions import FieldError, ObjectDoesNotExist, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from mptt.admin import TreeRelatedFieldListFilter
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from taxonomy import clock, page_version
 from taxonomy.admin import tree_level_class
 from taxonomy.models import Node
 from taxonomy.pickers import PathLabels, in_picker_order
 from taxonomy.widgets import SafeAutocompleteMixin
 
-from . import languages, listing_model, services, translations
+from . import languages, listing_model, services, translations, workflow
+from .admin_workflow import WorkflowAdminMixin
 from .dimensions import BY_RELATION, DIMENSIONS, RELATIONS
 from .forms import LeadImageField
 from .images import discarded_on_error
-from .models import OldSlug, PressRelease, ReleaseType, unique_slug
+from .models import (
+    CHANGE_PERMISSION,
+    PUBLISH_PERMISSION,
+    WORKFLOW_FIELDS,
+    OldSlug,
+    PressRelease,
+    ReleaseType,
+    unique_slug,
+)
 
-CHANGE_PERMISSION = "press.change_pressrelease"
+VERSION_FIELD = "release_version"
 
 
 class NodeTreeFilter(TreeRelatedFieldListFilter):
@@ -90,19 +102,39 @@ class StateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("draft", _("Draft")),
+            ("sent_back", _("Sent back")),
+            ("in_review", _("In review")),
             ("scheduled", _("Scheduled")),
             ("published", _("Published (public)")),
+            ("withdrawn", _("Withdrawn")),
         ]
 
     def queryset(self, request, queryset):
         match self.value():
             case "draft":
                 return queryset.drafts()
+            case "sent_back":
+                return queryset.sent_back()
+            case "in_review":
+                return queryset.in_review()
             case "scheduled":
                 return queryset.scheduled()
             case "published":
                 return queryset.published()
+            case "withdrawn":
+                return queryset.filter(status=PressRelease.Status.WITHDRAWN)
         return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("author")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Created or last edited by me"))]
+
+    def queryset(self, request, queryset):
+        return queryset.mine(request.user) if self.value() == "1" else queryset
 
 
 def _icon(shapes):
@@ -122,6 +154,14 @@ STATE_ICONS = {
         'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/>'
     ),
     "published": _icon('<circle cx="8" cy="8" r="5" fill="currentColor"/>'),
+    "in_review": _icon(
+        '<circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" stroke-width="1.6"/>'
+        '<path d="M10 10l4 4" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>'
+    ),
+    "withdrawn": _icon(
+        '<circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6"/>'
+        '<path d="M3.5 12.5l9-9" stroke="currentColor" stroke-width="1.6"/>'
+    ),
 }
 
 # Wide through a class (static/css/admin.css): the admin's CSP forbids style attributes.
@@ -132,8 +172,7 @@ class PressReleaseForm(forms.ModelForm):
     class Meta:
         model = PressRelease
         fields = (
-            "title", "slug", "language", "type", "summary", "body", "status", "published_at",
-            "place",
+            "title", "slug", "language", "type", "summary", "body", "published_at", "place",
             "sources", *RELATIONS, "lead_image",
             "lead_image_alt", "lead_image_caption", "lead_image_credit", "source_url",
         )  # fmt: skip
@@ -146,16 +185,79 @@ class PressReleaseForm(forms.ModelForm):
         queryset=PressRelease.objects.all(), required=False, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, can_publish=True, user=None, **kwargs):
+    #: The version of the release this page showed (no lost edits: see ``clean``).
+    release_version = page_version.PageVersionField(max_length=100)
+
+    def __init__(self, *args, user=None, shown_digest=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.can_publish = can_publish
         self.user = user
-        if "status" in self.fields and not can_publish:
-            self.fields["status"].disabled = True
-            self.fields["status"].help_text = _("You may save drafts; publishing needs permission.")
+        #: The release's digest as stored before this request changed it (a
+        #: revision's page, which restores the revision to show it): what the
+        #: page showed, and what a save must still find.
+        self.shown_digest = shown_digest
+        release = self.instance
+        if release.pk:
+            self.initial[VERSION_FIELD] = (
+                page_version.token(shown_digest) if shown_digest else workflow.page_token(release)
+            )
+
+    def check_version(self):
+        """No lost edits: refuse a save of a release changed since this page was read.
+
+        The row is locked to the end of the admin's transaction, over the save
+        that follows: nobody changes it in between.
+        """
+        release = self.instance
+        if not release.pk or not PressRelease.objects.filter(pk=release.pk).exists():
+            return  # a new release, or one recovered from its deleted revision
+        # Its translations' rows first, in one statement in one order (by pk): saving
+        # one changes the others' tags, and two translations saved at once would
+        # otherwise each hold its own row and wait for the other's (a deadlock).
+        group = PressRelease.objects.filter(pk=release.pk).exclude(translation_group="")
+        members = PressRelease.objects.filter(
+            translation_group__in=group.values_list("translation_group")
+        )
+        list(members.select_for_update().order_by("pk").values_list("pk", flat=True))
+        token = self.data.get(self.add_prefix(VERSION_FIELD))
+        if not token:
+            workflow.lock(release.pk)
+            self.add_error(None, ValidationError(_(
+                "This form came without the version of its page, so whether the release "
+                "changed after the page was opened cannot be told. Nothing was saved: reload "
+                "the page and make your changes again."
+            ), code="no_version"))  # fmt: skip
+            return
+        try:
+            workflow.lock_and_check(release.pk, token, self.shown_digest)
+        except workflow.WorkflowError as exc:
+            self.add_error(None, ValidationError(exc.message, code=exc.code))
+
+    def check_shared_tags(self, source):
+        """Tags are the group's: re-tagging one translation re-tags the others, a
+        published or withdrawn one included, which only a publisher corrects."""
+        if not set(self.changed_data) & set(translations.SHARED):
+            return
+        if self.user is not None and self.user.has_perm(PUBLISH_PERMISSION):
+            return
+        anchor = source if source is not None else self.instance
+        if not (anchor.pk and anchor.translation_group):
+            return
+        others = PressRelease.objects.filter(translation_group=anchor.translation_group).exclude(
+            pk=self.instance.pk
+        )
+        public = [r for r in others if r.is_public or r.status == PressRelease.Status.WITHDRAWN]
+        if public:
+            self.add_error(None, ValidationError(_(
+                "The tags are shared by the translations, and “%(title)s” (%(language)s) is "
+                "published: only a publisher changes its tags. Leave the tags as they are, or "
+                "ask a publisher."
+            ) % {"title": public[0].title, "language": public[0].get_language_display()},
+                code="shared_tags"))  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
+        self.check_version()
+        self.check_shared_tags(cleaned.get("translation_of"))
         if self.errors.pop("translation_of", None):
             # A hidden field: said where the editor sees it.
             self.add_error(None, _("The release this one was to translate no longer exists."))
@@ -181,25 +283,27 @@ class PressReleaseForm(forms.ModelForm):
 
 
 @admin.register(PressRelease)
-class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
+class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin):
     form = PressReleaseForm
+    change_form_template = "admin/press/pressrelease/change_form.html"
     list_display = (
         "title",
         "language",
         "type",
         "state_badge",
         "published_at",
-        "updated_at",
-        "updated_by",
+        "edited_at",
+        "edited_by",
     )
     list_display_links = ("title",)
     list_filter = (
         StateFilter,
+        MineFilter,
         "language",
         "type",
         *((dimension.relation, NodeTreeFilter) for dimension in DIMENSIONS),
     )
-    list_select_related = ("type", "updated_by")
+    list_select_related = ("type", "edited_by")
     list_per_page = 50
     date_hierarchy = "published_at"
     search_fields = ("title", "summary", "slug", "place")
@@ -211,10 +315,11 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         "image_preview",
         "created_at",
         "created_by",
+        "edited_at",
+        "edited_by",
         "updated_at",
         "updated_by",
     )
-    actions = ("publish_selected", "unpublish_selected")
     save_on_top = True
     fieldsets = (
         (
@@ -235,10 +340,10 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         (
             _("Publication"),
             {
-                "fields": ("status", "published_at", "place", "preview_link"),
+                "fields": ("published_at", "place", "preview_link"),
                 "description": _(
-                    "New releases are drafts. A published release with a future date is "
-                    "scheduled: it appears by itself at that time."
+                    "A new release is a draft. When it is ready, submit it for review: a "
+                    "publisher approves it (now or at a set time) or sends it back."
                 ),
             },
         ),
@@ -259,7 +364,15 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
             _("History"),
             {
                 "classes": ("collapse",),
-                "fields": ("source_url", "created_at", "created_by", "updated_at", "updated_by"),
+                "fields": (
+                    "source_url",
+                    "created_at",
+                    "created_by",
+                    "edited_at",
+                    "edited_by",
+                    "updated_at",
+                    "updated_by",
+                ),
             },
         ),
     )
@@ -273,27 +386,101 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         nonce = getattr(request, "csp_nonce", None)
         if nonce is not None and hasattr(context.get("media"), "with_nonce"):
             context["media"] = context["media"].with_nonce(nonce)
+        release = kwargs.get("obj") or (args[3] if len(args) > 3 else None)
+        form = context["adminform"].form if "adminform" in context else None
+        if release is not None and release.pk:
+            context["workflow"] = self.workflow_context(request, release)
+            if form is not None and VERSION_FIELD in form.fields:
+                # The page carries its version (a hidden row of the first fieldset):
+                # the change page and reversion's revision and recover pages alike.
+                adminform = context["adminform"]
+                name, options = adminform.fieldsets[0]
+                if VERSION_FIELD not in options["fields"]:
+                    fields = (*options["fields"], VERSION_FIELD)
+                    adminform.fieldsets[0] = (name, {**options, "fields": fields})
+            if form is not None and page_version.is_stale(form):
+                context["stale_url"] = reverse("admin:press_pressrelease_change", args=[release.pk])
+        context["can_submit_for_review"] = (
+            (release is None or release.status == PressRelease.Status.DRAFT)
+            and self.has_change_permission(request, release)
+            and not (release is None and not self.has_add_permission(request))
+        )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
-    #: Actions that write through press.services, which records one revision
-    #: per release saying what happened ("Published", "Scheduled", ...).
-    SERVICE_ACTIONS = ("publish_selected", "unpublish_selected")
+    def recover_view(self, request, version_id, extra_context=None):
+        """A deleted release comes back as a draft: it is reviewed again before it is public.
 
-    def changelist_view(self, request, extra_context=None):
-        if request.method == "POST" and request.POST.get("action") in self.SERVICE_ACTIONS:
-            # VersionAdmin runs the whole list request in one revision: every
-            # selected release would share it and the last one's comment (a
-            # scheduled release would read "Published"). Run without it.
-            context = {"has_change_permission": self.has_change_permission(request)}
-            context.update(extra_context or {})
-            return admin.ModelAdmin.changelist_view(self, request, context)
-        return super().changelist_view(request, extra_context)
+        django-reversion's page takes any revision's id; only those of deleted
+        releases are recovered here (restoring one that exists is the History
+        page's, ``revision_view``). The step is recorded.
+        """
+        deleted = Version.objects.get_deleted(self.model)
+        if not str(version_id).isdigit() or not deleted.filter(pk=version_id).exists():
+            raise Http404(_("No deleted release has this revision."))
+        request.release_workflow = {
+            "status": PressRelease.Status.DRAFT,
+            "embargo_key": "",
+            "withdrawn_at": None,
+            "withdrawal_note": "",
+        }
+        request.release_recovered = True
+        return super().recover_view(request, version_id, extra_context)
 
-    def has_publish_permission(self, request, obj=None):
-        return request.user.has_perm("press.publish_pressrelease")
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restoring a revision: what it says, never where the release is in the workflow.
+
+        django-reversion restores the whole revision inside the request's
+        transaction before it shows or checks the form, the state of then
+        included. Read first, with the row locked to the end of the request:
+        the workflow's columns as they are now, put back before the form is
+        built (``changeform_view``), so that a restore never publishes,
+        schedules, withdraws or unpublishes; and the digest of the release as stored, which
+        is what the page showed, so that a save made by someone else after the
+        page was opened is not overwritten. A restore is an edit: of a
+        scheduled release, it takes it back to review.
+        """
+        with transaction.atomic():
+            pk = unquote(object_id)
+            if pk.isdigit():
+                stored = (
+                    PressRelease.objects.select_for_update()
+                    .filter(pk=pk)
+                    .values(*(PressRelease._meta.get_field(f).attname for f in WORKFLOW_FIELDS))
+                    .first()
+                )
+                if stored is not None:
+                    request.release_digest = workflow.state_digest(int(pk))
+                    request.release_workflow = stored
+            return super().revision_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status in (
+            PressRelease.Status.PUBLISHED,
+            PressRelease.Status.WITHDRAWN,
+        ):
+            # Approved: its time was set on the Review page; a publisher who
+            # would change it stops the scheduled publication and approves again.
+            readonly += ("published_at",)
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        """Drafts, releases in review and scheduled ones: whoever may change releases.
+
+        A published or withdrawn release is corrected by a publisher only:
+        staff see it read-only (its correction is public at once).
+        """
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or obj.status in (
+            PressRelease.Status.DRAFT,
+            PressRelease.Status.IN_REVIEW,
+        ):
+            return True
+        return obj.is_scheduled or request.user.has_perm(PUBLISH_PERMISSION)
 
     def changeform_view(self, request, *args, **kwargs):
         # The admin saves in one transaction (release, relations, log,
@@ -301,6 +488,11 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         # release and its five relations change the listing's read model
         # once, in that transaction.
         with discarded_on_error(), transaction.atomic(), listing_model.refreshed_once():
+            kept = getattr(request, "release_workflow", None)
+            if kept is not None:
+                # A revision was just restored (revision_view): its workflow columns back.
+                object_id = kwargs.get("object_id") or (args[0] if args else None)
+                PressRelease.objects.filter(pk=unquote(object_id)).update(**kept)
             return super().changeform_view(request, *args, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -383,12 +575,11 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        can_publish = self.has_publish_permission(request, obj)
 
         class RequestForm(form):
             def __init__(self, *args, **kw):
-                kw.setdefault("can_publish", can_publish)
                 kw.setdefault("user", request.user)
+                kw.setdefault("shown_digest", getattr(request, "release_digest", None))
                 super().__init__(*args, **kw)
 
         return RequestForm
@@ -407,13 +598,14 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         return field
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("type", "updated_by")
+        return super().get_queryset(request).select_related("type", "edited_by")
 
     @admin.display(description=_("state"), ordering="status")
     def state_badge(self, obj):
         # The marks are drawn (SVG), not characters: symbol glyphs such as
         # U+23F2 are missing from common fonts and render as a box.
-        if obj.state == "scheduled":
+        state = obj.state
+        if state == "scheduled":
             when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
             return format_html(
                 '<span class="state state-scheduled"><span class="state-label">{}<strong>{}'
@@ -422,16 +614,11 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
                 _("Scheduled for"),
                 when,
             )
-        if obj.state == "draft":
-            return format_html(
-                '<span class="state state-draft state-label">{}{}</span>',
-                STATE_ICONS["draft"],
-                _("Draft"),
-            )
         return format_html(
-            '<span class="state state-published state-label">{}{}</span>',
-            STATE_ICONS["published"],
-            _("Published"),
+            '<span class="state state-{} state-label">{}{}</span>',
+            state,
+            STATE_ICONS.get(state, ""),
+            workflow.state_label(state),
         )
 
     @admin.display(description=_("preview"))
@@ -471,59 +658,69 @@ class PressReleaseAdmin(SafeAutocompleteMixin, VersionAdmin):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
-        was_public = change and PressRelease.objects.published().filter(pk=obj.pk).exists()
+        if not change or form.has_changed() or self._restoring(request):
+            # Four eyes: whoever last changed what it says may not approve it.
+            obj.edited_by, obj.edited_at = request.user, clock.now()
         super().save_model(request, obj, form, change)
-        if obj.is_scheduled:
-            when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
-            self.message_user(
-                request,
-                _("Scheduled: it will appear on the public site on %s.") % when,
-                messages.WARNING,
-            )
-        elif obj.state == "draft":
-            if was_public:
-                self.message_user(
-                    request, _("Unpublished: it is no longer on the public site."), messages.WARNING
-                )
-            else:
-                self.message_user(
-                    request, _("Saved as a draft: not visible to the public."), messages.INFO
-                )
+
+    @staticmethod
+    def _restoring(request):
+        """Whether this save restores a revision (an edit, whatever the form shows changed)."""
+        return getattr(request, "release_workflow", None) is not None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.sync_sources(form.instance)
-
-    @admin.action(description=_("Publish selected releases"), permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        count = 0
-        for release in queryset:
-            services.publish(release, user=request.user)
-            count += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%d release published (or scheduled).",
-                "%d releases published (or scheduled).",
-                count,
+        release = form.instance
+        services.sync_sources(release)
+        base_url = request.build_absolute_uri("/")
+        if set(form.changed_data) & set(translations.SHARED) and release.translation_group:
+            workflow.tags_shared(release, request.user, base_url=base_url)
+        if getattr(request, "release_recovered", False):
+            workflow.note(release, workflow.RECOVER, request.user)
+        edited = change and (form.has_changed() or self._restoring(request))
+        if edited and (release.is_public or release.status == PressRelease.Status.WITHDRAWN):
+            # Corrected by a publisher (staff may not change it): public at once, recorded.
+            labels = [str(form.fields[name].label) for name in form.changed_data]
+            workflow.note(release, workflow.CORRECT, request.user, ", ".join(labels))
+        if edited and release.is_scheduled:
+            # Approved as it was: changed, it needs approving again.
+            workflow.reopen(release, request.user, base_url=base_url)
+            self.message_user(
+                request,
+                _(
+                    "Your changes took it back to review: it is no longer scheduled, and its "
+                    "embargo link no longer works. A publisher approves it again."
+                ),
+                messages.WARNING,
             )
-            % count,
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Unpublish selected releases (back to draft)"), permissions=["publish"]
-    )
-    def unpublish_selected(self, request, queryset):
-        count = 0
-        for release in queryset:
-            services.unpublish(release, user=request.user)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%d release unpublished.", "%d releases unpublished.", count) % count,
-            messages.SUCCESS,
-        )
+        elif "_submit_for_review" in request.POST and release.status == PressRelease.Status.DRAFT:
+            # Typed into the form, not checked by it: PostgreSQL holds no NUL.
+            note = request.POST.get("review_note", "").replace("\x00", "")[:2000]
+            try:
+                workflow.perform(
+                    release.pk,
+                    "submit",
+                    request.user,
+                    comment=note,
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except workflow.WorkflowError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("Submitted for review: the publishers have been told."),
+                    messages.SUCCESS,
+                )  # fmt: skip
+        elif release.status == PressRelease.Status.DRAFT:
+            self.message_user(
+                request,
+                _("Saved as a draft: not visible to the public. Submit it for review when ready."),
+                messages.INFO,
+            )
+        elif release.is_public and change:
+            self.message_user(
+                request, _("Saved: the correction is on the public site now."), messages.WARNING
+            )
 
 
 @admin.register(ReleaseType)

@@ -36,20 +36,51 @@ COUNTS_UP_TO = 12
 
 
 @dataclass
-class Bar:
+class Column:
+    """Where one bar stands in a chart's units (the node page's, the dashboard's)."""
+
+    x: float
+    width: float
+    y: float
+    height: float
+    #: The whole column, the link's or tooltip's target however short the bar.
+    slot_x: float
+    slot_width: float
+    center: float
+
+
+def columns(counts, *, left, right, top, baseline, fill, widest=40):
+    """A :class:`Column` (as keyword arguments) for each of ``counts``, side by side.
+
+    The columns share ``left``..``right`` evenly; a bar takes ``fill`` of its
+    column (``widest`` units at most) and rises from ``baseline`` in
+    proportion to the largest count, which reaches ``top``.
+    """
+    most = max(counts, default=0)
+    slot = (right - left) / len(counts)
+    width = min(slot * fill, widest)
+    plot = baseline - top
+    for i, n in enumerate(counts):
+        height = round(plot * n / most, 1) if most else 0
+        slot_x = left + i * slot
+        yield {
+            "x": round(slot_x + (slot - width) / 2, 1),
+            "width": round(width, 1),
+            "y": round(baseline - height, 1),
+            "height": height,
+            "slot_x": round(slot_x, 1),
+            "slot_width": round(slot, 1),
+            "center": round(slot_x + slot / 2, 1),
+        }
+
+
+@dataclass
+class Bar(Column):
     year: int
     count: int
     url: str
     #: Its words for a screen reader and a tooltip: "2005: 3 press releases".
     text: str
-    x: float
-    width: float
-    y: float
-    height: float
-    #: The whole column, the link's target however short the bar.
-    slot_x: float
-    slot_width: float
-    center: float
     labelled: bool
     selected: bool
 
@@ -127,8 +158,6 @@ def year_chart(counts, *, path, name, selected=None):
     left = 8 if show_counts else LEFT
     slot = (RIGHT - left) / len(years)
     shown = labelled_years(years, slot)
-    width = min(slot * 0.72, 40)
-    plot = BASELINE - TOP
     chart = YearChart(
         title=_("Press releases per year: %(name)s, %(first)s–%(last)s")
         % {"name": name, "first": first, "last": last},
@@ -149,12 +178,15 @@ def year_chart(counts, *, path, name, selected=None):
         show_counts=show_counts,
         left=left,
     )
-    for i, year in enumerate(years):
+    places = columns(
+        [counts.get(year, 0) for year in years],
+        left=left, right=RIGHT, top=TOP, baseline=BASELINE, fill=0.72,
+    )  # fmt: skip
+    for year, place in zip(years, places, strict=True):
         n = counts.get(year, 0)
-        height = round(plot * n / most, 1)
-        slot_x = left + i * slot
         chart.bars.append(
             Bar(
+                **place,
                 year=year,
                 count=n,
                 url=f"{path}?{urlencode({'year': year})}",
@@ -164,13 +196,6 @@ def year_chart(counts, *, path, name, selected=None):
                     n,
                 )
                 % {"year": year, "count": grouped(n)},
-                x=round(slot_x + (slot - width) / 2, 1),
-                width=round(width, 1),
-                y=round(BASELINE - height, 1),
-                height=height,
-                slot_x=round(slot_x, 1),
-                slot_width=round(slot, 1),
-                center=round(slot_x + slot / 2, 1),
                 labelled=year in shown,
                 selected=year == selected,
             )
