@@ -1,11 +1,12 @@
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from . import languages, translations
+from . import embargo, languages, translations
 from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
@@ -18,7 +19,8 @@ class PublicationMixin:
     """Owns the publication rule for every public view of releases.
 
     The public sees ``published()``; staff who may change releases also see
-    drafts and scheduled ones, as a preview.
+    drafts and scheduled ones, as a preview. A release's own page is also
+    there for a withdrawn release (``with_public_page()``), marked withdrawn.
     """
 
     def can_preview(self):
@@ -55,6 +57,12 @@ class PressDetailView(PublicationMixin, DetailView):
     template_name = "press/detail.html"
     context_object_name = "release"
 
+    def get_queryset(self):
+        if self.can_preview():
+            return super().get_queryset()
+        # A withdrawn release keeps its page, marked (GOV.UK does the same).
+        return PressRelease.objects.with_lists().with_public_page()
+
     def get(self, request, *args, **kwargs):
         try:
             self.object = self.get_object()
@@ -74,7 +82,8 @@ class PressDetailView(PublicationMixin, DetailView):
         context = super().get_context_data(**kwargs)
         release = self.object
         canonical = self.request.build_absolute_uri(release.get_absolute_url())
-        context["preview"] = not release.is_public
+        context["withdrawn"] = release.status == PressRelease.Status.WITHDRAWN
+        context["preview"] = not release.is_public and not context["withdrawn"]
         context["translations"] = release_translations(release)
         context["canonical_url"] = canonical
         tags = tag_refs(release)
@@ -121,4 +130,37 @@ class PressDetailView(PublicationMixin, DetailView):
                 "url": self.request.build_absolute_uri("/"),
             },
         }
+        return context
+
+
+class EmbargoView(PressDetailView):
+    """A scheduled release, read before it goes out through its signed embargo link.
+
+    Never indexed and never cached by anyone: its answer is private to whoever
+    holds the link. Once the publication time has come, the link leads to the
+    public page (until it expires, seven days later). See ``press.embargo``.
+    """
+
+    def get(self, request, *args, **kwargs):
+        release = embargo.resolve(kwargs["token"])
+        if release is None:
+            raise Http404(_("No such release."))
+        if release.is_public:
+            response = redirect(release.get_absolute_url())
+        elif release.language != languages.current():
+            response = redirect(embargo.path(release))
+        else:
+            self.object = release
+            response = self.render_to_response(self.get_context_data(object=release))
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "private, no-store, max-age=0"
+        response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = False
+        context["embargoed_until"] = self.object.published_at
+        # Its own link, not the public address, which is 404 until the time comes.
+        context["canonical_url"] = self.request.build_absolute_uri()
         return context
