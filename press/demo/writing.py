@@ -8,10 +8,11 @@ from itertools import islice
 from django.db import transaction
 from django.db.models import Max
 
-from press import listing_model
+from press import listing_model, workflow
 from press.bulk import insert_links, record_revisions
 from press.models import OldSlug, PressRelease
 from press.versions import bump_release_version
+from taxonomy import clock
 from taxonomy.progress import progress
 
 from .context import load_context
@@ -62,6 +63,7 @@ def _image_fields(plan, images):
 
 
 def _write_batch(plans, first_number, taken, images):
+    now = clock.now()
     slugs = [f"{plan.slug_base}-{first_number + i}" for i, plan in enumerate(plans)]
     taken.update(slugs)
     _free_slugs(slugs, taken)
@@ -75,6 +77,10 @@ def _write_batch(plans, first_number, taken, images):
             place=plan.place,
             summary=plan.summary,
             body=plan.body,
+            # A scheduled release has an embargo link (press.embargo).
+            embargo_key=workflow.new_embargo_key()
+            if plan.status == PressRelease.Status.PUBLISHED and plan.published_at > now
+            else "",
             **_image_fields(plan, images),
         )
         for plan, slug in zip(plans, slugs, strict=True)

@@ -121,6 +121,18 @@ def local_date(moment):
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
+#: A record's ``status`` and the state it is stored in. "approved" and
+#: "published" are one state: approved for publication at the record's date
+#: (public once it has come, scheduled until then, with an embargo link).
+STATUSES = {
+    "draft": PressRelease.Status.DRAFT,
+    "in_review": PressRelease.Status.IN_REVIEW,
+    "approved": PressRelease.Status.PUBLISHED,
+    "published": PressRelease.Status.PUBLISHED,
+    "withdrawn": PressRelease.Status.WITHDRAWN,
+}
+
+
 @dataclass
 class Record:
     """A validated, resolved record: everything a release needs, as stored values."""
@@ -256,9 +268,12 @@ def build_record(path, line, data, resolver):
         known = ", ".join(sorted({t.name for t in resolver.types.values()}))
         problems.append(f"unknown type {type_name!r} (known: {known})")
 
-    status = (text("status") or PressRelease.Status.PUBLISHED).casefold()
-    if status not in PressRelease.Status.values:
-        problems.append(f"bad status {data.get('status')!r} (expected 'published' or 'draft')")
+    given_status = (text("status") or "published").casefold()
+    status = STATUSES.get(given_status, "")
+    if not status:
+        problems.append(
+            f"bad status {data.get('status')!r} (expected one of {', '.join(STATUSES)})"
+        )
 
     place = normalize_place(text("place"))
     if len(place) > _field_length("place"):

@@ -22,6 +22,19 @@ class SlugTaken:
 
 
 @dataclass(frozen=True)
+class WorkflowKept:
+    """A record's status or date differs, but a person moved the release since: kept."""
+
+    step: str
+
+    def describe(self):
+        return (
+            f"its state was changed in the review workflow since it was imported "
+            f"({self.step}): the import keeps that state and its publication time"
+        )
+
+
+@dataclass(frozen=True)
 class GroupTagsDiffer:
     """A translation gave tags other than those its group got earlier in the run: ignored."""
 
@@ -46,7 +59,7 @@ class Outcome:
     message: str = ""
     changed: tuple = ()
     warnings: tuple = ()  # TagWarnings: the record still counts by its action
-    notices: tuple = ()  # SlugTaken: what else the report must say of it
+    notices: tuple = ()  # SlugTaken, WorkflowKept: what else the report must say of it
 
     @property
     def where(self):
@@ -91,7 +104,7 @@ class ImportReport:
         for counts in (self.counts, file_counts):
             counts[outcome.action] += 1
             counts["warnings"] += len(outcome.warnings)
-            counts["slugs taken"] += len(outcome.notices)
+            counts["slugs taken"] += sum(isinstance(n, SlugTaken) for n in outcome.notices)
 
     created = property(lambda self: self.counts[CREATED])
     updated = property(lambda self: self.counts[UPDATED])

@@ -13,9 +13,9 @@ from django.db.models import Q
 
 from taxonomy.progress import progress
 
-from .. import listing_model, translations
+from .. import listing_model, translations, workflow
 from ..bulk import insert_links, record_revisions
-from ..models import OldSlug, PressRelease, slug_base, unique_slug
+from ..models import OldSlug, PressRelease, Transition, slug_base, unique_slug
 from .matching import (
     COMPARED_FIELDS,
     SCALAR_FIELDS,
@@ -36,6 +36,7 @@ from .report import (
     ImportReport,
     Outcome,
     SlugTaken,
+    WorkflowKept,
 )
 from .tags import M2M_FIELDS, Resolver
 
@@ -304,9 +305,12 @@ class Importer:
             if record.tags_from_group:  # its tags are its group's, whatever they are now
                 fields = tuple(f for f in fields if f not in M2M_FIELDS)
             changed = tuple(f for f in fields if hashes[f] != known.hashes.get(f))
+            changed, notices = self._keep_workflow(known, changed)
             if not changed:
-                return Outcome(record.path, record.line, UNCHANGED, slug=known.slug)
-            return self._update(record, known, changed, hashes)
+                return Outcome(
+                    record.path, record.line, UNCHANGED, slug=known.slug, notices=notices
+                )
+            return self._update(record, known, changed, hashes, notices)
         except RecordError as exc:
             return Outcome(record.path, record.line, FAILED, message=str(exc))
         except (DatabaseError, ValidationError) as exc:
@@ -437,26 +441,65 @@ class Importer:
                     translation_group=record.translation_group,
                     import_key=record.import_key,
                 )
+                if release.is_scheduled:
+                    release.embargo_key = workflow.new_embargo_key()
                 release.save()
                 self._link_rows(release, record)
                 self._version(release, record, "Imported from")
+                self._step(release, record, source="")
             pk = release.pk
         self.run_slugs.add(slug)
         taken.add(slug)
         self._remember(record, pk, slug, hashes)
         return Outcome(record.path, record.line, CREATED, slug=slug, notices=notices)
 
-    def _update(self, record, known, changed, hashes):
+    def _step(self, release, record, *, source):
+        """The workflow's record of the state the import put the release in."""
+        Transition.objects.create(
+            release=release,
+            name="import",
+            source=source,
+            target=release.state,
+            comment=f"{Path(record.path).name}:{record.line}",
+        )
+
+    def _keep_workflow(self, known, changed):
+        """``changed`` less the state and time, when a person moved the release since the
+        import did (a publisher withdrew, sent back or stopped it): a re-run of the
+        same file must not undo that. (changed, notices)."""
+        if not {"status", "published_at"} & set(changed) or known.pk is None:
+            return changed, ()
+        last = (
+            Transition.objects.filter(release_id=known.pk)
+            .order_by("-at", "-pk")
+            .values_list("name", flat=True)
+            .first()
+        )
+        if last is None or last == "import":
+            return changed, ()
+        kept = tuple(f for f in changed if f not in ("status", "published_at"))
+        return kept, (WorkflowKept(last),)
+
+    def _update(self, record, known, changed, hashes, notices=()):
         if not self.dry_run:
             with transaction.atomic(), listing_model.refreshed_once():
                 release = known.instance or PressRelease.objects.get(pk=known.pk)
+                source = release.state
                 for name in (*SCALAR_FIELDS, "source_url"):
                     if name in changed:
                         attribute = "type_id" if name == "type" else name
                         setattr(release, attribute, getattr(record, attribute))
                 release.import_key = record.import_key
+                if release.is_scheduled and not release.embargo_key:
+                    release.embargo_key = workflow.new_embargo_key()
+                elif not release.is_scheduled:
+                    release.embargo_key = ""
+                if release.status != PressRelease.Status.WITHDRAWN:
+                    release.withdrawn_at, release.withdrawal_note = None, ""
                 # Always saved, so that updated_at tells when the import changed it.
                 release.save()
+                if release.state != source:
+                    self._step(release, record, source=source)
                 for name in M2M_FIELDS:
                     if name in changed:
                         getattr(release, name).set(record.links[name])
@@ -468,7 +511,9 @@ class Importer:
                 self._version(release, record, "Updated by import from")
         known.instance = None
         self._remember(record, known.pk, known.slug, hashes)
-        return Outcome(record.path, record.line, UPDATED, slug=known.slug, changed=changed)
+        return Outcome(
+            record.path, record.line, UPDATED, slug=known.slug, changed=changed, notices=notices
+        )
 
 
 def import_files(paths, *, dry_run=False, stdout=None, stderr=None, verbosity=1):
