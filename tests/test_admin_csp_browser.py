@@ -7,8 +7,11 @@ work (a policy that blocked their scripts would be "clean" and useless). The
 control serves an inline script under the same header and sees it reported.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from .conftest import BROWSER_TESTS, make_release
 
@@ -144,6 +147,14 @@ def admin_pages(release):
     pages.append(reverse("admin:press_pressrelease_recoverlist"))
     version = Version.objects.get_for_object(release).first()
     pages.append(reverse("admin:press_pressrelease_revision", args=[release.pk, version.pk]))
+    # The review workflow's page, on a release in review and on a scheduled one (its
+    # embargo link and the form that sends it).
+    pages.append(reverse("admin:press_pressrelease_review", args=[release.pk]))
+    scheduled = make_release(
+        "Scheduled", published_at=timezone.now() + timedelta(days=1), embargo_key="key"
+    )
+    pages.append(reverse("admin:press_pressrelease_review", args=[scheduled.pk]))
+    pages.append(reverse("admin:press_pressrelease_change", args=[scheduled.pk]))
     return pages
 
 

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.usefixtures("taxonomy")
 # --- who may do what: written down here (DESIGN.md's roles), not read from osce_cms.roles --
 
 COMMS = "Communications staff"
+PUBLISHERS = "Publishers"
 SITE_ADMINS = "Site administrators"
 
 
@@ -30,11 +31,22 @@ def perms(app_model, actions):
 TREES = ("topic", "country", "structure", "meeting")
 # The exact permissions each role's group holds after the migrations.
 GROUP_PERMISSIONS = {
-    # Write, edit and publish releases (publishing stays theirs until the separate
-    # Publishers role of DESIGN.md exists); the trees are read-only to them ("trees: view
-    # only"); no deleting releases, no old-address records, no users.
+    # Write, edit and submit releases for review, never publish; the trees are read-only
+    # to them ("trees: view only"); no deleting releases, no old-address records, no users.
     COMMS: {
+        *perms("press.pressrelease", "add change view"),
+        *perms("press.transition", "view"),
+        *perms("press.releasetype", "view"),
+        *(p for tree in TREES for p in perms(f"taxonomy.{tree}", "view")),
+        *(p for tree in TREES for p in perms(f"taxonomy.{tree}alias", "view")),
+        *perms("taxonomy.chairpersonship", "view"),
+        *perms("reversion.revision", "view"),
+        *perms("reversion.version", "view"),
+    },
+    # What staff do, and approve (now or scheduled), send back and withdraw.
+    PUBLISHERS: {
         *perms("press.pressrelease", "add change view publish"),
+        *perms("press.transition", "view"),
         *perms("press.releasetype", "view"),
         *(p for tree in TREES for p in perms(f"taxonomy.{tree}", "view")),
         *(p for tree in TREES for p in perms(f"taxonomy.{tree}alias", "view")),
@@ -45,6 +57,8 @@ GROUP_PERMISSIONS = {
     # The structure (trees), users and roles, and everything the newsroom does.
     SITE_ADMINS: {
         *perms("press.pressrelease", "add change delete view publish"),
+        "press.override_review",  # approve what they last edited, giving a reason
+        *perms("press.transition", "view"),
         *perms("press.releasetype", "add change delete view"),
         *perms("press.oldslug", "add change delete view"),
         *(p for tree in TREES for p in perms(f"taxonomy.{tree}", "add change delete view")),
@@ -97,7 +111,7 @@ def group_permissions(name):
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
 
 
-@pytest.mark.parametrize("name", [COMMS, SITE_ADMINS])
+@pytest.mark.parametrize("name", [COMMS, PUBLISHERS, SITE_ADMINS])
 def test_each_role_holds_exactly_its_permissions(name):
     held = group_permissions(name)
     assert held - GROUP_PERMISSIONS[name] == set(), "more than the role allows"
@@ -184,30 +198,29 @@ def writer_without_publish():
 
 
 @pytest.mark.parametrize(("user", "publishes"), [
-    (lambda: UserFactory(username="publisher", group=COMMS), True),
+    (lambda: UserFactory(username="publisher", group=PUBLISHERS), True),
+    (lambda: UserFactory(username="staff", group=COMMS), False),
     (writer_without_publish, False),
 ])  # fmt: skip
-def test_the_publish_action_needs_the_publish_permission(client, user, publishes):
+def test_approving_needs_the_publish_permission(client, user, publishes):
+    from press.workflow import page_token
+
     client.force_login(user())
-    release = PressReleaseFactory(title="Needs an editor", status="draft")
-    changelist = client.get("/admin/press/pressrelease/").content.decode()
-    assert ('value="publish_selected"' in changelist) is publishes
-    client.post("/admin/press/pressrelease/",
-                {"action": "publish_selected", "_selected_action": [release.pk]})  # fmt: skip
+    release = PressReleaseFactory(title="Needs an editor", status="in_review")
+    url = reverse("admin:press_pressrelease_review", args=[release.pk])
+    page = client.get(url).content.decode()
+    assert ('value="approve"' in page) is publishes
+    client.post(url, {"action": "approve", "publish": "now", "version": page_token(release)})
     release.refresh_from_db()
-    assert release.status == ("published" if publishes else "draft")
+    assert release.status == ("published" if publishes else "in_review")
 
 
-@pytest.mark.parametrize(("user", "publishes"), [
-    (lambda: UserFactory(username="publisher", group=COMMS), True),
-    (writer_without_publish, False),
-])  # fmt: skip
-def test_the_status_field_needs_the_publish_permission(client, user, publishes):
-    client.force_login(user())
+def test_the_state_is_no_form_field_for_anyone(client):
+    client.force_login(UserFactory(username="publisher", group=PUBLISHERS))
     release = PressReleaseFactory(title="Needs an editor", status="draft")
     response = client.get(reverse("admin:press_pressrelease_change", args=[release.pk]))
     assert response.status_code == 200
-    assert response.context["adminform"].form.fields["status"].disabled is not publishes
+    assert "status" not in response.context["adminform"].form.fields
 
 
 def test_the_public_preview_matrix(client):

@@ -9,14 +9,14 @@ import pytest
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from press import services
+from press import workflow
 from press.versions import release_version
 from taxonomy.index import tree_index
 from taxonomy.models import Chairpersonship, Country, OldNodeSlug, Topic, TreeVersion
 from taxonomy.navigation import get_navigation
 from taxonomy.versions import bump_tree_version, tree_version
 
-from .conftest import make_release
+from .conftest import make_release, make_user
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
@@ -46,10 +46,10 @@ def topic_names():
 
 def test_saving_and_publishing_a_release_leaves_the_tree_version():
     trees, releases = tree_version(), release_version()
-    release = make_release("Drafted", status="draft", tags={"topics": ["youth"]})
+    release = make_release("Drafted", status="in_review", tags={"topics": ["youth"]})
     release.title = "Drafted, then edited"
     release.save()
-    services.publish(release)
+    workflow.perform(release.pk, "approve", make_user("publisher", group="Publishers"))
     release.topics.set([Topic.objects.get(slug="elections")])
     assert tree_version() == trees
     assert release_version() != releases  # the control: the release side did change
@@ -135,8 +135,8 @@ def test_a_release_save_rebuilds_neither_tree_index_nor_navigation(client, no_ca
     bump_tree_version()  # whatever earlier tests built is stale now
     client.get("/press/")
     index, navigation = tree_index(Topic), get_navigation()
-    release = make_release("Saved", status="draft", tags={"topics": ["youth"]})
-    services.publish(release)
+    release = make_release("Saved", status="in_review", tags={"topics": ["youth"]})
+    workflow.perform(release.pk, "approve", make_user("publisher", group="Publishers"))
     with CaptureQueriesContext(transaction.get_connection()) as queries:
         response = client.get("/press/")
     assert b"Saved" in response.content

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from press import listing_model
 from press.importing import import_files
 from press.models import ListingTotal, PressRelease
+from press.workflow import page_token
 from taxonomy.models import Country, Topic
 from tests.conftest import make_release, requires_postgres
 from tests.factories import UserFactory
@@ -457,7 +458,7 @@ def _form_of(release):
         "type": release.type_id,
         "summary": release.summary,
         "body": release.body or "<p>Text.</p>",
-        "status": release.status,
+        "release_version": page_token(release),
         "published_at_0": timezone.localtime(release.published_at).strftime("%Y-%m-%d"),
         "published_at_1": timezone.localtime(release.published_at).strftime("%H:%M:%S"),
         "place": "",

@@ -15,6 +15,7 @@ from PIL import Image
 from reversion.models import Version
 
 from press.models import PressRelease, ReleaseType
+from press.workflow import page_token
 from taxonomy.models import Topic
 
 from .factories import PressReleaseFactory, UserFactory
@@ -40,7 +41,6 @@ def form(**overrides):
         "type": ReleaseType.objects.get(slug="press-release").pk,
         "summary": "Support for the electoral commission.",
         "body": "<p>CHISINAU – The Mission ...</p>",
-        "status": "draft",
         "published_at_0": "",
         "published_at_1": "",
         "place": "Chisinau",
@@ -60,6 +60,11 @@ def form(**overrides):
 
 def change_url(release):
     return reverse("admin:press_pressrelease_change", args=[release.pk])
+
+
+def change(client, release, data):
+    """Post the change form, with the version of the release it showed."""
+    return client.post(change_url(release), {**data, "release_version": page_token(release)})
 
 
 @pytest.fixture(params=["Communications staff", "Site administrators", "superuser"])
@@ -83,7 +88,7 @@ def test_resaving_a_release_with_an_unchanged_image_works_for_every_role(staff_c
     stored = release.lead_image.name
     assert stored
 
-    response = staff_client.post(change_url(release), form(title="Mission supports elections"))
+    response = change(staff_client, release, form(title="Mission supports elections"))
 
     assert response.status_code == 302, response.content[:2000]
     release.refresh_from_db()
@@ -95,7 +100,7 @@ def test_the_image_is_still_checked_on_resave_when_the_stored_file_is_gone(staff
     release = uploaded(staff_client)
     release.lead_image.storage.delete(release.lead_image.name)
 
-    response = staff_client.post(change_url(release), form())
+    response = change(staff_client, release, form())
 
     assert response.status_code == 200
     assert "stored image file is missing" in response.content.decode()
@@ -107,7 +112,7 @@ def test_replacing_the_image_stores_the_new_one(client):
     old = release.lead_image.name
     big = upload("wide.png", image_bytes("PNG", size=(1600, 900)), "image/png")
 
-    response = client.post(change_url(release), {**form(), "lead_image": big})
+    response = change(client, release, {**form(), "lead_image": big})
 
     assert response.status_code == 302, response.content[:2000]
     release.refresh_from_db()
@@ -121,8 +126,9 @@ def test_clearing_the_image_removes_it_from_the_release(client):
     client.force_login(UserFactory(username="editor", group="Communications staff"))
     release = uploaded(client)
 
-    response = client.post(
-        change_url(release),
+    response = change(
+        client,
+        release,
         {**form(lead_image_alt="", lead_image_credit=""), "lead_image-clear": "on"},
     )
 
@@ -135,12 +141,15 @@ def test_clearing_the_image_removes_it_from_the_release(client):
 def test_restoring_a_revision_of_a_release_with_an_image(client):
     client.force_login(UserFactory(username="admin", group="Site administrators"))
     release = uploaded(client, title="First title")
-    client.post(change_url(release), form(title="Second title"))
+    change(client, release, form(title="Second title"))
     first = Version.objects.get_for_object(release).order_by("pk").first()
     revision_url = reverse("admin:press_pressrelease_revision", args=[release.pk, first.pk])
 
     assert client.get(revision_url).status_code == 200
-    response = client.post(revision_url, form(title="First title"))
+    shown = form_data(client.get(revision_url).content, "pressrelease_form")
+    response = client.post(
+        revision_url, form(title="First title", release_version=shown["release_version"])
+    )
 
     assert response.status_code == 302, response.content[:2000]
     release.refresh_from_db()
@@ -277,7 +286,7 @@ def test_restoring_an_earlier_image_through_the_history(client):
     release = uploaded(client, title="First title")
     first_image = release.lead_image.name
     wide = upload("wide.png", image_bytes("PNG", size=(1600, 900)), "image/png")
-    response = client.post(change_url(release), {**form(title="Second title"), "lead_image": wide})
+    response = change(client, release, {**form(title="Second title"), "lead_image": wide})
     assert response.status_code == 302, response.content[:2000]
     release.refresh_from_db()
     assert release.lead_image.name != first_image
@@ -318,9 +327,7 @@ def test_restoring_the_image_after_it_was_cleared(client):
     client.force_login(UserFactory(username="admin", group="Site administrators"))
     release = uploaded(client)
     stored = release.lead_image.name
-    response = client.post(
-        change_url(release), {**form(lead_image_alt=""), "lead_image-clear": "on"}
-    )
+    response = change(client, release, {**form(lead_image_alt=""), "lead_image-clear": "on"})
     assert response.status_code == 302, response.content[:2000]
     first = Version.objects.get_for_object(release).order_by("pk").first()
 

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from press import services
+from press import workflow
 from press.versions import public_timeout
 from taxonomy.models import Topic
 
-from .conftest import make_release
+from .conftest import make_release, make_user
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
@@ -32,9 +32,9 @@ def test_second_anonymous_request_is_a_hit_with_one_query(client, django_assert_
 
 
 def test_publish_shows_on_the_very_next_request(client):
-    release = make_release("Fresh news", status="draft")
+    release = make_release("Fresh news", status="in_review")
     assert b"Fresh news" not in client.get("/press/").content
-    services.publish(release)
+    workflow.perform(release.pk, "approve", make_user("publisher", group="Publishers"))
     assert b"Fresh news" in client.get("/press/").content
     assert client.get(release.get_absolute_url()).status_code == 200
 
@@ -49,14 +49,16 @@ def test_edit_shows_on_the_very_next_request(client):
     assert b"New title" in client.get(release.get_absolute_url()).content
 
 
-def test_unpublish_shows_on_the_very_next_request(client):
-    release = make_release("Withdrawn")
-    assert client.get(release.get_absolute_url()).status_code == 200
-    assert b"Withdrawn" in client.get("/press/").content
-    services.unpublish(release)
-    assert client.get(release.get_absolute_url()).status_code == 404
-    assert b"Withdrawn" not in client.get("/press/").content
-    assert b"Withdrawn" not in client.get("/press/feed/").content
+def test_withdrawing_shows_on_the_very_next_request(client):
+    release = make_release("Taken back")
+    assert b"withdrawn" not in client.get(release.get_absolute_url()).content
+    assert b"Taken back" in client.get("/press/").content
+    publisher = make_user("publisher", group="Publishers")
+    workflow.perform(release.pk, "withdraw", publisher, comment="Wrong venue.")
+    page = client.get(release.get_absolute_url())
+    assert page.status_code == 200 and b"This release was withdrawn on" in page.content
+    assert b"Taken back" not in client.get("/press/").content
+    assert b"Taken back" not in client.get("/press/feed/").content
 
 
 def test_retagging_shows_on_the_very_next_request(client):

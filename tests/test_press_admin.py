@@ -1,4 +1,4 @@
-"""Communications staff write, tag, preview, schedule and publish in the admin."""
+"""Communications staff write, tag, preview and submit; publishers approve and schedule."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,9 +10,11 @@ from django.utils import timezone
 from reversion.models import Version
 
 from press.models import PressRelease, ReleaseType
+from press.workflow import page_token
 from taxonomy.models import Country, Structure, Topic
 
 from .conftest import make_release, make_user
+from .forms import form_data
 from .images import image_bytes, upload
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -31,7 +33,6 @@ def release_form(**overrides):
         "type": ReleaseType.objects.get(slug="press-release").pk,
         "summary": "Support for the Central Electoral Commission.",
         "body": "<p>CHISINAU – The OSCE Mission to Moldova ...</p>",
-        "status": "draft",
         "published_at_0": "",
         "published_at_1": "",
         "place": "Chisinau",
@@ -56,6 +57,15 @@ def change_url(release):
     return reverse("admin:press_pressrelease_change", args=[release.pk])
 
 
+def review_url(release):
+    return reverse("admin:press_pressrelease_review", args=[release.pk])
+
+
+def change_form(release, **overrides):
+    """A change form's post: the release's fields as ``release_form`` has them, its version."""
+    return release_form(slug=release.slug, release_version=page_token(release), **overrides)
+
+
 # --- permission matrix --------------------------------------------------------
 
 ROLES = ["anonymous", "comms", "siteadmin"]
@@ -71,7 +81,7 @@ EXPECTED = {
     ("comms", "add_release"): True,
     ("comms", "change_release"): True,
     ("comms", "delete_release"): False,
-    ("comms", "publish_release"): True,
+    ("comms", "publish_release"): False,
     ("comms", "add_node"): False,
     ("comms", "change_node"): False,
     ("comms", "delete_node"): False,
@@ -102,17 +112,18 @@ def attempt(client, action):
         client.post(ADD_URL, release_form())
         return PressRelease.objects.filter(slug=release_form()["slug"]).exists()
     if action == "change_release":
-        client.post(change_url(release), release_form(title="Changed", slug=release.slug))
+        client.post(change_url(release), change_form(release, title="Changed"))
         release.refresh_from_db()
         return release.title == "Changed"
     if action == "delete_release":
         client.post(reverse("admin:press_pressrelease_delete", args=[release.pk]), {"post": "yes"})
         return not PressRelease.objects.filter(pk=release.pk).exists()
     if action == "publish_release":
-        client.post(
-            "/admin/press/pressrelease/",
-            {"action": "publish_selected", "_selected_action": [release.pk]},
-        )
+        # Submitted by someone else: four eyes do not stand in the way.
+        PressRelease.objects.filter(pk=release.pk).update(status="in_review")
+        client.post(review_url(release), {
+            "action": "approve", "publish": "now", "version": page_token(release),
+        })  # fmt: skip
         release.refresh_from_db()
         return release.status == "published"
     if action == "add_node":
@@ -160,9 +171,12 @@ def test_staff_write_a_release_with_an_image_tagged_in_three_trees(comms_client)
     assert release.lead_image and release.image_thumbnail.url.endswith(".webp")
 
 
-def test_a_new_release_is_a_draft_by_default(comms_client):
+def test_a_new_release_is_a_draft_and_its_state_is_not_a_form_field(comms_client):
     page = comms_client.get(ADD_URL).content.decode()
-    assert '<option value="draft" selected>' in page
+    assert 'name="status"' not in page
+    assert 'name="_submit_for_review"' in page
+    comms_client.post(ADD_URL, release_form(status="published"))  # a forged field: ignored
+    assert PressRelease.objects.get().status == "draft"
 
 
 def test_slug_is_prefilled_from_the_title(comms_client):
@@ -207,13 +221,23 @@ def test_staff_preview_a_draft_the_public_gets_404(client, comms_user):
     assert "noindex" in response.content.decode()
 
 
-def test_schedule_then_it_appears_only_after_its_time(client, comms_client):
+def test_submit_then_a_publisher_schedules_it_and_it_appears_only_after_its_time(
+    client, comms_client
+):
     release = make_release("Scheduled one", status="draft")
+    response = comms_client.post(
+        change_url(release), change_form(release, title=release.title, _submit_for_review="1")
+    )
+    assert response.status_code == 302
+    release.refresh_from_db()
+    assert release.state == "in_review"
+    publisher = make_user("pub", group="Publishers")
+    client.force_login(publisher)
     at = timezone.localtime() + timedelta(hours=2)
-    comms_client.post(change_url(release), release_form(
-        title=release.title, slug=release.slug, status="published",
-        published_at_0=at.strftime("%Y-%m-%d"), published_at_1=at.strftime("%H:%M:%S"),
-    ))  # fmt: skip
+    client.post(review_url(release), {
+        "action": "approve", "publish": "at", "publish_at": at.strftime("%Y-%m-%dT%H:%M"),
+        "version": page_token(release),
+    })  # fmt: skip
     release.refresh_from_db()
     assert release.state == "scheduled"
     listing = comms_client.get("/admin/press/pressrelease/").content.decode()
@@ -227,20 +251,12 @@ def test_schedule_then_it_appears_only_after_its_time(client, comms_client):
     assert client.get(release.get_absolute_url()).status_code == 200
 
 
-def test_publish_and_unpublish_actions(comms_client):
-    release = make_release("Draft", status="draft")
-    comms_client.post(
-        "/admin/press/pressrelease/",
-        {"action": "publish_selected", "_selected_action": [release.pk]},
-    )
-    release.refresh_from_db()
-    assert release.is_public
-    comms_client.post(
-        "/admin/press/pressrelease/",
-        {"action": "unpublish_selected", "_selected_action": [release.pk]},
-    )
-    release.refresh_from_db()
-    assert release.status == "draft"
+def test_the_list_has_no_publishing_actions(comms_client, admin_client_site):
+    """Publishing goes through review (four eyes), never a bulk action."""
+    make_release("Draft", status="draft")
+    for client in (comms_client, admin_client_site):
+        page = client.get("/admin/press/pressrelease/").content.decode()
+        assert "publish_selected" not in page and "unpublish_selected" not in page
 
 
 def test_admin_filters_include_descendants(comms_client):
@@ -292,7 +308,9 @@ def test_taxonomy_picker_finds_by_alias(comms_client):
 
 
 def test_selected_tags_show_their_path(comms_client):
-    release = make_release("Tagged", tags={"structures": ["conflict-prevention-centre"]})
+    release = make_release(
+        "Tagged", status="draft", tags={"structures": ["conflict-prevention-centre"]}
+    )
     page = comms_client.get(change_url(release)).content.decode()
     assert "Secretariat › Conflict Prevention Centre" in page
 
@@ -303,14 +321,18 @@ def test_selected_tags_show_their_path(comms_client):
 def test_restore_an_earlier_version(admin_client_site):
     admin_client_site.post(ADD_URL, release_form(title="Original title"))
     release = PressRelease.objects.get()
-    admin_client_site.post(
-        change_url(release), release_form(title="Edited title", slug=release.slug)
-    )
+    admin_client_site.post(change_url(release), change_form(release, title="Edited title"))
     release.refresh_from_db()
     assert release.title == "Edited title"
     first = Version.objects.get_for_object(release).order_by("pk").first()
     url = reverse("admin:press_pressrelease_revision", args=[release.pk, first.pk])
-    response = admin_client_site.post(url, release_form(title="Original title", slug=release.slug))
+    # The revision's page carries the version it showed, as the change form does.
+    shown = form_data(admin_client_site.get(url).content, "pressrelease_form")
+    assert shown["title"] == ["Original title"]
+    response = admin_client_site.post(
+        url, release_form(title="Original title", slug=release.slug,
+                          release_version=shown["release_version"])
+    )  # fmt: skip
     assert response.status_code == 302
     release.refresh_from_db()
     assert release.title == "Original title"
@@ -324,7 +346,11 @@ def test_recover_a_deleted_release(admin_client_site):
     assert not PressRelease.objects.filter(pk=pk).exists()
     version = Version.objects.get_deleted(PressRelease).get()
     recover = reverse("admin:press_pressrelease_recover", args=[version.pk])
-    admin_client_site.post(recover, release_form(title="Deleted by mistake"))
+    shown = form_data(admin_client_site.get(recover).content, "pressrelease_form")
+    admin_client_site.post(
+        recover,
+        release_form(title="Deleted by mistake", release_version=shown["release_version"]),
+    )
     restored = PressRelease.objects.get(pk=pk)
     assert restored.title == "Deleted by mistake"
     assert [t.slug for t in restored.topics.all()] == ["elections"]
@@ -351,36 +377,31 @@ def history_comments(release):
     return [v.revision.comment for v in Version.objects.get_for_object(release).order_by("pk")]
 
 
-def test_publishing_from_the_list_leaves_a_revision_per_release(comms_client, comms_user):
-    now_public = make_release("Goes out now", status="draft")
-    scheduled = make_release(
-        "Goes out tomorrow", status="draft", published_at=timezone.now() + timedelta(days=1)
-    )
-    comms_client.post(
-        "/admin/press/pressrelease/",
-        {"action": "publish_selected", "_selected_action": [now_public.pk, scheduled.pk]},
-    )
-    assert history_comments(now_public)[-1] == "Published"
-    assert history_comments(scheduled)[-1] == "Scheduled"
+def test_approving_leaves_a_revision_by_the_publisher(comms_user):
+    from django.test import Client
+
+    now_public = make_release("Goes out now", status="in_review")
+    scheduled = make_release("Goes out tomorrow", status="in_review")
+    publisher = make_user("pub", group="Publishers")
+    client = Client()
+    client.force_login(publisher)
+    client.post(review_url(now_public), {
+        "action": "approve", "publish": "now", "version": page_token(now_public),
+    })  # fmt: skip
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    client.post(review_url(scheduled), {
+        "action": "approve", "publish": "at", "publish_at": tomorrow.strftime("%Y-%m-%dT%H:%M"),
+        "version": page_token(scheduled),
+    })  # fmt: skip
+    assert history_comments(now_public)[-1] == "Approved and published"
+    assert history_comments(scheduled)[-1].startswith("Approved: scheduled for ")
     [version] = Version.objects.get_for_object(now_public)[:1]
-    assert version.revision.user == comms_user
+    assert version.revision.user == publisher
     assert version.field_dict["status"] == "published"
-    # The history page lists it.
-    history = comms_client.get(
+    history = client.get(
         reverse("admin:press_pressrelease_history", args=[now_public.pk])
     ).content.decode()
-    assert "Published" in history
-
-
-def test_unpublishing_from_the_list_leaves_a_revision(comms_client):
-    release = make_release("Was out")
-    comms_client.post(
-        "/admin/press/pressrelease/",
-        {"action": "unpublish_selected", "_selected_action": [release.pk]},
-    )
-    assert history_comments(release)[-1] == "Unpublished"
-    [version] = Version.objects.get_for_object(release)[:1]
-    assert version.field_dict["status"] == "draft"
+    assert "Approved and published" in history
 
 
 # --- pickers, dates and marks in the release admin ----------------------------
@@ -442,19 +463,18 @@ def test_read_only_dates_read_like_the_public_pages(admin_client_site):
     assert "1 July 2026, 10:30 CEST" in page  # "updated at", Vienna summer time
 
 
-def test_scheduling_message_has_one_full_stop(comms_client):
-    release = make_release("To schedule", status="draft")
+def test_scheduling_message_has_one_full_stop(client):
+    release = make_release("To schedule", status="in_review")
+    client.force_login(make_user("pub", group="Publishers"))
     with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False):
-        response = comms_client.post(
-            change_url(release),
-            release_form(
-                title=release.title, slug=release.slug, status="published",
-                published_at_0="2026-12-03", published_at_1="14:05:00",
-            ),
+        response = client.post(
+            review_url(release),
+            {"action": "approve", "publish": "at", "publish_at": "2026-12-03T14:05",
+             "version": page_token(release)},
             follow=True,
         )  # fmt: skip
     messages = [str(m) for m in response.context["messages"]]
-    assert "Scheduled: it will appear on the public site on 3 December 2026, 14:05 CET." in messages
+    assert "Approved: scheduled for 3 December 2026, 14:05 CET: “To schedule”." in messages
     assert not any(".." in m for m in messages)
 
 
