@@ -210,23 +210,16 @@ class PressReleaseForm(forms.ModelForm):
         release = self.instance
         if not release.pk or not PressRelease.objects.filter(pk=release.pk).exists():
             return  # a new release, or one recovered from its deleted revision
-        # Its translations' rows first, in one statement in one order (by pk): saving
-        # one changes the others' tags, and two translations saved at once would
-        # otherwise each hold its own row and wait for the other's (a deadlock).
-        group = PressRelease.objects.filter(pk=release.pk).exclude(translation_group="")
-        members = PressRelease.objects.filter(
-            translation_group__in=group.values_list("translation_group")
-        )
-        list(members.select_for_update().order_by("pk").values_list("pk", flat=True))
         token = self.data.get(self.add_prefix(VERSION_FIELD))
         if not token:
-            workflow.lock(release.pk)
             self.add_error(None, ValidationError(_(
                 "This form came without the version of its page, so whether the release "
                 "changed after the page was opened cannot be told. Nothing was saved: reload "
                 "the page and make your changes again."
             ), code="no_version"))  # fmt: skip
             return
+        # With its translations, whose tags a save changes (translations.lock_group).
+        translations.lock_group(release)
         try:
             workflow.lock_and_check(release.pk, token, self.shown_digest)
         except workflow.WorkflowError as exc:
@@ -377,7 +370,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
         ),
     )
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # The editor (django-prose-editor) needs an inline <script type="importmap">;
         # its media (django-js-asset) renders every tag with the request's CSP
         # nonce, which the admin's script-src names. Here, not in a middleware,
@@ -386,7 +379,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
         nonce = getattr(request, "csp_nonce", None)
         if nonce is not None and hasattr(context.get("media"), "with_nonce"):
             context["media"] = context["media"].with_nonce(nonce)
-        release = kwargs.get("obj") or (args[3] if len(args) > 3 else None)
+        release = obj
         form = context["adminform"].form if "adminform" in context else None
         if release is not None and release.pk:
             context["workflow"] = self.workflow_context(request, release)
@@ -405,7 +398,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
             and self.has_change_permission(request, release)
             and not (release is None and not self.has_add_permission(request))
         )
-        return super().render_change_form(request, context, *args, **kwargs)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
@@ -482,7 +475,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
             return True
         return obj.is_scheduled or request.user.has_perm(PUBLISH_PERMISSION)
 
-    def changeform_view(self, request, *args, **kwargs):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The admin saves in one transaction (release, relations, log,
         # revision): if any step fails, an image stored early goes too. The
         # release and its five relations change the listing's read model
@@ -490,10 +483,10 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
         with discarded_on_error(), transaction.atomic(), listing_model.refreshed_once():
             kept = getattr(request, "release_workflow", None)
             if kept is not None:
-                # A revision was just restored (revision_view): its workflow columns back.
-                object_id = kwargs.get("object_id") or (args[0] if args else None)
+                # A revision was just restored (revision_view, recover_view): the
+                # workflow's columns as they are to be, before the form reads the row.
                 PressRelease.objects.filter(pk=unquote(object_id)).update(**kept)
-            return super().changeform_view(request, *args, **kwargs)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
         """ "Add translation" (``?translation_of=<pk>&language=fr``): the new release starts

@@ -27,7 +27,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django_fsm import can_proceed, has_transition_perm
 
 from taxonomy import clock, page_version
 
@@ -89,7 +88,7 @@ def _step_rows(steps):
             "said": workflow.describe(step.name, step.target, step.publish_at),
             "source": workflow.state_label(step.source) if step.source else "",
             "target": workflow.state_label(step.target),
-            "who": notify.person(step.user) if step.user else "—",
+            "who": notify.person(step.user) or "—",
         }
         for step in steps
     ]
@@ -118,26 +117,23 @@ class WorkflowAdminMixin:
     def review_url(self, release):
         return reverse("admin:press_pressrelease_review", args=[release.pk])
 
-    def workflow_context(self, request, release):
-        """What the change form's panel and the Review page show of the workflow."""
+    def workflow_context(self, request, release, *, every_step=False):
+        """What the change form's panel and the Review page show of the workflow.
+
+        The panel lists the last ``PANEL_STEPS`` steps; the Review page
+        (``every_step``) all of them, as ``all_steps``, from the same query.
+        """
         user = request.user
-        steps = list(release.transitions.select_related("user")[: PANEL_STEPS + 1])
+        steps = release.transitions.select_related("user")
+        rows = _step_rows(steps if every_step else steps[: PANEL_STEPS + 1])
         available = workflow.available(release, user)
-        # Steps the person could take but for four eyes: the page says why they are missing.
-        four_eyes_blocked = [
-            name
-            for name, action in workflow.ACTIONS.items()
-            if action.four_eyes
-            and name not in available
-            and can_proceed(getattr(release, name))
-            and has_transition_perm(getattr(release, name), user)
-        ]
         return {
             "release": release,
             "state": release.state,
             "state_label": workflow.state_label(release.state),
-            "steps": _step_rows(steps[:PANEL_STEPS]),
-            "more_steps": len(steps) > PANEL_STEPS,
+            "steps": rows[:PANEL_STEPS],
+            "all_steps": rows if every_step else None,
+            "more_steps": len(rows) > PANEL_STEPS,
             "available": [workflow.ACTIONS[name] for name in available],
             "review_url": self.review_url(release),
             "embargo_url": embargo_url(request, release) if embargo.has_link(release) else "",
@@ -145,7 +141,8 @@ class WorkflowAdminMixin:
             "embargo_expires": embargo.expires(release) if embargo.has_link(release) else None,
             "is_publisher": user.has_perm(PUBLISH_PERMISSION),
             "last_editor_is_me": workflow.last_editor_is(release, user),
-            "four_eyes_blocked": four_eyes_blocked,
+            # Steps held back by four eyes: the page says why they are missing.
+            "four_eyes_blocked": workflow.held_back_by_four_eyes(release, user),
         }
 
     def review_view(self, request, object_id):
@@ -195,7 +192,7 @@ class WorkflowAdminMixin:
                 messages.success(request, _("%(said)s: “%(title)s”.") % {
                     "said": said, "title": release.title
                 })  # fmt: skip
-                if step.target in ("scheduled",):
+                if step.target == "scheduled":
                     messages.info(
                         request,
                         _("Its embargo link for journalists is on this page."),
@@ -249,19 +246,16 @@ class WorkflowAdminMixin:
     def _review_page(self, request, release, form, failed):
         context = {
             **self.admin_site.each_context(request),
-            **self.workflow_context(request, release),
+            **self.workflow_context(request, release, every_step=True),
             "opts": self.opts,
             "title": _("Review “%(title)s”") % {"title": release.title},
             "subtitle": None,
             "original": release,
             "form": form,
             "failed": failed,
-            "stale": any(e.code == page_version.STALE for e in form.non_field_errors().as_data())
-            if form.is_bound
-            else False,
+            "stale": page_version.is_stale(form),
             "version": workflow.page_token(release),
             "change_url": reverse("admin:press_pressrelease_change", args=[release.pk]),
-            "all_steps": _step_rows(release.transitions.select_related("user")),
             "needs_reason": workflow.needs_override(release, request.user, "approve"),
             # A time to come the writers planned: approving proposes it, not "now".
             "planned_later": release.published_at is not None

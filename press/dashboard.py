@@ -35,6 +35,7 @@ from taxonomy import clock
 from . import embargo
 from .charts import Column, columns
 from .models import PUBLISH_PERMISSION, PressRelease, Transition
+from .notify import person
 from .templatetags.press_tags import grouped
 
 #: Rows a list shows at most; its "see all" link leads to the rest.
@@ -76,10 +77,6 @@ class Row:
     def edited_by(self):
         """Who last edited the release, by name ("" when unknown)."""
         return person(self.release.edited_by)
-
-
-def person(user):
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 @dataclass

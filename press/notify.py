@@ -52,8 +52,8 @@ def publishers():
 
 
 def person(user):
-    """How a person is named to others: their full name, else their user name."""
-    return user.get_full_name() or user.get_username()
+    """How a person is named to others: their full name, else their user name ("" for none)."""
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 def submitted(step_pk, *, base_url=""):
@@ -67,7 +67,7 @@ def submitted(step_pk, *, base_url=""):
         return 0
     base = (base_url or settings.SITE_URL).rstrip("/")
     review_url = base + reverse("admin:press_pressrelease_review", args=[release.pk])
-    who = person(step.user) if step.user else _("Someone")
+    who = person(step.user) or _("Someone")
     values = {"who": who, "title": release.title}
     if step.name == "reopen":
         said = _("%(who)s changed “%(title)s” after it was approved: it awaits review again.")

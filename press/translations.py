@@ -14,6 +14,7 @@ import uuid
 
 from asgiref.local import Local
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed
 
 from .dimensions import DIMENSIONS
@@ -47,18 +48,25 @@ def lock_group(release):
 
     Two editors changing one group's languages at once (adding a French
     translation each) then take turns, and the second reads the first's
-    work once it is committed. Outside a transaction (nothing to hold a lock
-    until), and on SQLite (which takes no row locks), it only reads.
+    work once it is committed. The release and its group are locked in one
+    statement, in one order (by pk): two translations saved at once (each
+    re-tagging the other) wait for each other in turn, never in a circle.
+    Outside a transaction (nothing to hold a lock until), and on SQLite
+    (which takes no row locks), it only reads.
     """
     releases = PressRelease.objects.using(release._state.db or "default")
-    if transaction.get_connection(releases.db).in_atomic_block:
-        releases = releases.select_for_update()
     group = releases.filter(pk=release.pk).values_list("translation_group", flat=True).first()
-    if group:
-        # Locked first, then read by the caller: rows another writer added
-        # while this one waited are seen by a new statement, not by this one.
-        list(releases.filter(translation_group=group).values_list("pk", flat=True))
-    return group or ""
+    if not transaction.get_connection(releases.db).in_atomic_block:
+        return group or ""
+    rows = releases.select_for_update().order_by("pk")
+    mine = Q(pk=release.pk)
+    list(rows.filter(mine | Q(translation_group=group) if group else mine).values_list("pk"))
+    # Locked, then read again: rows another writer added or regrouped while
+    # this one waited are seen by a new statement, not by the one that waited.
+    locked = releases.filter(pk=release.pk).values_list("translation_group", flat=True).first()
+    if locked and locked != group:
+        list(rows.filter(translation_group=locked).values_list("pk"))
+    return locked or ""
 
 
 def group_releases(group):

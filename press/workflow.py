@@ -38,10 +38,9 @@ from django_fsm import can_proceed, has_transition_perm
 from taxonomy import clock, page_version
 
 from . import listing_model, notify, translations
+from .bulk import link_table
 from .models import OVERRIDE_PERMISSION, PUBLISH_PERMISSION, PressRelease, Transition
 
-#: What a change page of a release shows and saves, beyond the row itself.
-RELATIONS = ("sources", "topics", "countries", "structures", "meetings")
 #: A time "now" may lag behind what the person saw on their clock.
 PAST_TOLERANCE = timedelta(minutes=5)
 
@@ -63,8 +62,6 @@ class Action:
     comment_required: bool = False
     #: Four eyes apply: the person who last edited the release may not do it.
     four_eyes: bool = False
-    #: Only publishers may do it (shown as such in the permission matrix).
-    publisher: bool = False
 
 
 ACTIONS = {
@@ -76,14 +73,12 @@ ACTIONS = {
             gettext_lazy("Approve"),
             gettext_lazy("Comment (optional)"),
             four_eyes=True,
-            publisher=True,
         ),
         Action(
             "send_back",
             gettext_lazy("Send back"),
             gettext_lazy("What should change"),
             comment_required=True,
-            publisher=True,
         ),
         Action("recall", gettext_lazy("Take back to draft"), gettext_lazy("Why (optional)")),
         Action(
@@ -91,21 +86,18 @@ ACTIONS = {
             gettext_lazy("Stop the scheduled publication"),
             gettext_lazy("Why"),
             comment_required=True,
-            publisher=True,
         ),
         Action(
             "withdraw",
             gettext_lazy("Withdraw"),
             gettext_lazy("Withdrawal note (shown on the release's page)"),
             comment_required=True,
-            publisher=True,
         ),
         Action(
             "reinstate",
             gettext_lazy("Reinstate"),
             gettext_lazy("Why (optional)"),
             four_eyes=True,
-            publisher=True,
         ),
     )
 }
@@ -126,14 +118,10 @@ def state_digest(pk):
         .values_list(*page_version.columns(PressRelease, skip={"search"}))
         .first()
     )
-    tags = [
-        sorted(
-            getattr(PressRelease, relation).through.objects.filter(pressrelease_id=pk)
-            .values_list(f"{getattr(PressRelease, relation).field.m2m_reverse_field_name()}_id",
-                         flat=True)
-        )
-        for relation in RELATIONS
-    ]  # fmt: skip
+    tags = []
+    for relation in translations.SHARED:  # the release's five tag relations
+        through, own, node = link_table(relation)
+        tags.append(sorted(through.objects.filter(**{own: pk}).values_list(node, flat=True)))
     return page_version.digest((row, tags))
 
 
@@ -183,17 +171,29 @@ def available(release, user):
     Four eyes: approving or reinstating what one last edited is offered only
     to those who may override, who must then give a reason.
     """
-    names = []
-    for name, action in ACTIONS.items():
-        method = getattr(release, name)
-        if not (can_proceed(method) and has_transition_perm(method, user)):
-            continue
-        if action.four_eyes and last_editor_is(release, user) and not may_override(user):
-            continue
-        if name == "recall" and not may_recall(release, user):
-            continue
-        names.append(name)
-    return names
+    held_back = held_back_by_four_eyes(release, user)
+    return [
+        name
+        for name in ACTIONS
+        if _open(release, user, name)
+        and name not in held_back
+        and (name != "recall" or may_recall(release, user))
+    ]
+
+
+def _open(release, user, name):
+    """Whether the release's state and the person's permissions allow step ``name``."""
+    method = getattr(release, name)
+    return can_proceed(method) and has_transition_perm(method, user)
+
+
+def held_back_by_four_eyes(release, user):
+    """The steps ``user`` could take on ``release`` but for four eyes (they last edited it)."""
+    if not last_editor_is(release, user) or may_override(user):
+        return []
+    return [
+        name for name, action in ACTIONS.items() if action.four_eyes and _open(release, user, name)
+    ]
 
 
 def needs_override(release, user, name):
@@ -239,16 +239,27 @@ def describe(name, target, publish_at=None):
     return messages.get(name, name)
 
 
-def record(release, name, user, *, source, comment="", override=False, publish_at=None):
-    """Save ``release`` after step ``name`` and record it: transition, revision, log."""
-    release.updated_by = user if user is not None and user.pk else None
+def _account(user):
+    """``user``, or None for an anonymous or unsaved one (nobody to name)."""
+    return user if user is not None and user.pk else None
+
+
+def _save(release, user, message, **save_kwargs):
+    """Save ``release`` as ``user`` did it: a revision and a log entry saying ``message``."""
+    release.updated_by = _account(user)
     with reversion.create_revision():
-        release.save()
+        release.save(**save_kwargs)
         if release.updated_by is not None:
             reversion.set_user(release.updated_by)
-        said = describe(name, release.state, publish_at)
-        reversion.set_comment(f"{said}: {comment}" if comment else said)
-    step = Transition.objects.create(
+        reversion.set_comment(message)
+    log(release, user, message)
+
+
+def record(release, name, user, *, source, comment="", override=False, publish_at=None):
+    """Save ``release`` after step ``name`` and record it: transition, revision, log."""
+    said = describe(name, release.state, publish_at)
+    _save(release, user, f"{said}: {comment}" if comment else said)
+    return Transition.objects.create(
         release=release,
         name=name,
         source=source,
@@ -258,8 +269,6 @@ def record(release, name, user, *, source, comment="", override=False, publish_a
         override=override,
         publish_at=publish_at,
     )
-    log(release, user, f"{said}: {comment}" if comment else said)
-    return step
 
 
 def perform(pk, name, user, *, comment="", at=None, token=None, base_url=""):
@@ -317,7 +326,6 @@ def perform(pk, name, user, *, comment="", at=None, token=None, base_url=""):
                     _("A publication time cannot be in the past: choose now or a later time."),
                     code="past",
                 )
-            publish_at = max(publish_at, now) if at is None else publish_at
             method(publish_at)
             if release.is_scheduled:
                 release.embargo_key = new_embargo_key()
@@ -353,7 +361,7 @@ def note(release, name, user, comment=""):
         name=name,
         source=release.state if name != RECOVER else "",
         target=release.state,
-        user=user if user is not None and user.pk else None,
+        user=_account(user),
         comment=comment,
     )
 
@@ -395,12 +403,12 @@ def regenerate_embargo_link(pk, user, *, token=None):
                 _("Only a release scheduled for publication has an embargo link."), code="state"
             )
         release.embargo_key = new_embargo_key()
-        release.updated_by = user
-        with reversion.create_revision():
-            release.save(update_fields=["embargo_key", "updated_by", "updated_at"])
-            reversion.set_user(user)
-            reversion.set_comment(_("New embargo link: the earlier one no longer works"))
-        log(release, user, _("New embargo link: the earlier one no longer works"))
+        _save(
+            release,
+            user,
+            _("New embargo link: the earlier one no longer works"),
+            update_fields=["embargo_key", "updated_by", "updated_at"],
+        )
     return release
 
 
