@@ -122,7 +122,7 @@ class StateFilter(admin.SimpleListFilter):
             case "published":
                 return queryset.published()
             case "withdrawn":
-                return queryset.filter(status=PressRelease.Status.WITHDRAWN)
+                return queryset.withdrawn()
         return queryset
 
 
@@ -238,7 +238,7 @@ class PressReleaseForm(forms.ModelForm):
         others = PressRelease.objects.filter(translation_group=anchor.translation_group).exclude(
             pk=self.instance.pk
         )
-        public = [r for r in others if r.is_public or r.status == PressRelease.Status.WITHDRAWN]
+        public = [r for r in others if r.is_released]
         if public:
             self.add_error(None, ValidationError(_(
                 "The tags are shared by the translations, and “%(title)s” (%(language)s) is "
@@ -468,12 +468,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
         """
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or obj.status in (
-            PressRelease.Status.DRAFT,
-            PressRelease.Status.IN_REVIEW,
-        ):
-            return True
-        return obj.is_scheduled or request.user.has_perm(PUBLISH_PERMISSION)
+        return obj is None or not obj.is_released or request.user.has_perm(PUBLISH_PERMISSION)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The admin saves in one transaction (release, relations, log,
@@ -671,7 +666,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
         if getattr(request, "release_recovered", False):
             workflow.note(release, workflow.RECOVER, request.user)
         edited = change and (form.has_changed() or self._restoring(request))
-        if edited and (release.is_public or release.status == PressRelease.Status.WITHDRAWN):
+        if edited and release.is_released:
             # Corrected by a publisher (staff may not change it): public at once, recorded.
             labels = [str(form.fields[name].label) for name in form.changed_data]
             workflow.note(release, workflow.CORRECT, request.user, ", ".join(labels))
@@ -695,7 +690,7 @@ class PressReleaseAdmin(WorkflowAdminMixin, SafeAutocompleteMixin, VersionAdmin)
                     "submit",
                     request.user,
                     comment=note,
-                    base_url=request.build_absolute_uri("/"),
+                    base_url=base_url,
                 )
             except workflow.WorkflowError as exc:
                 self.message_user(request, exc.message, messages.ERROR)

@@ -129,11 +129,9 @@ class PressReleaseQuerySet(models.QuerySet):
         )
         return self.drafts().annotate(last_step=Subquery(last_step)).filter(last_step="send_back")
 
-    def withdrawn(self, now=None):
-        """Withdrawn after publication: the page stays, marked, out of every list."""
-        return self.filter(
-            status=PressRelease.Status.WITHDRAWN, published_at__lte=now or clock.now()
-        )
+    def withdrawn(self):
+        """Withdrawn: the page stays, marked, out of every list."""
+        return self.filter(status=PressRelease.Status.WITHDRAWN)
 
     def with_public_page(self, now=None):
         """What has a public page: the published releases and the withdrawn ones."""
@@ -509,6 +507,11 @@ class PressRelease(models.Model):
             and self.published_at is not None
             and self.published_at > clock.now()
         )
+
+    @property
+    def is_released(self):
+        """Whether it has gone out: public now, or withdrawn. Only a publisher changes it."""
+        return self.is_public or self.status == self.Status.WITHDRAWN
 
     @property
     def state(self):

@@ -380,7 +380,7 @@ def tags_shared(release, user, *, base_url=""):
         said = _("Tags shared with its translation “%(title)s”") % {"title": release.title}
         if sibling.is_scheduled:
             reopen(sibling, user, base_url=base_url)
-        elif sibling.status in (PressRelease.Status.PUBLISHED, PressRelease.Status.WITHDRAWN):
+        elif sibling.is_released:
             note(sibling, CORRECT, user, said)
 
 
