@@ -78,15 +78,28 @@ def submitted(step_pk, *, base_url=""):
         lines += [_("Their note: %(note)s") % {"note": step.comment}, ""]
     lines += [_("Review it: %(url)s") % {"url": review_url}]
     subject = _("For review: %(title)s") % {"title": release.title}
+    return _send_each(
+        recipients,
+        subject,
+        "\n".join(lines),
+        failure=f"Could not tell the publishers about release {release.pk}",
+    )
+
+
+def _send_each(addresses, subject, body, *, failure, reply_to=None):
+    """One message per address (nobody sees who else got it); how many went out.
+
+    A failure is logged, never raised: what asked for the mail stands.
+    """
     messages = [
-        mail.EmailMessage(one_line(subject), "\n".join(lines), to=[address])
-        for address in recipients
+        mail.EmailMessage(one_line(subject), body, to=[address], reply_to=reply_to)
+        for address in addresses
     ]
     try:
         with mail.get_connection() as connection:
             return connection.send_messages(messages) or 0
     except (OSError, mail.BadHeaderError) as exc:  # smtplib's errors are OSErrors
-        log.error("Could not tell the publishers about release %s: %s", release.pk, exc)
+        log.error("%s: %s", failure, exc)
         return 0
 
 
@@ -112,13 +125,10 @@ def embargo_link(release, addresses, link, *, sender=None):
         ]
     )
     reply_to = [sender.email] if sender is not None and sender.email else None
-    messages = [
-        mail.EmailMessage(one_line(subject), body, to=[address], reply_to=reply_to)
-        for address in addresses
-    ]
-    try:
-        with mail.get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except (OSError, mail.BadHeaderError) as exc:
-        log.error("Could not send the embargo link of release %s: %s", release.pk, exc)
-        return 0
+    return _send_each(
+        addresses,
+        subject,
+        body,
+        failure=f"Could not send the embargo link of release {release.pk}",
+        reply_to=reply_to,
+    )
