@@ -37,6 +37,7 @@ from .charts import Column, columns
 from .models import PUBLISH_PERMISSION, PressRelease, Transition
 from .notify import person
 from .templatetags.press_tags import grouped
+from .workflow import last_editor_is
 
 #: Rows a list shows at most; its "see all" link leads to the rest.
 LIMIT = 10
@@ -158,10 +159,6 @@ def _counted(queryset):
     """The first :data:`LIMIT` rows, and how many there are in all, in one query."""
     rows = list(queryset.annotate(dashboard_total=Window(Count("pk")))[:LIMIT])
     return rows, (rows[0].dashboard_total if rows else 0)
-
-
-def mine(queryset, user):
-    return queryset.mine(user)
 
 
 def local_monday(moment, tz):
@@ -294,19 +291,21 @@ def collect(user, now=None, *, absolute_url=None):
             .order_by(Coalesce("step_at", "updated_at").asc(), "pk")
         )
         review = Section(
-            [Row(r, mine=r.edited_by_id == user.pk) for r in waiting], total, "in_review"
+            [Row(r, mine=last_editor_is(r, user)) for r in waiting], total, "in_review"
         )
         rows_by_step += review.rows
 
     drafts, total = _counted(
-        mine(releases.drafts(), user)
+        releases.drafts()
+        .mine(user)
         .annotate(step_name=_last_step("name"))
         .order_by(F("edited_at").desc(nulls_last=True), "-updated_at", "-pk")
     )
     drafts = Section([Row(r, sent_back=r.step_name == "send_back") for r in drafts], total, "draft")
 
     sent_back, total = _counted(
-        mine(releases.sent_back(), user)
+        releases.sent_back()
+        .mine(user)
         .annotate(step_id=_last_step("pk"), step_at=_last_step("at"))
         .order_by("-step_at", "-pk")
     )
