@@ -383,6 +383,28 @@ def test_restoring_a_revision_does_not_overwrite_a_save_made_after_its_page_was_
 # --- two saves at the same moment (PostgreSQL row locks) ------------------------------------
 
 
+def at_once(posts):
+    """POST each of ``posts`` ({name: (client, url, data)}) from its own thread, released
+    together by a barrier; {name: response}."""
+    barrier = threading.Barrier(len(posts))
+    responses = {}
+
+    def save(name):
+        client, url, data = posts[name]
+        try:
+            barrier.wait(10)
+            responses[name] = client.post(url, data)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return responses
+
+
 @pytest.mark.postgres
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
@@ -395,26 +417,10 @@ def test_two_saves_at_the_same_moment_one_wins_the_other_is_refused(taxonomy):
         opened(berta, release)["release_version"][0].split("-")[0]
         == (page["release_version"][0].split("-")[0])
     )
-    posts = {
-        "anna": (anna, typed(page, title="Anna's title")),
-        "berta": (berta, typed(page, summary="Berta's summary")),
-    }
-    barrier = threading.Barrier(2)
-    responses = {}
-
-    def save(name):
-        client, data = posts[name]
-        try:
-            barrier.wait(10)
-            responses[name] = client.post(url, data)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=save, args=(name,)) for name in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    responses = at_once({
+        "anna": (anna, url, typed(page, title="Anna's title")),
+        "berta": (berta, url, typed(page, summary="Berta's summary")),
+    })  # fmt: skip
     assert sorted(r.status_code for r in responses.values()) == [200, 302]
     [winner] = [name for name, r in responses.items() if r.status_code == 302]
     [loser] = [name for name, r in responses.items() if r.status_code == 200]
@@ -442,22 +448,7 @@ def test_two_translations_saved_at_the_same_moment_neither_fails(taxonomy):
         "berta": (berta, change_url(french), typed(opened(berta, french), summary="Résumé")),
     }
     for _round in range(5):
-        barrier = threading.Barrier(2)
-        responses = {}
-
-        def save(name, barrier=barrier, responses=responses):
-            client, url, data = posts[name]
-            try:
-                barrier.wait(10)
-                responses[name] = client.post(url, data)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=save, args=(name,)) for name in posts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        responses = at_once(posts)
         statuses = {name: r.status_code for name, r in responses.items()}
         assert statuses["anna"] == 302, statuses
         assert statuses["berta"] in (200, 302), statuses
