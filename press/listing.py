@@ -23,6 +23,51 @@ DEFAULT_SORT = SORTS[0][0]  # newest first
 DEFERRED_JOIN_OFFSET = 200
 
 
+def listing_paginator(filterset, page_size, *, base_key, base_rows):
+    """A paginator over what ``filterset`` selects, its count read once and from the read model
+    where it can tell (``facets.rows_count``).
+
+    Counting a large match (a common search word) reads every matching row:
+    cached like the facets, until anything public changes. ``base_key`` names
+    the filterset's base queryset and ``base_rows`` its read-model conditions
+    (``ListingMixin.base_rows``).
+    """
+    data = filterset.data
+    count = rows_count(filterset, base_rows=base_rows)
+    if count is None:  # a search or dates: count the releases themselves
+        filters = sorted((k, sorted(data.getlist(k))) for k in data if k not in ("page", "sort"))
+        count = cached_public("count", [base_key, filters], filterset.qs.count)
+    paginator = Paginator(filterset.qs, page_size)
+    paginator.count = count  # counted once, above
+    return paginator
+
+
+def page_rows(page_queryset, q, offset, *, headlines=True):
+    """The page's releases, as cards show them, in the page's order.
+
+    Deep in the listing, a deferred join: the page's ids first, which the
+    public index (status, published_at, id) gives without reading a
+    release row however deep the page, then those releases whole.
+    Reading whole rows only to skip them made page 400 nine times slower
+    (PostgreSQL, 100,000 releases). Near the start there is little to
+    skip and one query does. The cards' issuers are read afterwards, in
+    one query for the page (``press_tags.card_issuers``): as subqueries
+    of this query they cost less in the database but more to build than
+    they save (1.8 ms a listing page, PostgreSQL, 100,000 releases).
+    ``headlines=False`` leaves out the search's highlighted snippets (the
+    JSON API shows none).
+    """
+    shown = q if headlines else ""
+    if offset < DEFERRED_JOIN_OFFSET:
+        return list(page_queryset.with_lists().with_headlines(shown))
+    ids = list(page_queryset.values_list("pk", flat=True))
+    releases = PressRelease.objects.filter(pk__in=ids)
+    if q:  # SQLite's snippets come from the search's own join
+        releases = releases.search(q)
+    found = releases.with_lists().with_headlines(shown).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 class Chip:
     def __init__(self, label, url, *, is_filter=True):
         self.label, self.url, self.is_filter = label, url, is_filter
@@ -55,19 +100,14 @@ class ListingMixin:
         data = self.request.GET
         base = self.get_base_queryset()
         filterset = PressReleaseFilterSet(data, queryset=base)
-        results = filterset.qs
-        # Counting a large match (a common search word) reads every matching
-        # row: cached like the facets, until anything public changes.
-        filters = sorted((k, sorted(data.getlist(k))) for k in data if k not in ("page", "sort"))
-        count = rows_count(filterset, base_rows=self.base_rows())
-        if count is None:  # a search or dates: count the releases themselves
-            count = cached_public("count", [self.base_key, filters], results.count)
-        paginator = Paginator(results, self.page_size())
-        paginator.count = count  # counted once, above
+        paginator = listing_paginator(
+            filterset, self.page_size(), base_key=self.base_key, base_rows=self.base_rows()
+        )
+        count = paginator.count
         page = paginator.get_page(data.get("page"))
         q = filterset.cleaned.get("q", "")
         page.object_list = rows = (
-            self.page_rows(page.object_list, q, page.start_index() - 1) if count else []
+            page_rows(page.object_list, q, page.start_index() - 1) if count else []
         )
         active = filterset.active_params()
         sort = self._sort_pair(filterset)
@@ -104,29 +144,6 @@ class ListingMixin:
             "default_sort": DEFAULT_SORT,
             "query_without_page": query_string(active + sort),
         }
-
-    @staticmethod
-    def page_rows(page_queryset, q, offset):
-        """The page's releases, as cards show them, in the page's order.
-
-        Deep in the listing, a deferred join: the page's ids first, which the
-        public index (status, published_at, id) gives without reading a
-        release row however deep the page, then those releases whole.
-        Reading whole rows only to skip them made page 400 nine times slower
-        (PostgreSQL, 100,000 releases). Near the start there is little to
-        skip and one query does. The cards' issuers are read afterwards, in
-        one query for the page (``press_tags.card_issuers``): as subqueries
-        of this query they cost less in the database but more to build than
-        they save (1.8 ms a listing page, PostgreSQL, 100,000 releases).
-        """
-        if offset < DEFERRED_JOIN_OFFSET:
-            return list(page_queryset.with_lists().with_headlines(q))
-        ids = list(page_queryset.values_list("pk", flat=True))
-        releases = PressRelease.objects.filter(pk__in=ids)
-        if q:  # SQLite's snippets come from the search's own join
-            releases = releases.search(q)
-        found = releases.with_lists().with_headlines(q).in_bulk()
-        return [found[pk] for pk in ids if pk in found]
 
     @staticmethod
     def _sort_pair(filterset):
