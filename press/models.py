@@ -771,3 +771,21 @@ class ListingPending(models.Model):
 
     def __str__(self):
         return f"{self.release_id} from {self.public_from}"
+
+
+class ReleaseClock(models.Model):
+    """One row: when a release, its tags, a release type or an old address last changed.
+
+    Written once a transaction that changed any of them commits
+    (``press.versions``), so its time is never earlier than what it stands
+    for; with the trees' own time and the last scheduled publication to
+    pass, it is the JSON API's ``Last-Modified`` (``versions.last_public_change``).
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return self.changed_at.isoformat()

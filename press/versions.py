@@ -25,10 +25,10 @@ import json
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 
 from taxonomy import clock
-from taxonomy.versions import request_memo, tree_version
+from taxonomy.versions import request_memo, tree_version, tree_version_model
 
 from . import languages
 
@@ -79,6 +79,60 @@ def bump_release_version(**kwargs):
     """Signal receiver: invalidate now, and again once the transaction commits."""
     _bump()
     transaction.on_commit(_bump)
+    _once_on_commit(_mark_changed)
+
+
+def _once_on_commit(func):
+    """``transaction.on_commit(func)`` unless the transaction already holds it.
+
+    An import writes hundreds of releases and tags in one transaction: one
+    write after it commits says as much as hundreds. A callback of a
+    savepoint that rolled back is dropped by Django, so it is registered
+    again by the next write.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is func for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(func)
+
+
+def _mark_changed():
+    """Move the releases' clock to now (never back), after the change committed."""
+    model = apps.get_model("press", "ReleaseClock")
+    now = clock.now()
+    rows = model.objects.filter(pk=1)
+    if not rows.filter(changed_at__lt=now).update(changed_at=now) and not rows.exists():
+        model.objects.bulk_create([model(pk=1, changed_at=now)], ignore_conflicts=True)
+
+
+def last_public_change():
+    """When anything public last changed, or None if that is unknown (one query).
+
+    The latest of: the trees' last write, the releases' clock (a release, its
+    tags, a type or an old address; ``_mark_changed``) and the last scheduled
+    publication to have passed, which changes what is public with no write.
+    Deleting a node or a release writes too, so the time never goes back.
+    """
+    now = clock.now()
+    releases = apps.get_model("press", "ReleaseClock").objects.filter(pk=1)
+    public = (
+        apps.get_model("press", "PressRelease")
+        .objects.published(now=now)
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+    row = (
+        tree_version_model()
+        .objects.filter(pk=1)
+        .annotate(
+            releases=models.Subquery(releases.values("changed_at")[:1]),
+            public=models.Subquery(public),
+        )
+        .values_list("changed_at", "releases", "public")
+        .first()
+    )
+    times = [when for when in row or () if when is not None]
+    return max(times) if times else None
 
 
 def _next_publication():

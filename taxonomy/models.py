@@ -643,6 +643,8 @@ class TreeVersion(models.Model):
     """One row: the trees' version, a new token with every tree write (``taxonomy.versions``)."""
 
     token = models.CharField(max_length=32)
+    #: When the trees last changed (the JSON API's ``Last-Modified``); written with the token.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         default_permissions = ()

@@ -21,6 +21,8 @@ from django.apps import apps
 from django.core.signals import request_finished, request_started
 from django.db import router
 
+from . import clock
+
 _request = Local()  # .memo: a dict during a request, else None
 
 
@@ -46,7 +48,8 @@ def request_memo():
     return getattr(_request, "memo", None)
 
 
-def _model():
+def tree_version_model():
+    """The model of the one row that holds the trees' version and when they last changed."""
     return apps.get_model("taxonomy", "TreeVersion")
 
 
@@ -55,7 +58,7 @@ def tree_version():
     memo = request_memo()
     if memo is not None and "tree" in memo:
         return memo["tree"]
-    version = _model().objects.filter(pk=1).values_list("token", flat=True).first()
+    version = tree_version_model().objects.filter(pk=1).values_list("token", flat=True).first()
     if memo is not None:
         memo["tree"] = version
     return version
@@ -63,14 +66,17 @@ def tree_version():
 
 def bump_tree_version(using=None, **kwargs):
     """A new token, written in the current transaction (also a signal receiver)."""
-    model = _model()
+    model = tree_version_model()
     db = using or router.db_for_write(model)
     token = uuid.uuid4().hex
+    # Tree writers queue on this row (``tree_write``), so each writer's time
+    # comes after the one before it committed.
+    values = {"token": token, "changed_at": clock.now()}
     rows = model.objects.using(db).filter(pk=1)
-    if not rows.update(token=token):
+    if not rows.update(**values):
         # The row is gone (a test database flushed): put it back.
-        model.objects.using(db).bulk_create([model(pk=1, token=token)], ignore_conflicts=True)
-        rows.update(token=token)
+        model.objects.using(db).bulk_create([model(pk=1, **values)], ignore_conflicts=True)
+        rows.update(**values)
     memo = request_memo()
     if memo is not None:
         memo.pop("tree", None)

@@ -39,8 +39,11 @@ def test_grants_of_the_old_codenames_hold_the_new_ones_after_the_migration():
                 content_type__app_label="taxonomy", codename="change_locationalias"
             )
         )
-        # What the loader and the slug history wrote before the rename.
-        OldNodeSlug.objects.create(tree="location", slug="moldavia", node_id=1)
+        # What the loader and the slug history wrote before the rename (through the
+        # model of that state: today's would also write today's trees' version row).
+        old.get_model("taxonomy", "OldNodeSlug").objects.create(
+            tree="location", slug="moldavia", node_id=1
+        )
         OldStructure = old.get_model("taxonomy", "Structure")
         loaded = OldStructure.objects.exclude(source_data={})
         assert loaded.exists()
