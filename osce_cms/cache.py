@@ -16,6 +16,7 @@
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +27,8 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from press.versions import public_state, public_timeout
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
+#: The JSON API under any language prefix: each request is counted by its rate limit.
+API_PATH = re.compile(r"^/(?:[a-z]{2}/)?api/")
 
 
 class PublicPageCacheMiddleware:
@@ -68,7 +71,7 @@ class PublicPageCacheMiddleware:
     def cacheable_request(request):
         if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
             return False
-        if request.path.startswith(EXCLUDED_PREFIXES):
+        if request.path.startswith(EXCLUDED_PREFIXES) or API_PATH.match(request.path):
             return False
         # Anyone with a session (staff, previews, messages) gets a fresh page.
         if settings.SESSION_COOKIE_NAME in request.COOKIES:

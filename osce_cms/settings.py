@@ -72,8 +72,13 @@ INSTALLED_APPS = [
     "imagekit",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from this site
+    "corsheaders",
     "taxonomy",
     "press",
+    "api",
     # The project itself: what composes the apps (the demo's set-up command).
     "osce_cms.apps.OsceCmsConfig",
 ]
@@ -85,6 +90,8 @@ MIDDLEWARE = [
     # ADMIN_CONTENT_SECURITY_POLICY under /admin/.
     "osce_cms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the JSON API only (CORS_URLS_REGEX): any site may read it.
+    "corsheaders.middleware.CorsMiddleware",
     # Outside the page cache: answers 304 from the cached page's ETag.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -333,6 +340,44 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "press@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- The JSON API (api/) -----------------------------------------------------------
+# Anonymous requests per client address; "120/minute" or "2000/hour", ...
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+REST_FRAMEWORK = {
+    # Read-only and public: nobody signs in, so no session and no CSRF to check.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    # The client's address is the connection's unless trusted proxies forward it.
+    "NUM_PROXIES": int(os.environ.get("PROXY_COUNT", "0")),
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OSCE press releases API",
+    "DESCRIPTION": (
+        "The public press releases, filtered exactly as the newsroom's listing filters them: "
+        "the same parameters with the same meaning, the same counts. Read-only and anonymous."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # In the order of api/urls.py: releases, a release, facets, the trees.
+    "SORT_OPERATIONS": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.closed_objects",
+    ],
+}
+CORS_URLS_REGEX = r"^/(?:[a-z]{2}/)?api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Content-Language")
 
 SILENCED_SYSTEM_CHECKS = [
     "models.W040"

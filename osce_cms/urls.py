@@ -29,6 +29,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("press/", include("press.urls")),
+    # The JSON API, in each language as the pages are (/fr/api/v1/...).
+    path("api/v1/", include("api.urls")),
     # The trees' addresses and names (taxonomy:topic, ...), each node's page
     # listing its releases.
     path("", include((tree_urlpatterns(NodeReleasesView), "taxonomy"))),

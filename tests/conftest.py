@@ -1,3 +1,4 @@
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -48,6 +49,17 @@ def taxonomy(db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request activates its page's language
+    for the rest of its thread (Django's LocaleMiddleware), a test's requests included."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
@@ -94,6 +106,62 @@ def make_release(title="A release", *, status="published", published_at=None, ta
     if published_at is not None:
         fields["published_at"] = published_at
     return PressReleaseFactory(title=title, status=status, tags=tags, **fields)
+
+
+def noon(year, month, day):
+    """Noon on that day in the site's time zone."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(year, month, day, 12, 0))
+
+
+@pytest.fixture
+def listing_corpus(db):
+    """Public releases across the trees, a draft and a scheduled one: the listing's test data."""
+    from django.utils import timezone
+
+    from press.models import ReleaseType
+
+    news = ReleaseType.objects.get(slug="news")
+    return {
+        "moldova_elections": make_release(
+            "Mission to Moldova observes local elections",
+            published_at=noon(2023, 11, 5),
+            tags={"countries": ["moldova"], "topics": ["elections"],
+                  "structures": ["mission-to-moldova"]},
+        ),
+        "moldova_media": make_release(
+            "Journalists trained in Chisinau",
+            published_at=noon(2024, 3, 1),
+            type=news,
+            tags={"countries": ["moldova"], "topics": ["safety-of-journalists"],
+                  "structures": ["representative-on-freedom-of-the-media"]},
+        ),
+        "serbia_elections": make_release(
+            "ODIHR opens observation mission in Serbia",
+            published_at=noon(2024, 6, 10),
+            tags={"countries": ["serbia"], "topics": ["elections"],
+                  "structures": ["office-for-democratic-institutions-and-human-rights"]},
+        ),
+        "cpc": make_release(
+            "Conflict Prevention Centre briefs the Permanent Council",
+            published_at=noon(2025, 1, 20),
+            type=news,
+            tags={"topics": ["conflict-prevention-and-resolution"],
+                  "structures": ["conflict-prevention-centre"],
+                  "meetings": ["plenary-meetings-of-the-permanent-council"]},
+        ),
+        "japan": make_release(
+            "Asian Partners conference opens in Tokyo",
+            published_at=noon(2025, 9, 1),
+            tags={"countries": ["japan"], "meetings": ["annual-osce-asian-conferences"]},
+        ),
+        "draft": make_release("Unpublished draft about Moldova", status="draft",
+                              tags={"countries": ["moldova"]}),
+        "scheduled": make_release("Scheduled note about Moldova",
+                                  published_at=timezone.now() + datetime.timedelta(days=2),
+                                  tags={"countries": ["moldova"]}),
+    }  # fmt: skip
 
 
 CHROMIUM = shutil.which("chromium")

@@ -96,6 +96,20 @@ EXPECTED = [
     ("sitemap_countries", "/sitemap-countries.xml", 2),
     ("sitemap_structures", "/sitemap-structures.xml", 2),
     ("sitemap_meetings", "/sitemap-meetings.xml", 2),
+    # The JSON API reads what the pages read, plus its Last-Modified (the
+    # trees' and the releases' clocks and the last publication, one query);
+    # a list of releases reads their tags in one query. Its schema is made
+    # once a process and changes only with the code: no query, no Last-Modified.
+    ("api_releases", "/api/v1/releases/", 7),
+    ("api_releases_page_2", "/api/v1/releases/?page=2&page_size=2", 7),
+    ("api_releases_combined", "/api/v1/releases/?" + COMBINED.split("?")[1], 7),
+    ("api_releases_q", "/api/v1/releases/?q=counted&country=moldova", 7),
+    ("api_release", "/api/v1/releases/counted-release/", 4),
+    ("api_facets", "/api/v1/facets/", 5),
+    ("api_facets_combined", "/api/v1/facets/?" + COMBINED.split("?")[1], 11),
+    ("api_topics", "/api/v1/topics/", 2),
+    ("api_countries_fr", "/fr/api/v1/countries/", 2),
+    ("api_schema", "/api/v1/schema/", 0),
     ("robots", "/robots.txt", 0),
     ("healthz", "/healthz", 1),
 ]

@@ -28,9 +28,13 @@ PUBLIC_URLS = [
     "/meetings/ministerial-council-meetings/",
     "/sitemap.xml",
     "/robots.txt",
+    "/api/v1/releases/",
+    "/api/v1/facets/",
+    "/api/v1/countries/",
+    "/ru/api/v1/structures/",
 ]
 PARAMS = ["q", "topic", "country", "structure", "meeting", "type", "date_from", "date_to",
-          "year", "sort", "page"]  # fmt: skip
+          "year", "sort", "page", "page_size", "predecessors"]  # fmt: skip
 
 query_pairs = st.lists(
     st.tuples(st.one_of(st.sampled_from(PARAMS), st.text(max_size=20)), nasty_text), max_size=8
@@ -40,6 +44,12 @@ HYPOTHESIS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    """Thousands of requests from one address: the API's rate limit would answer most."""
+    settings.API_RATE_LIMIT = "1000000/minute"
 
 
 @pytest.fixture
@@ -77,7 +87,18 @@ def test_raw_query_strings_never_500(client, some_releases, raw):
 
 @HYPOTHESIS
 @given(
-    prefix=st.sampled_from(["/press/", "/topics/", "/countries/", "/structures/", "/meetings/"]),
+    prefix=st.sampled_from(
+        [
+            "/press/",
+            "/topics/",
+            "/countries/",
+            "/structures/",
+            "/meetings/",
+            "/api/v1/",
+            "/api/v1/releases/",
+            "/fr/api/v1/",
+        ]
+    ),
     tail=st.text(min_size=1, max_size=120),
 )
 def test_random_paths_never_500(client, some_releases, prefix, tail):
@@ -86,7 +107,8 @@ def test_random_paths_never_500(client, some_releases, prefix, tail):
 
 #: The pages whose releases the parameters filter (one FilterSet serves them all).
 FILTERED_URLS = ["/press/", "/press/feed/", "/press/feed/atom/", "/countries/moldova/",
-                 "/topics/media-freedom-and-development/"]  # fmt: skip
+                 "/topics/media-freedom-and-development/", "/api/v1/releases/",
+                 "/api/v1/facets/"]  # fmt: skip
 
 
 def statuses(client, url, queries):
@@ -102,12 +124,15 @@ def statuses(client, url, queries):
 
 
 def release_url(url):
+    release = PressRelease.objects.get(title="Moldova elections")
     if url == "release":
-        return PressRelease.objects.get(title="Moldova elections").get_absolute_url()
+        return release.get_absolute_url()
+    if url == "api_release":
+        return f"/api/v1/releases/{release.slug}/"
     return url
 
 
-@pytest.mark.parametrize("url", [*PUBLIC_URLS, "release"])
+@pytest.mark.parametrize("url", [*PUBLIC_URLS, "release", "api_release"])
 def test_every_nasty_value_in_every_parameter_at_once_never_500(client, some_releases, url):
     """Deterministic: at each public path, each corpus value in all parameters of one request.
 
