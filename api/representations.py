@@ -3,8 +3,8 @@
 The shapes are declared for the OpenAPI document in ``api.serializers``;
 the contract tests check every answer against that document, which lists
 each object's keys as required and no others, so the two cannot drift.
-Names come from the trees' index of this process and the page's helpers
-(``press.tags``), exactly as the release page shows them.
+Names come from the trees' index of this process, each node named as it
+was on the release's date (``NodeRef.name_on``), as the release page names it.
 """
 
 from django.urls import reverse
@@ -14,9 +14,10 @@ from django.utils.translation import get_language
 from press import translations
 from press.dimensions import DIMENSIONS
 from press.models import PressRelease
-from press.tags import SHOWN, ref_links, tags_of_releases
+from press.tags import SHOWN, tags_of_releases
 from press.type_names import type_name
-from taxonomy.navigation import ref_url
+from taxonomy.history import local_day
+from taxonomy.navigation import ref_urls
 
 #: The relations each release lists: who issued it, then the four dimensions.
 RELATIONS = ("sources", *(dimension.relation for dimension in DIMENSIONS))
@@ -28,17 +29,30 @@ def when(moment):
 
 
 class Builder:
-    """Builds the representations for one request: absolute addresses, one language."""
+    """Builds the representations for one request: absolute addresses, one language.
+
+    What is the same for every release of a list is worked out once a request
+    (the site's origin, the two addresses' prefixes, each tree's node
+    addresses): a list of a hundred releases names several hundred nodes.
+    """
 
     def __init__(self, request):
         self.request = request
         self.language = get_language()
+        self.origin = request.build_absolute_uri("/")[:-1]
+        # "/fr/press/" and "/fr/api/v1/releases/": the addresses without their slug.
+        self.page_prefix = reverse("press:detail", kwargs={"slug": "x"})[:-2]
+        self.api_prefix = reverse("api:release", kwargs={"slug": "x"})[:-2]
+        self.node_urls = {relation: ref_urls(model) for relation, model in SHOWN.items()}
 
     def absolute(self, path):
-        return self.request.build_absolute_uri(path)
+        return self.origin + path if path.startswith("/") else self.request.build_absolute_uri(path)
 
-    def api_url(self, name, **kwargs):
-        return self.absolute(reverse(f"api:{name}", kwargs=kwargs or None))
+    def page_url(self, release):
+        """The release's public page: under its own language's prefix."""
+        if release.language == self.language:
+            return self.origin + f"{self.page_prefix}{release.slug}/"
+        return self.absolute(release.get_absolute_url())
 
     # --- releases ----------------------------------------------------------
     def releases(self, rows):
@@ -56,20 +70,20 @@ class Builder:
                 "alt": release.lead_image_alt,
                 "credit": release.lead_image_credit,
             }
-        day = release.published_at
+        day = local_day(release.published_at)
         data = {
             "title": release.title,
             "slug": release.slug,
-            "url": self.absolute(release.get_absolute_url()),
-            "api_url": self.api_url("release", slug=release.slug),
-            "published_at": when(day),
+            "url": self.page_url(release),
+            "api_url": f"{self.origin}{self.api_prefix}{release.slug}/",
+            "published_at": when(release.published_at),
             "type": {"slug": release.type.slug, "name": type_name(release.type.name)},
             "place": release.place,
             "summary": release.summary,
             "language": release.language,
         }
         for relation in RELATIONS:
-            data[relation] = self.nodes(SHOWN[relation], tags[relation], day)
+            data[relation] = self.nodes(relation, tags[relation], day)
         data["image"] = image
         return data
 
@@ -82,8 +96,8 @@ class Builder:
             {
                 "language": other.language,
                 "title": other.title,
-                "url": self.absolute(other.get_absolute_url()),
-                "api_url": self.api_url("release", slug=other.slug),
+                "url": self.page_url(other),
+                "api_url": f"{self.origin}{self.api_prefix}{other.slug}/",
             }
             for other in translations.members(release)
             .published()
@@ -98,17 +112,20 @@ class Builder:
         )
         return data
 
-    def nodes(self, model, refs, day):
+    def nodes(self, relation, refs, day):
         """The nodes as the release page names them: as they were called on ``day``."""
+        url = self.node_urls[relation]
+        language = self.language
         return [
-            {"slug": ref.slug, "name": link["name"], "url": self.absolute(link["url"])}
-            for ref, link in zip(refs, ref_links(model, refs, day, self.language), strict=True)
+            {"slug": ref.slug, "name": ref.name_on(day, language), "url": self.origin + url(ref)}
+            for ref in refs
         ]
 
     # --- trees and facets --------------------------------------------------
     def tree(self, dimension, index):
         """Every node of a tree, in tree order, with its parent's slug."""
         listing = reverse("api:releases")
+        url = ref_urls(dimension.model)
         return [
             {
                 "slug": ref.slug,
@@ -116,7 +133,7 @@ class Builder:
                 "parent": index.by_pk[ref.parent_id].slug if ref.parent_id else None,
                 "level": ref.level,
                 "closed": not ref.is_active,
-                "url": self.absolute(ref_url(dimension.model, ref)),
+                "url": self.absolute(url(ref)),
                 "releases_url": self.absolute(f"{listing}?{dimension.param}={ref.slug}"),
             }
             for ref in index.refs

@@ -130,7 +130,14 @@ class ReleaseListView(ApiView):
         rows = []
         if paginator.count:  # nothing to read when the count says there is nothing
             q = filterset.cleaned.get("q", "")
-            rows = page_rows(page.object_list, q, page.start_index() - 1, headlines=False)
+            filtered = any(name != "predecessors" for name, _value in filterset.active_params())
+            rows = page_rows(
+                page.object_list,
+                q,
+                page.start_index() - 1,
+                headlines=False,
+                ids_first=filtered and not q,  # a search's matches come from its own index
+            )
         return Response(
             {
                 "count": paginator.count,

@@ -42,7 +42,7 @@ def listing_paginator(filterset, page_size, *, base_key, base_rows):
     return paginator
 
 
-def page_rows(page_queryset, q, offset, *, headlines=True):
+def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     """The page's releases, as cards show them, in the page's order.
 
     Deep in the listing, a deferred join: the page's ids first, which the
@@ -55,10 +55,14 @@ def page_rows(page_queryset, q, offset, *, headlines=True):
     of this query they cost less in the database but more to build than
     they save (1.8 ms a listing page, PostgreSQL, 100,000 releases).
     ``headlines=False`` leaves out the search's highlighted snippets (the
-    JSON API shows none).
+    JSON API shows none). ``ids_first`` takes the deferred join at any depth:
+    under filters that each match much of the archive (all Participating
+    States, a topic, a year) PostgreSQL joins their rows whole before it
+    reads a page, where the ids alone walk the public index (the JSON API:
+    69 → 28 ms at 100,000 releases, for one query more).
     """
     shown = q if headlines else ""
-    if offset < DEFERRED_JOIN_OFFSET:
+    if offset < DEFERRED_JOIN_OFFSET and not ids_first:
         return list(page_queryset.with_lists().with_headlines(shown))
     ids = list(page_queryset.values_list("pk", flat=True))
     releases = PressRelease.objects.filter(pk__in=ids)

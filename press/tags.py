@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from taxonomy.history import local_day
 from taxonomy.index import tree_index
 from taxonomy.models import Structure
-from taxonomy.navigation import ref_url
+from taxonomy.navigation import ref_urls
 
 from .bulk import link_columns
 from .dimensions import DIMENSIONS
@@ -101,6 +101,7 @@ def ref_links(model, refs, day=None, language=None):
     """
     language = language or get_language()
     day = local_day(day)  # the release's local day, worked out once
+    url = ref_urls(model)
     links = []
     for ref in refs:
         former = ref.former_name_on(day, language) if day is not None else None
@@ -108,7 +109,7 @@ def ref_links(model, refs, day=None, language=None):
             {
                 "name": former or ref.name_in(language),
                 "now": ref.name_in(language) if former else None,
-                "url": ref_url(model, ref),
+                "url": url(ref),
                 "closed": not ref.is_active,
             }
         )

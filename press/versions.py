@@ -19,13 +19,15 @@ once: at most one query for the trees' version and one for the next
 publication when the cache holds nothing (a DummyCache).
 """
 
+import datetime
 import hashlib
 import json
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connections, router, transaction
+from django.utils import timezone
 
 from taxonomy import clock
 from taxonomy.versions import request_memo, tree_version, tree_version_model
@@ -112,27 +114,33 @@ def last_public_change():
     tags, a type or an old address; ``_mark_changed``) and the last scheduled
     publication to have passed, which changes what is public with no write.
     Deleting a node or a release writes too, so the time never goes back.
+    Written as SQL: the ORM took ten times longer to build the query than the
+    database took to answer it, on every API request.
     """
-    now = clock.now()
-    releases = apps.get_model("press", "ReleaseClock").objects.filter(pk=1)
-    public = (
-        apps.get_model("press", "PressRelease")
-        .objects.published(now=now)
-        .order_by("-published_at")
-        .values("published_at")[:1]
+    release = apps.get_model("press", "PressRelease")
+    connection = connections[router.db_for_read(release)]
+    quote = connection.ops.quote_name
+    tree = tree_version_model()._meta.db_table
+    releases = apps.get_model("press", "ReleaseClock")._meta.db_table
+    sql = (
+        f"SELECT (SELECT changed_at FROM {quote(tree)} WHERE id = 1), "  # noqa: S608
+        f"(SELECT changed_at FROM {quote(releases)} WHERE id = 1), "
+        f"(SELECT MAX(published_at) FROM {quote(release._meta.db_table)} "
+        "WHERE status = %s AND published_at <= %s)"
     )
-    row = (
-        tree_version_model()
-        .objects.filter(pk=1)
-        .annotate(
-            releases=models.Subquery(releases.values("changed_at")[:1]),
-            public=models.Subquery(public),
-        )
-        .values_list("changed_at", "releases", "public")
-        .first()
-    )
-    times = [when for when in row or () if when is not None]
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [release.Status.PUBLISHED, now])
+        row = cursor.fetchone()
+    times = [_datetime(value, connection) for value in row or () if value is not None]
     return max(times) if times else None
+
+
+def _datetime(value, connection):
+    """A timestamp as the database gave it (SQLite: text), as an aware datetime."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return value
+    return connection.ops.convert_datetimefield_value(value, None, connection)
 
 
 def _next_publication():

@@ -102,7 +102,8 @@ EXPECTED = [
     # once a process and changes only with the code: no query, no Last-Modified.
     ("api_releases", "/api/v1/releases/", 7),
     ("api_releases_page_2", "/api/v1/releases/?page=2&page_size=2", 7),
-    ("api_releases_combined", "/api/v1/releases/?" + COMBINED.split("?")[1], 7),
+    # Filtered without a search word, the API reads its page's ids first (+1).
+    ("api_releases_combined", "/api/v1/releases/?" + COMBINED.split("?")[1], 8),
     ("api_releases_q", "/api/v1/releases/?q=counted&country=moldova", 7),
     ("api_release", "/api/v1/releases/counted-release/", 4),
     ("api_facets", "/api/v1/facets/", 5),
