@@ -263,6 +263,18 @@ WORKFLOW_FIELDS = (
 )
 
 
+def released(status, published_at):
+    """Whether a release in ``status`` published at ``published_at`` has gone out:
+    public now, or withdrawn."""
+    if status == PressRelease.Status.WITHDRAWN:
+        return True
+    return (
+        status == PressRelease.Status.PUBLISHED
+        and published_at is not None
+        and (published_at <= clock.now())
+    )
+
+
 def person_field(verbose_name):
     """Who did something to a release: kept when their account goes (as empty)."""
     return models.ForeignKey(
@@ -476,9 +488,18 @@ class PressRelease(models.Model):
             if self.status == self.Status.PUBLISHED and self.published_at is None:
                 self.published_at = clock.now()
             if self.pk:
-                old = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-                if old and old != self.slug:
-                    OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
+                stored_row = (
+                    type(self)
+                    .objects.filter(pk=self.pk)
+                    .values_list("slug", "status", "published_at")
+                    .first()
+                )
+                if stored_row:
+                    old, status, published_at = stored_row
+                    # Read by press.versions: a change to what had gone out is public.
+                    self._was_released = released(status, published_at)
+                    if old != self.slug:
+                        OldSlug.objects.update_or_create(slug=old, defaults={"release": self})
             super().save(*args, **kwargs)
             # A slug that was once old and is current again must not redirect.
             OldSlug.objects.filter(slug=self.slug).delete()
@@ -511,7 +532,7 @@ class PressRelease(models.Model):
     @property
     def is_released(self):
         """Whether it has gone out: public now, or withdrawn. Only a publisher changes it."""
-        return self.is_public or self.status == self.Status.WITHDRAWN
+        return released(self.status, self.published_at)
 
     @property
     def state(self):
@@ -622,6 +643,12 @@ class OldSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+    @classmethod
+    def release_named(cls, slug, releases):
+        """The release of ``releases`` (a queryset) that ``slug`` once named, or None."""
+        release_id = cls.objects.filter(slug=slug).values_list("release_id", flat=True).first()
+        return None if release_id is None else releases.filter(pk=release_id).first()
 
 
 def slug_base(title, max_length=220 - 8):

@@ -12,6 +12,10 @@ version and the next scheduled publication.
   rebuilds a menu or a tree index.
 - A scheduled release becomes public with no write at all: the next
   publication time is part of the state, and nothing public is cached past it.
+- When anything public last changed (:func:`last_public_change`, the JSON
+  API's ``Last-Modified``): the trees' time, kept with their version; the
+  releases' clock, one row moved after each committed transaction that
+  changed something public; and the last publication to have passed.
 
 Cached pages (``osce_cms.cache``), counts and facets (:func:`cached_public`)
 are keyed by all three (:func:`public_state`). Within a request each is read
@@ -30,7 +34,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from taxonomy import clock
-from taxonomy.versions import request_memo, tree_version, tree_version_model
+from taxonomy.versions import once_on_commit, request_memo, tree_version, tree_version_model
 
 from . import languages
 
@@ -77,25 +81,34 @@ def _bump():
         memo.pop("next", None)
 
 
-def bump_release_version(**kwargs):
-    """Signal receiver: invalidate now, and again once the transaction commits."""
+def bump_release_version(sender=None, instance=None, **kwargs):
+    """Signal receiver: invalidate now, and again once the transaction commits.
+
+    Once it has committed, the releases' clock moves too, unless the write
+    was to a release that neither is nor was released (a draft, a scheduled
+    release): ``Last-Modified`` does not tell the public when drafts change.
+    """
     _bump()
     transaction.on_commit(_bump)
-    _once_on_commit(_mark_changed)
+    if _may_be_public(instance):
+        once_on_commit(_mark_changed)
 
 
-def _once_on_commit(func):
-    """``transaction.on_commit(func)`` unless the transaction already holds it.
+def _may_be_public(instance):
+    """Whether a write to ``instance`` may change what the public sees.
 
-    An import writes hundreds of releases and tags in one transaction: one
-    write after it commits says as much as hundreds. A callback of a
-    savepoint that rolled back is dropped by Django, so it is registered
-    again by the next write.
+    A release says so itself (released now, or before this save:
+    ``PressRelease.is_released``, ``_was_released``), and so does an old
+    address of a release it holds; anything else (a type, a node's side of a
+    tag, a bulk write with no instance) may.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is func for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(func)
+    if instance is not None and not hasattr(instance, "is_released"):
+        # An old address of a release it already holds says the same as the release.
+        instance = getattr(instance, "_state", None) and instance._state.fields_cache.get("release")
+    released = getattr(instance, "is_released", None)
+    if released is None:
+        return True
+    return released or instance.__dict__.get("_was_released", False)
 
 
 def _mark_changed():

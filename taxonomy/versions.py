@@ -19,7 +19,8 @@ import uuid
 from asgiref.local import Local
 from django.apps import apps
 from django.core.signals import request_finished, request_started
-from django.db import router
+from django.db import router, transaction
+from django.db.models import Q
 
 from . import clock
 
@@ -69,14 +70,35 @@ def bump_tree_version(using=None, **kwargs):
     model = tree_version_model()
     db = using or router.db_for_write(model)
     token = uuid.uuid4().hex
-    # Tree writers queue on this row (``tree_write``), so each writer's time
-    # comes after the one before it committed.
-    values = {"token": token, "changed_at": clock.now()}
     rows = model.objects.using(db).filter(pk=1)
-    if not rows.update(**values):
+    if not rows.update(token=token):
         # The row is gone (a test database flushed): put it back.
-        model.objects.using(db).bulk_create([model(pk=1, **values)], ignore_conflicts=True)
-        rows.update(**values)
+        model.objects.using(db).bulk_create([model(pk=1, token=token)], ignore_conflicts=True)
+        rows.update(token=token)
+    # When they changed is written once the change has committed, so that it is
+    # never earlier than what it stands for (a time read before the commit is).
+    once_on_commit(_mark_trees_changed, using=db)
     memo = request_memo()
     if memo is not None:
         memo.pop("tree", None)
+
+
+def _mark_trees_changed():
+    """Move the trees' time to now (never back), after their change committed."""
+    now = clock.now()
+    rows = tree_version_model().objects.filter(pk=1)
+    rows.filter(Q(changed_at__lt=now) | Q(changed_at=None)).update(changed_at=now)
+
+
+def once_on_commit(func, using=None):
+    """``transaction.on_commit(func)`` unless the transaction already holds it.
+
+    An import or a merge writes hundreds of rows in one transaction: one
+    write after it commits says as much as hundreds. A callback of a
+    savepoint that rolled back is dropped by Django, so the next write
+    registers it again.
+    """
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and any(entry[1] is func for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(func, using=using)

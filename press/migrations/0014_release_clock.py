@@ -14,6 +14,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('press', '0013_publishers'),
+        # last_public_change() reads the trees' time beside the releases' clock.
+        ('taxonomy', '0008_tree_changed_at'),
     ]
 
     operations = [
