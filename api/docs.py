@@ -7,7 +7,9 @@ adds a console to try each request.
 """
 
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from .views import openapi_document
@@ -58,8 +60,11 @@ def _describe(schema):
     return words
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class DocsView(TemplateView):
     template_name = "api/docs.html"
+    # A page to read: any other method is a 405, as everywhere in the API.
+    http_method_names = ["get", "head", "options"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

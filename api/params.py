@@ -21,7 +21,6 @@ from rest_framework.exceptions import APIException
 
 from press.dimensions import DIMENSIONS
 from press.filters import MAX_QUERY_LENGTH, MAX_VALUES, SLUG, SORTS, PressReleaseFilterSet
-from press.models import release_types
 
 #: The largest page a client may ask for; the default is the listing's own.
 MAX_PAGE_SIZE = 100
@@ -116,11 +115,6 @@ PAGING = (
 LISTING = FILTERS + PAGING
 BY_NAME = {param.name: param for param in LISTING}
 
-# Every filter of the FilterSet is declared here, and nothing else is.
-assert {p.name for p in FILTERS} == set(PressReleaseFilterSet.base_filters), (
-    "api.params.FILTERS and press.filters.PressReleaseFilterSet disagree"
-)
-
 
 class InvalidParameters(APIException):
     """400: ``errors`` names each bad parameter and why."""
@@ -128,9 +122,9 @@ class InvalidParameters(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_parameters"
 
-    def __init__(self, errors):
+    def __init__(self, errors, detail=None):
         self.errors = errors
-        super().__init__(_("The request's parameters are not valid."))
+        super().__init__(detail or _("The request's parameters are not valid."))
 
 
 def _syntax_error(param, values):
@@ -188,49 +182,24 @@ def check_syntax(query, allowed):
     return errors
 
 
-def _meaning_errors(filterset):
-    """[(parameter, reason)] for well-formed values that name nothing, or a form error."""
-    errors = []
-    data = filterset.cleaned
-    for name, messages in filterset.form.errors.items():
-        errors += [(name, message) for message in messages]
-    for dimension in DIMENSIONS:
-        if data.get(dimension.param):
-            _known, unknown = filterset.filters[dimension.param].resolve(data[dimension.param])
-            what = dimension.model._meta.verbose_name_plural
-            errors += [
-                (
-                    dimension.param,
-                    _("Nothing is called “%(slug)s” among %(what)s.")
-                    % {"slug": slug, "what": what},
-                )
-                for slug in unknown
-            ]
-    types = {t.slug for t in release_types()}
-    errors += [
-        ("type", _("There is no release type “%(slug)s”.") % {"slug": slug})
-        for slug in data.get("type") or []
-        if slug not in types
-    ]
-    return errors
-
-
-def listing_filterset(query, queryset, *, allowed=LISTING):
+def listing_filterset(query, queryset):
     """The listing's FilterSet over ``queryset`` for ``query``, or ``InvalidParameters``.
 
-    ``query`` may hold the paging parameters; the FilterSet is given the
-    filters only. ``predecessors=0`` means what leaving it out means.
+    ``query`` has passed ``check_syntax`` (``ApiView.initial``) and may hold
+    the paging parameters; the FilterSet is given the filters only, and a
+    value it refuses or a slug that names nothing is a 400 too.
+    ``predecessors=0`` means what leaving it out means.
     """
-    errors = check_syntax(query, allowed)
-    if errors:
-        raise InvalidParameters(errors)
     data = query.copy()
     for name in ("page", "page_size"):
         data.pop(name, None)
     if data.get("predecessors") == "0":
         data.pop("predecessors")
     filterset = PressReleaseFilterSet(data, queryset=queryset)
-    errors = _meaning_errors(filterset)
+    errors = [
+        (name, message) for name, messages in filterset.form.errors.items() for message in messages
+    ]
+    errors += filterset.unknown_values()
     if errors:
         raise InvalidParameters(errors)
     return filterset

@@ -99,10 +99,7 @@ class Builder:
                 "url": self.page_url(other),
                 "api_url": f"{self.origin}{self.api_prefix}{other.slug}/",
             }
-            for other in translations.members(release)
-            .published()
-            .only("pk", "slug", "language", "title")
-            .order_by("language")
+            for other in translations.published(release)
         ]
         withdrawn = release.status == PressRelease.Status.WITHDRAWN
         data["withdrawn"] = (

@@ -12,10 +12,12 @@ languages), and the answer varies by it.
 """
 
 import functools
+import math
 import re
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.core.paginator import EmptyPage
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -24,6 +26,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import (
@@ -43,6 +46,7 @@ from press.facets import build_facets
 from press.listing import listing_paginator, page_rows
 from press.models import OldSlug, PressRelease
 from press.versions import last_public_change
+from taxonomy import clock
 from taxonomy.index import tree_index
 
 from . import schema
@@ -50,7 +54,11 @@ from .params import LISTING, InvalidParameters, check_syntax, listing_filterset,
 from .representations import Builder
 
 #: A path under a language prefix (``/ru/api/v1/``): its language is the prefix's.
-PREFIXED = re.compile(rf"^/(?:{'|'.join(code for code, _name in settings.LANGUAGES)})/")
+PREFIXED = re.compile(
+    "^/(?:{})/".format(
+        "|".join(code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+    )
+)
 
 
 def language_from_accept(request):
@@ -91,7 +99,10 @@ class ApiView(APIView):
             # ETag (ConditionalGetMiddleware) and Last-Modified make that a 304.
             patch_cache_control(response, public=True, no_cache=True)
             changed = self.last_modified()
-            if changed is not None:
+            # HTTP dates count whole seconds: a change in this very second could be
+            # followed by another that the same date would hide, so none is sent
+            # until the second has passed (the ETag still is).
+            if changed is not None and int(changed.timestamp()) < int(clock.now().timestamp()):
                 response["Last-Modified"] = http_date(changed.timestamp())
         return response
 
@@ -153,12 +164,12 @@ class ReleaseDetailView(ApiView):
     """One public release (or a withdrawn one, marked) with its body and translations."""
 
     def get(self, request, slug):
-        release = PressRelease.objects.with_lists().with_public_page().filter(slug=slug).first()
+        releases = PressRelease.objects.with_lists().with_public_page()
+        release = releases.filter(slug=slug).first()
         if release is None:
-            old = OldSlug.objects.filter(slug=slug).values_list("release__slug", flat=True)
-            new_slug = old.first()
-            if new_slug and PressRelease.objects.with_public_page().filter(slug=new_slug).exists():
-                url = reverse("api:release", kwargs={"slug": new_slug})
+            moved = OldSlug.release_named(slug, releases)
+            if moved is not None:
+                url = reverse("api:release", kwargs={"slug": moved.slug})
                 return redirect(request.build_absolute_uri(url), permanent=True)
             raise exceptions.NotFound(_("No public release has this slug."))
         return Response(self.builder().detail(release))
@@ -220,27 +231,45 @@ class SchemaView(ApiView):
 
 
 def openapi_document(request):
-    """The document, generated from the code once a process (in English: its language)."""
-    return _openapi_document(request.build_absolute_uri("/").rstrip("/"))
+    """The document, generated from the code once a process (in English: its language),
+    naming the address it was asked at as its server."""
+    return {**_openapi_document(), "servers": [{"url": request.build_absolute_uri("/")[:-1]}]}
 
 
-@functools.lru_cache(maxsize=4)
-def _openapi_document(server):
+@functools.cache
+def _openapi_document():
     with translation.override(settings.LANGUAGE_CODE):
-        document = SchemaGenerator(patterns=None).get_schema(request=None, public=True)
-    document["servers"] = [{"url": server}]
-    return document
+        return SchemaGenerator(patterns=None).get_schema(request=None, public=True)
 
 
 def exception_handler(exc, context):
-    """DRF's, with the parameters and reasons of a 400 listed for programs to read."""
+    """DRF's, with the parameters and reasons of a 400 listed for programs to read,
+    and a 429 that says when to come back in the request's language."""
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, InvalidParameters):
         response.data = {
             "detail": str(exc.detail),
             "errors": [{"parameter": name, "reason": reason} for name, reason in exc.errors],
         }
+    elif response is not None and isinstance(exc, exceptions.Throttled):
+        seconds = max(1, math.ceil(exc.wait or 1))
+        response.data = {
+            "detail": ngettext(
+                "Too many requests from this address: try again in %(n)d second.",
+                "Too many requests from this address: try again in %(n)d seconds.",
+                seconds,
+            )
+            % {"n": seconds}
+        }
     return response
+
+
+def bad_request(request, exception):
+    """A request Django refuses before any view (too many parameters): a JSON 400."""
+    detail = _("The request is not valid.")
+    if isinstance(exception, TooManyFieldsSent):
+        detail = _("The request has too many parameters.")
+    return JsonResponse({"detail": detail, "errors": []}, status=400)
 
 
 @csrf_exempt
@@ -252,6 +281,11 @@ def not_found(request, *args, **kwargs):
         except Resolver404:
             match = None
         if match is not None and match.func is not not_found:
-            query = request.META.get("QUERY_STRING", "")
-            return redirect(f"{request.path}/" + (f"?{query}" if query else ""), permanent=True)
+            if request.method not in ("GET", "HEAD"):
+                return JsonResponse(
+                    {"detail": _("Method “%(method)s” not allowed.") % {"method": request.method}},
+                    status=405,
+                    headers={"Allow": "GET, HEAD, OPTIONS"},
+                )
+            return redirect(request.get_full_path(force_append_slash=True), permanent=True)
     return JsonResponse({"detail": _("There is nothing at this address.")}, status=404)

@@ -28,7 +28,7 @@ from press.versions import public_state, public_timeout
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
 #: The JSON API under any language prefix: each request is counted by its rate limit.
-API_PATH = re.compile(r"^/(?:[a-z]{2}/)?api/")
+API_PATH = re.compile(settings.API_PATH_REGEX)
 
 
 class PublicPageCacheMiddleware:

@@ -215,12 +215,28 @@ if REDIS_URL:
                 # A cache outage degrades to uncached pages, never to a 500.
                 "IGNORE_EXCEPTIONS": True,
             },
-        }
+        },
+        # The API's request counts per client (api/throttling.py), shared by every process.
+        "throttle": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "osce") + "-throttle",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        },
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # The API's request counts per client (api/throttling.py): room for many
+        # addresses, so that a crowd of them cannot push one client's count out.
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -374,7 +390,11 @@ SPECTACULAR_SETTINGS = {
         "api.schema.closed_objects",
     ],
 }
-CORS_URLS_REGEX = r"^/(?:[a-z]{2}/)?api/"
+#: The API's addresses in every language (/api/..., /fr/api/...): CORS and no page cache.
+API_PATH_REGEX = r"^/(?:(?:{})/)?api/".format(
+    "|".join(code for code, _name in LANGUAGES if code != LANGUAGE_CODE)
+)
+CORS_URLS_REGEX = API_PATH_REGEX
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Content-Language")

@@ -1,8 +1,13 @@
+import re
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+
+from api import views as api_views
 
 
 class HomeView(TemplateView):
@@ -28,6 +33,14 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def bad_request(request, exception):
+    """A request refused before any view (too many parameters, a bad Host): the
+    API's JSON 400 under the API, the site's page elsewhere."""
+    if re.match(settings.API_PATH_REGEX, request.path):
+        return api_views.bad_request(request, exception)
+    return defaults.bad_request(request, exception)
+
+
 def favicon(request):
     """Browsers ask for /favicon.ico whatever a page links (the admin links nothing)."""
     from django.http import HttpResponsePermanentRedirect
@@ -41,11 +54,19 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /press/feed/",
-        # Each language's feeds too (/fr/press/feed/, ...).
+        # The JSON API: every filter set is an address; its documentation is a page.
+        "Disallow: /api/",
+        "Allow: /api/v1/docs/",
+        # Each language's feeds and API too (/fr/press/feed/, /fr/api/, ...).
         *(
-            f"Disallow: /{code}/press/feed/"
+            line
             for code, _name in settings.LANGUAGES
             if code != settings.LANGUAGE_CODE
+            for line in (
+                f"Disallow: /{code}/press/feed/",
+                f"Disallow: /{code}/api/",
+                f"Allow: /{code}/api/v1/docs/",
+            )
         ),
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]

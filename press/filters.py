@@ -229,23 +229,35 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     def notices(self):
         """What the visitor should know about the parameters: errors, unknown names."""
         self.qs  # noqa: B018 - filtering may add a notice (swapped dates)
-        notices = list(self.messages)
+        unknown = [message for _param, message in self.unknown_values()]
+        return list(self.messages) + unknown + self.errors_for_display
+
+    def unknown_values(self):
+        """[(parameter, sentence)] for each valid slug that names no node or type.
+
+        Such a value matches nothing: the page says so in a notice, the JSON
+        API refuses it.
+        """
+        found = []
         data = self.cleaned
         for param, dimension in BY_PARAM.items():
             if data.get(param):
                 _known, unknown = self.filters[param].resolve(data[param])
-                notices += [
-                    _("Nothing is called “%(slug)s” among %(what)s.")
-                    % {"slug": slug, "what": dimension.model._meta.verbose_name_plural}
+                found += [
+                    (
+                        param,
+                        _("Nothing is called “%(slug)s” among %(what)s.")
+                        % {"slug": slug, "what": dimension.model._meta.verbose_name_plural},
+                    )
                     for slug in unknown
                 ]
         types = {t.slug for t in release_types()}
-        notices += [
-            _("There is no release type “%(slug)s”.") % {"slug": slug}
+        found += [
+            ("type", _("There is no release type “%(slug)s”.") % {"slug": slug})
             for slug in data.get("type") or []
             if slug not in types
         ]
-        return notices + self.errors_for_display
+        return found
 
     @property
     def errors_for_display(self):

@@ -43,6 +43,11 @@ def members(release, *, using=None):
     )
 
 
+def published(release):
+    """The public translations of ``release``, by language: what a reader may switch to."""
+    return members(release).published().only("pk", "slug", "language", "title").order_by("language")
+
+
 def lock_group(release):
     """Lock ``release`` and the rest of its group until the transaction ends; its group now.
 

@@ -48,8 +48,9 @@ class PressListView(ListingMixin, TemplateView):
 def release_translations(release):
     """{language: path} of the release and its public translations (one query, if grouped)."""
     found = {release.language: release.get_absolute_url()}
-    others = translations.members(release).published().only("pk", "slug", "language")
-    found.update((other.language, other.get_absolute_url()) for other in others)
+    found.update(
+        (other.language, other.get_absolute_url()) for other in translations.published(release)
+    )
     return found
 
 
@@ -67,9 +68,9 @@ class PressDetailView(PublicationMixin, DetailView):
         try:
             self.object = self.get_object()
         except Http404:
-            old = OldSlug.objects.filter(slug=kwargs["slug"]).first()
-            if old and self.get_queryset().filter(pk=old.release_id).exists():
-                return redirect(old.release.get_absolute_url(), permanent=True)
+            moved = OldSlug.release_named(kwargs["slug"], self.get_queryset())
+            if moved is not None:
+                return redirect(moved.get_absolute_url(), permanent=True)
             raise
         # A release lives under its own language's prefix: /press/<slug>/ of a
         # French release goes to /fr/press/<slug>/. Not permanent: an editor

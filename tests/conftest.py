@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 requires_postgres = pytest.mark.skipif(
     not settings.IS_POSTGRES, reason="needs PostgreSQL (set DATABASE_URL)"
@@ -61,9 +61,12 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    """Every cache empty before and after each test (the API's rate counts too)."""
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 def make_user(username, *, group=None, superuser=False):

@@ -453,16 +453,47 @@ class TestHttp:
         assert json.loads(response.content)["detail"].startswith("Method")
 
     def test_an_unknown_address_is_a_json_404(self, client, corpus):
-        response, data = get_json(client, "/api/v1/press-releases/")
+        for path in ("/api/v1/press-releases/", "/api/", "/api", "/api/v2/releases/",
+                     "/api/v1/releases/a%0Ab/"):  # fmt: skip
+            response, data = get_json(client, path)
+            assert response.status_code == 404, path
+            assert data == {"detail": "There is nothing at this address."}
+        response, data = get_json(client, "/fr/api/v1/nothing/")
         assert response.status_code == 404
-        assert data == {"detail": "There is nothing at this address."}
+        assert data == {"detail": "Il n’y a rien à cette adresse."}
         response = client.post("/api/v1/anything/")
         assert response.status_code == 404
+        # Control: a page's unknown address is the site's own 404 page.
+        assert client.get("/apis/")["Content-Type"].startswith("text/html")
+
+    def test_the_docs_page_takes_no_writes(self, client, corpus):
+        assert client.get("/api/v1/docs/").status_code == 200
+        for method in ("post", "put", "delete"):
+            assert getattr(client, method)("/api/v1/docs/").status_code == 405
+
+    def test_too_many_parameters_are_a_json_400(self, client, corpus):
+        query = "&".join(f"p{i}=1" for i in range(1001))
+        response, data = get_json(client, f"{API}?{query}")
+        assert response.status_code == 400
+        assert data == {"detail": "The request has too many parameters.", "errors": []}
 
     def test_a_missing_slash_redirects_with_the_query(self, client, corpus):
         response = client.get("/api/v1/facets?country=moldova")
         assert response.status_code == 301
         assert response["Location"] == "/api/v1/facets/?country=moldova"
+        # A word in any script survives the redirect as it was sent.
+        response = client.get("/api/v1/releases", QUERY_STRING="q=%C3%A9lection")
+        assert response["Location"] == "/api/v1/releases/?q=%C3%A9lection"
+        # A write to that address is a 405, not a redirect to where it is a 405.
+        response = client.post("/api/v1/releases")
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+    def test_crawlers_are_kept_off_the_api_but_not_its_documentation(self, client, corpus):
+        body = client.get("/robots.txt").text
+        for prefix in ("", "/fr", "/ru"):
+            assert f"Disallow: {prefix}/api/\n" in body
+            assert f"Allow: {prefix}/api/v1/docs/\n" in body
 
     def test_cors_lets_any_site_read_the_api_only(self, client, corpus):
         response = client.get(API, headers={"Origin": "https://partner.example"})
@@ -489,6 +520,12 @@ class TestHttp:
         # Control: the same cache does keep a page.
         client.get("/press/")
         assert client.get("/press/")["X-Cache"] == "HIT"
+
+    def test_the_parameter_table_declares_exactly_the_filtersets_filters(self):
+        from api.params import FILTERS
+        from press.filters import PressReleaseFilterSet
+
+        assert {p.name for p in FILTERS} == set(PressReleaseFilterSet.base_filters)
 
     def test_the_schema_is_openapi_3_json_and_yaml(self, client, corpus):
         response, document = get_json(client, "/api/v1/schema/")
@@ -518,7 +555,10 @@ class TestRateLimit:
         response, data = get_json(client, "/api/v1/topics/")
         assert response.status_code == 429
         assert int(response["Retry-After"]) > 0
-        assert data["detail"].startswith("Request was throttled")
+        wait = int(response["Retry-After"])
+        assert data["detail"] == (
+            f"Too many requests from this address: try again in {wait} seconds."
+        )
         # Another address still gets its answers.
         other = client.get("/api/v1/topics/", REMOTE_ADDR="192.0.2.7")
         assert other.status_code == 200
@@ -529,6 +569,33 @@ class TestRateLimit:
             client.get("/api/v1/topics/", headers={"X-Forwarded-For": f"198.51.100.{i}"})
         response = client.get("/api/v1/topics/", headers={"X-Forwarded-For": "198.51.100.99"})
         assert response.status_code == 429
+
+    def test_a_crowd_of_other_addresses_does_not_wipe_a_count(self, client, corpus, settings):
+        settings.API_RATE_LIMIT = "2/minute"
+        for _ in range(2):
+            client.get("/api/v1/topics/")
+        assert client.get("/api/v1/topics/").status_code == 429
+        for i in range(400):  # more than a default local-memory cache keeps
+            client.get("/api/v1/topics/", REMOTE_ADDR=f"10.0.{i // 250}.{i % 250}")
+        assert client.get("/api/v1/topics/").status_code == 429
+
+    def test_an_ipv6_client_is_counted_by_its_64(self, client, corpus, settings):
+        settings.API_RATE_LIMIT = "2/minute"
+        for host in ("1", "2"):
+            assert (
+                client.get("/api/v1/topics/", REMOTE_ADDR=f"2001:db8:1:1::{host}").status_code
+                == 200
+            )
+        assert client.get("/api/v1/topics/", REMOTE_ADDR="2001:db8:1:1::3").status_code == 429
+        # Control: another network is another client.
+        assert client.get("/api/v1/topics/", REMOTE_ADDR="2001:db8:1:2::1").status_code == 200
+
+    def test_the_message_is_in_the_requests_language(self, client, corpus, settings):
+        settings.API_RATE_LIMIT = "1/minute"
+        client.get("/ru/api/v1/topics/")
+        response, data = get_json(client, "/ru/api/v1/topics/")
+        assert response.status_code == 429
+        assert "Expected" not in data["detail"] and "Too many" not in data["detail"]
 
     def test_the_limit_is_a_setting(self, client, corpus, settings):
         settings.API_RATE_LIMIT = "1000/minute"  # control: nothing refused at this rate
@@ -551,16 +618,17 @@ class TestConditional:
     @pytest.mark.django_db(transaction=True)
     def test_last_modified_moves_with_a_committed_change(self, client, corpus):
         # Real commits: the releases' clock moves once the change has committed.
-        with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
+        # (Each answer is read a second after the change: see the test below.)
+        moment = timezone.now() + timedelta(hours=1)
+        with time_machine.travel(moment, tick=False):
             corpus["serbia_elections"].save()
-            response = client.get("/api/v1/countries/")
-            stamp = response["Last-Modified"]
-            assert (
-                client.get("/api/v1/countries/", headers={"If-Modified-Since": stamp}).status_code
-                == 304
-            )
-        with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        with time_machine.travel(moment + timedelta(seconds=1), tick=False):
+            stamp = client.get("/api/v1/countries/")["Last-Modified"]
+            again = client.get("/api/v1/countries/", headers={"If-Modified-Since": stamp})
+            assert again.status_code == 304
+        with time_machine.travel(moment + timedelta(hours=1), tick=False):
             corpus["cpc"].save()
+        with time_machine.travel(moment + timedelta(hours=1, seconds=1), tick=False):
             response = client.get("/api/v1/countries/", headers={"If-Modified-Since": stamp})
             assert response.status_code == 200
             assert response["Last-Modified"] != stamp
@@ -572,6 +640,46 @@ class TestConditional:
             response = client.get(API, headers={"If-Modified-Since": before})
             assert response.status_code == 200
             assert scheduled.slug in {r["slug"] for r in json.loads(response.content)["results"]}
+
+    @pytest.mark.django_db(transaction=True)
+    def test_no_last_modified_in_the_second_of_a_change(self, client, corpus):
+        # A second change in the same second would hide behind the same date.
+        moment = timezone.now() + timedelta(days=1)
+        with time_machine.travel(moment, tick=False):
+            corpus["japan"].save()
+            response = client.get(API)
+            assert "Last-Modified" not in response
+            assert response["ETag"]
+        with time_machine.travel(moment + timedelta(seconds=1), tick=False):
+            assert "Last-Modified" in client.get(API)  # control: once the second has passed
+
+    @pytest.mark.django_db(transaction=True)
+    def test_editing_a_draft_does_not_tell_the_public(self, client, corpus):
+        from press.versions import last_public_change
+
+        before = last_public_change()
+        with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+            for name in ("draft", "scheduled"):
+                release = PressRelease.objects.get(pk=corpus[name].pk)
+                release.title += " (edited)"
+                release.save()
+                release.topics.set(Topic.objects.filter(slug="elections"))
+            assert last_public_change() == before
+            # Control: a public release's edit does.
+            public = PressRelease.objects.get(pk=corpus["japan"].pk)
+            public.save()
+            assert last_public_change() > before
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_release_leaving_the_public_moves_it(self, client, corpus):
+        from press.versions import last_public_change
+
+        before = last_public_change()
+        with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+            release = PressRelease.objects.get(pk=corpus["japan"].pk)
+            release.status = PressRelease.Status.DRAFT  # as an import may set it
+            release.save()
+            assert last_public_change() > before
 
     def test_answers_are_revalidated_not_stored_stale(self, client, corpus):
         response = client.get(API)
@@ -620,9 +728,11 @@ class TestClocks:
     def test_a_tree_write_moves_it(self, client, corpus):
         from taxonomy.versions import bump_tree_version
 
-        before = client.get("/api/v1/topics/")["Last-Modified"]
-        with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        moment = timezone.now() + timedelta(days=1)
+        with time_machine.travel(moment, tick=False):
+            before = client.get("/api/v1/topics/")["Last-Modified"]
             bump_tree_version()
+        with time_machine.travel(moment + timedelta(seconds=1), tick=False):
             response = client.get("/api/v1/topics/", headers={"If-Modified-Since": before})
             assert response.status_code == 200
             assert response["Last-Modified"] != before
