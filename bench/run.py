@@ -66,6 +66,17 @@ PAGE_TARGETS_MS = {
     "ru_release": 15,
     "ru_node_many_descendants": 50,
     "ru_rss": 20,
+    # The JSON API (api/) on the listing's engine: each with its page's target.
+    "api_listing": 50,
+    "api_listing_country_topic_year": 30,
+    "api_search_common": 150,
+    "api_search_rare": 30,
+    "api_listing_page_400": 50,
+    "api_release": 15,
+    "api_facets": 50,
+    "api_facets_country_topic_year": 30,
+    "api_tree_countries": 20,
+    "ru_api_listing": 50,
 }
 #: Every fifth release of the benchmark's archive is in this language.
 OTHER_LANGUAGE = "ru"
@@ -144,7 +155,8 @@ def pick_urls():
 
     "training" is in about 40% of the generated releases, "ammunition
     Bishkek" in about 0.1%; the table shows each search's share of the
-    published releases, so a change in the generator shows.
+    published releases, so a change in the generator shows. The ``api_``
+    kinds are the JSON API's answers to the same questions as their pages.
     """
     from press.models import PressRelease
 
@@ -156,12 +168,11 @@ def pick_urls():
     )
     year = release.published_at.year - 1
     prefix = f"/{OTHER_LANGUAGE}"
+    country_topic_year = f"country=participating-states&topic=elections&year={year}"
     return {
         "home": "/",
         "listing": "/press/",
-        "listing_country_topic_year": (
-            f"/press/?country=participating-states&topic=elections&year={year}"
-        ),
+        "listing_country_topic_year": f"/press/?{country_topic_year}",
         "listing_structures_dates": (
             "/press/?structure=secretariat&structure=institutions"
             "&date_from=2015-01-01&date_to=2019-12-31"
@@ -177,13 +188,21 @@ def pick_urls():
         "node_structure": "/structures/secretariat/",
         "rss": "/press/feed/",
         "ru_listing": f"{prefix}/press/",
-        "ru_listing_country_topic_year": (
-            f"{prefix}/press/?country=participating-states&topic=elections&year={year}"
-        ),
+        "ru_listing_country_topic_year": f"{prefix}/press/?{country_topic_year}",
         "ru_search_common": f"{prefix}/press/?q=training",
         "ru_release": other.get_absolute_url(),
         "ru_node_many_descendants": f"{prefix}/countries/participating-states/",
         "ru_rss": f"{prefix}/press/feed/",
+        "api_listing": "/api/v1/releases/",
+        "api_listing_country_topic_year": f"/api/v1/releases/?{country_topic_year}",
+        "api_search_common": "/api/v1/releases/?q=training",
+        "api_search_rare": "/api/v1/releases/?q=ammunition+Bishkek",
+        "api_listing_page_400": "/api/v1/releases/?page=400",
+        "api_release": f"/api/v1/releases/{release.slug}/",
+        "api_facets": "/api/v1/facets/",
+        "api_facets_country_topic_year": f"/api/v1/facets/?{country_topic_year}",
+        "api_tree_countries": "/api/v1/countries/",
+        "ru_api_listing": f"{prefix}/api/v1/releases/",
     }
 
 
@@ -207,37 +226,52 @@ def time_trivial(client, repeats=2000):
     return times
 
 
+def ok(url, response):
+    """``response``, which must be a 200: an error page timed as a page would pass unseen."""
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def result_count(response):
+    """How many releases a listing found: its page's ``data-result-count``, an API list's count."""
+    if response["Content-Type"].startswith("application/json"):
+        data = response.json()  # a list and the facets have "count"; a tree's counts nodes
+        return data["count"] if "next" in data or "facets" in data else None
+    count = re.search(rb'data-result-count="(\d+)"', response.content)
+    return int(count.group(1)) if count else None
+
+
 def measure(client, url, repeats, budget_s):
     """p50, p95 and the query count of ``url`` under the caches in force.
 
     Two untimed requests first, so templates are compiled and per-process
     tables loaded; then up to ``repeats`` timed requests, fewer (but at
-    least 7) once ``budget_s`` seconds have gone.
+    least 7) once ``budget_s`` seconds have gone. Every answer must be a 200.
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(2):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+        ok(url, client.get(url))
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = ok(url, client.get(url))
     queries = len(captured)
     times = []
     deadline = time.perf_counter() + budget_s
     for i in range(repeats):
         started = time.perf_counter()
-        client.get(url)
+        answer = client.get(url)
         times.append(_ms(time.perf_counter() - started))
+        ok(url, answer)
         if i >= 6 and time.perf_counter() > deadline:
             break
-    count = re.search(rb'data-result-count="(\d+)"', response.content)
     return {
         "p50_ms": round(statistics.median(times), 2),
         "p95_ms": round(_p95(times), 2),
         "queries": queries,
         "samples": len(times),
-    }, int(count.group(1)) if count else None
+    }, result_count(response)
 
 
 def language_of(url):
@@ -288,7 +322,7 @@ def time_pages(urls, repeats, budget_s):
                 round(results / published[language_of(url)], 3) if results is not None else None
             ),
         }
-        log(f"  {name:28} cold p50 {cold['p50_ms']:8.1f} ms  q {cold['queries']:2}   "
+        log(f"  {name:30} cold p50 {cold['p50_ms']:8.1f} ms  q {cold['queries']:2}   "
             f"warm p50 {warm['p50_ms']:7.1f} ms  q {warm['queries']:2}")  # fmt: skip
     trivial_times += time_trivial(client)
     trivial_ms = round(statistics.median(trivial_times), 3)
@@ -551,7 +585,7 @@ def print_table(r):
     print(f"\nBenchmark: {r['releases']} releases, {r['machine']['cpus']} CPUs")
     print(f"trivial view in-process p50: {trivial:.3f} ms in this run "
           f"(targets assume {REFERENCE_TRIVIAL_MS} ms; ×t = ratio to it)\n")  # fmt: skip
-    print(f"{'page kind':28} {'target':>11} {'cold p50':>15} {'cold p95':>8} {'cold q':>6} "
+    print(f"{'page kind':30} {'target':>11} {'cold p50':>15} {'cold p95':>8} {'cold q':>6} "
           f"{'warm p50':>14} {'warm q':>6} {'results':>14}  verdict")  # fmt: skip
     for name, row in r["pages"].items():
         cold, warm = row["cold"], row["warm"]
@@ -565,7 +599,7 @@ def print_table(r):
         verdict = "met" if not missed else f"missed ({', '.join(missed)})"
         cold_p50 = f"{cold['p50_ms']:>7.1f} {cold['p50_x_trivial']:>5.0f}×t"
         warm_p50 = f"{warm['p50_ms']:>6.1f} {warm['p50_x_trivial']:>5.0f}×t"
-        print(f"{name:28} {target:>11} {cold_p50} {cold['p95_ms']:>8.1f} {cold['queries']:>6} "
+        print(f"{name:30} {target:>11} {cold_p50} {cold['p95_ms']:>8.1f} {cold['queries']:>6} "
               f"{warm_p50} {warm['queries']:>6} {results:>14}  {verdict}")  # fmt: skip
     print(
         "(cold: every cache a DummyCache; warm: local-memory cache with the data caches warm;"
