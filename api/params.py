@@ -191,8 +191,8 @@ def listing_filterset(query, queryset):
     ``predecessors=0`` means what leaving it out means.
     """
     data = query.copy()
-    for name in ("page", "page_size"):
-        data.pop(name, None)
+    for param in PAGING:
+        data.pop(param.name, None)
     if data.get("predecessors") == "0":
         data.pop("predecessors")
     filterset = PressReleaseFilterSet(data, queryset=queryset)

@@ -43,7 +43,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from press.dimensions import BY_PARAM
 from press.facets import build_facets
-from press.listing import listing_paginator, page_rows
+from press.listing import listing_count, listing_paginator, page_rows
 from press.models import OldSlug, PressRelease
 from press.versions import last_public_change
 from taxonomy import clock
@@ -53,6 +53,8 @@ from . import schema
 from .params import LISTING, InvalidParameters, check_syntax, listing_filterset, paging
 from .representations import Builder
 
+#: An address of the API in any language (``/api/...``, ``/fr/api/...``).
+API_PATH = re.compile(settings.API_PATH_REGEX)
 #: A path under a language prefix (``/ru/api/v1/``): its language is the prefix's.
 PREFIXED = re.compile(
     "^/(?:{})/".format(
@@ -114,6 +116,16 @@ class ApiView(APIView):
         return Builder(self.request)
 
 
+#: The listing's base, as ``/press/`` names it to the engine: every public release
+#: of the language, with no read-model condition of its own.
+EVERY_PUBLIC_RELEASE = {"base_key": "all", "base_rows": []}
+
+
+def public_filterset(query):
+    """The listing's FilterSet for ``query`` over the public releases of the language."""
+    return listing_filterset(query, PressRelease.objects.published().in_language())
+
+
 def _page_link(request, number):
     query = request.query_params.copy()
     query["page"] = number
@@ -128,9 +140,9 @@ class ReleaseListView(ApiView):
 
     def get(self, request):
         query = request.query_params
-        filterset = listing_filterset(query, PressRelease.objects.published().in_language())
+        filterset = public_filterset(query)
         number, size = paging(query, settings.PRESS_PAGE_SIZE)
-        paginator = listing_paginator(filterset, size, base_key="all", base_rows=[])
+        paginator = listing_paginator(filterset, size, **EVERY_PUBLIC_RELEASE)
         try:
             page = paginator.page(number)
         except EmptyPage:
@@ -182,11 +194,9 @@ class FacetsView(ApiView):
     params = LISTING
 
     def get(self, request):
-        filterset = listing_filterset(
-            request.query_params, PressRelease.objects.published().in_language()
-        )
-        count = listing_paginator(filterset, 1, base_key="all", base_rows=[]).count
-        facets = build_facets(filterset, base_key="all", base_rows=[])
+        filterset = public_filterset(request.query_params)
+        count = listing_count(filterset, **EVERY_PUBLIC_RELEASE)
+        facets = build_facets(filterset, **EVERY_PUBLIC_RELEASE)
         return Response({"count": count, "facets": Builder.facets(facets)})
 
 

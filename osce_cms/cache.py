@@ -16,7 +16,6 @@
 """
 
 import hashlib
-import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,11 +23,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
+from api.views import API_PATH
 from press.versions import public_state, public_timeout
 
 EXCLUDED_PREFIXES = ("/admin/", "/healthz", "/static/", "/media/")
-#: The JSON API under any language prefix: each request is counted by its rate limit.
-API_PATH = re.compile(settings.API_PATH_REGEX)
 
 
 class PublicPageCacheMiddleware:
@@ -71,6 +69,7 @@ class PublicPageCacheMiddleware:
     def cacheable_request(request):
         if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
             return False
+        # The JSON API neither: each of its requests is counted by its rate limit.
         if request.path.startswith(EXCLUDED_PREFIXES) or API_PATH.match(request.path):
             return False
         # Anyone with a session (staff, previews, messages) gets a fresh page.

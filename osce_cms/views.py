@@ -1,5 +1,3 @@
-import re
-
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -36,7 +34,7 @@ def healthz(request):
 def bad_request(request, exception):
     """A request refused before any view (too many parameters, a bad Host): the
     API's JSON 400 under the API, the site's page elsewhere."""
-    if re.match(settings.API_PATH_REGEX, request.path):
+    if api_views.API_PATH.match(request.path):
         return api_views.bad_request(request, exception)
     return defaults.bad_request(request, exception)
 

@@ -23,22 +23,27 @@ DEFAULT_SORT = SORTS[0][0]  # newest first
 DEFERRED_JOIN_OFFSET = 200
 
 
-def listing_paginator(filterset, page_size, *, base_key, base_rows):
-    """A paginator over what ``filterset`` selects, its count read once and from the read model
-    where it can tell (``facets.rows_count``).
+def listing_count(filterset, *, base_key, base_rows):
+    """How many releases ``filterset`` selects: from the read model where it can tell
+    (``facets.rows_count``), else counted.
 
     Counting a large match (a common search word) reads every matching row:
     cached like the facets, until anything public changes. ``base_key`` names
     the filterset's base queryset and ``base_rows`` its read-model conditions
     (``ListingMixin.base_rows``).
     """
-    data = filterset.data
     count = rows_count(filterset, base_rows=base_rows)
     if count is None:  # a search or dates: count the releases themselves
+        data = filterset.data
         filters = sorted((k, sorted(data.getlist(k))) for k in data if k not in ("page", "sort"))
         count = cached_public("count", [base_key, filters], filterset.qs.count)
+    return count
+
+
+def listing_paginator(filterset, page_size, *, base_key, base_rows):
+    """A paginator over what ``filterset`` selects, its count read once (``listing_count``)."""
     paginator = Paginator(filterset.qs, page_size)
-    paginator.count = count  # counted once, above
+    paginator.count = listing_count(filterset, base_key=base_key, base_rows=base_rows)
     return paginator
 
 

@@ -11,7 +11,7 @@ policy the way Swagger UI's stylesheet did (a data: image) is reported.
 import pytest
 
 from .conftest import BROWSER_TESTS, make_release
-from .test_admin_csp_browser import COLLECT_VIOLATIONS, violations
+from .test_admin_csp_browser import COLLECT_VIOLATIONS, control_violations, violations
 
 pytestmark = BROWSER_TESTS
 
@@ -149,17 +149,11 @@ def test_control_a_data_image_under_the_docs_policy_is_reported(open_docs):
     """The collector sees what the docs page's policy blocks: the data: image Swagger UI's
     stylesheet uses, a style attribute and an inline script."""
     page = open_docs()
-    url = f"{page.base}/api/v1/csp-control/"
-    page.route(url, lambda route: route.fulfill(
-        status=200, content_type="text/html; charset=utf-8",
-        body="<!doctype html><title>Control</title><p style='color: red'>x</p>"
-             "<img alt='' src='data:image/svg+xml;charset=utf-8,<svg xmlns=\"http://www.w3.org/2000/svg\"/>'>"
-             "<script>window.__ran = 1</script>",
-        headers={"Content-Security-Policy": page.policy},
-    ))  # fmt: skip
-    page.goto(url)
-    found = violations(page)
-    assert page.evaluate("window.__ran") is None
+    image = "<img alt='' src='data:image/svg+xml;charset=utf-8,<svg xmlns=\"http://www.w3.org/2000/svg\"/>'>"
+    found, ran = control_violations(
+        page, f"{page.base}/api/v1/csp-control/", page.policy, extra=image
+    )
+    assert not ran
     assert any(v.startswith("img-src blocked data") for v in found), found
     assert any(v.startswith("style-src-attr blocked inline") for v in found), found
     assert any(v.startswith("script-src-elem blocked inline") for v in found), found
