@@ -86,19 +86,26 @@ class Bar(Column):
 
 
 @dataclass
-class YearChart:
+class BarChart:
+    """What a template draws of a bar chart: its words, its bars (``columns``) and its
+    drawing's units; a chart with other units gives them as its defaults."""
+
     title: str
     description: str
     bars: list = field(default_factory=list)
     total: int = 0
     most: int = 0
-    show_counts: bool = False
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
     right: int = RIGHT
-    top: int = TOP
     baseline: int = BASELINE
+
+
+@dataclass
+class YearChart(BarChart):
+    show_counts: bool = False
+    top: int = TOP
     #: Where the years are written (their text's baseline).
     years_y: int = HEIGHT - 10
     #: A bar's link covers its column down to just below the axis (its frame

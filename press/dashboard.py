@@ -20,7 +20,7 @@ weeks here. The page's query count does not depend on how many rows it shows.
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, F, OuterRef, Subquery, Window
@@ -33,7 +33,7 @@ from django.utils.translation import ngettext
 from taxonomy import clock
 
 from . import embargo
-from .charts import Column, columns
+from .charts import BarChart, Column, columns
 from .models import PUBLISH_PERMISSION, PressRelease, Transition
 from .notify import person
 from .templatetags.press_tags import grouped
@@ -110,12 +110,8 @@ class WeekBar(Column):
 
 
 @dataclass
-class WeekChart:
-    title: str
-    description: str
-    bars: list = field(default_factory=list)
-    total: int = 0
-    most: int = 0
+class WeekChart(BarChart):
+    # The dashboard's own units.
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
