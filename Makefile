@@ -23,11 +23,16 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
 	touch $@
 
 ## demo: install, build the SQLite demo database and serve it on http://127.0.0.1:$(PORT)
+# Beside the server, in the background and stopped with it: the task worker
+# (db_worker) and the alerts' clock (send_alerts every 30 s). Mail is printed here.
 demo: $(VENV)/.runtime
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_taxonomy
 	$(DEMO_ENV) $(BIN)/python manage.py demo_setup --releases $(DEMO_RELEASES) --port $(PORT)
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) SITE_URL=http://127.0.0.1:$(PORT) sh -c 'trap "kill 0" EXIT INT TERM; \
+		$(BIN)/python manage.py db_worker --no-startup-delay & \
+		$(BIN)/python manage.py send_alerts --every 30 --quiet & \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)'
 
 ## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 # Browser tests need Debian's chromium; accessibility tests axe-core from npm.

@@ -76,9 +76,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from this site
     "corsheaders",
+    "django_tasks",
+    "django_tasks_db",
     "taxonomy",
     "press",
     "api",
+    "alerts",
     # The project itself: what composes the apps (the demo's set-up command).
     "osce_cms.apps.OsceCmsConfig",
 ]
@@ -356,6 +359,30 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "press@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background work: Django's Tasks API (django-tasks) ------------------------------
+# The database backend by default (a worker: manage.py db_worker); TASKS_BACKEND=rq
+# runs the same tasks on Redis (REDIS_URL; a worker: manage.py rqworker default).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+# Declared whatever the backend: django-imagekit defines an RQ job at import
+# whenever django-rq is installed, and that reads the queues.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND is 'database' (the default) or 'rq'.")
+
+# --- Email alerts (alerts/) ---------------------------------------------------------
+# Subscribe requests per client address an hour; confirmation mails per address a day.
+ALERTS_CLIENT_LIMIT = int(os.environ.get("ALERTS_CLIENT_LIMIT", "20"))
+ALERTS_EMAIL_LIMIT = int(os.environ.get("ALERTS_EMAIL_LIMIT", "5"))
+# How long a sender holds what it claimed before another may send it (a killed worker).
+ALERTS_CLAIM_SECONDS = int(os.environ.get("ALERTS_CLAIM_SECONDS", "600"))
+# Trusted proxies in front of the site: the client's address is the one they forwarded.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 # --- The JSON API (api/) -----------------------------------------------------------
 # Anonymous requests per client address; "120/minute" or "2000/hour", ...

@@ -36,6 +36,8 @@ urlpatterns += i18n_patterns(
     # else under api/ (another version, a typo) is the API's JSON 404.
     path("api/v1/", include("api.urls")),
     re_path(r"^api(?:/[\s\S]*)?$", api_views.not_found),
+    # Email alerts for any listing's filter set (/alerts/?country=moldova).
+    path("alerts/", include("alerts.urls")),
     # The trees' addresses and names (taxonomy:topic, ...), each node's page
     # listing its releases.
     path("", include((tree_urlpatterns(NodeReleasesView), "taxonomy"))),

@@ -1,0 +1,57 @@
+"""The alerts' background work, on Django's Tasks API (``django-tasks``).
+
+The database backend (``django-tasks-db``, ``manage.py db_worker``) is the
+default; production can run the same tasks on Redis (``django-tasks-rq``,
+``TASKS_BACKEND=rq``). Each task does everything of its kind that is due,
+so running one twice, or two at once, sends nothing twice (``sending``).
+Nothing here depends on a task having run: ``send_alerts`` (cron, the demo,
+the tests) does the same work in one go.
+"""
+
+from django_tasks import task
+
+from . import matching, sending
+
+
+@task()
+def send_confirmations():
+    return sending.send_confirmations()
+
+
+@task()
+def send_immediate():
+    return sending.send_immediate()
+
+
+@task()
+def send_digests():
+    return sending.send_digests()
+
+
+def _queue_sending(immediate):
+    # Enqueued in the transaction that claimed the deliveries (the database
+    # backend writes the task in it): both commit, or neither.
+    if immediate:
+        send_immediate.enqueue()
+
+
+@task()
+def match_releases():
+    """Match every release that has become public since the last run; queue what is owed."""
+    releases, deliveries = matching.sweep(queue_sending=_queue_sending)
+    return {"releases": releases, "deliveries": deliveries}
+
+
+def run_all(*, now=None):
+    """Everything due, in this process: confirmations, matching, immediate alerts, digests."""
+    confirmations = sending.send_confirmations(now)
+    releases, deliveries = matching.sweep(now=now)
+    immediate = sending.send_immediate(now)
+    digests = sending.send_digests(now)
+    return {
+        "confirmations": confirmations,
+        "releases": releases,
+        "deliveries": deliveries,
+        "immediate": immediate,
+        "digests": digests,
+    }
