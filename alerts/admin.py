@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Subscription
 
@@ -24,4 +25,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.action(description=_("End the chosen subscriptions"), permissions=["delete"])
     def end(self, request, queryset):
         ended = queryset.filter(ended_at=None).update(ended_at=timezone.now(), confirm_due=False)
-        self.message_user(request, _("%(n)d subscriptions ended.") % {"n": ended})
+        self.message_user(
+            request,
+            ngettext("%(n)d subscription ended.", "%(n)d subscriptions ended.", ended)
+            % {"n": ended},
+        )

@@ -21,6 +21,8 @@ from press.filter_labels import describe
 from press.filters import PREDECESSORS, PressReleaseFilterSet
 from press.models import release_types
 
+from .models import QUERY_LENGTH
+
 #: The parameters a subscription keeps: the listing's filters, not its order or page.
 PARAMS = tuple(name for name in PressReleaseFilterSet.base_filters if name != "sort")
 #: Filters the keys cannot decide: a matching release is checked by the FilterSet.
@@ -64,7 +66,10 @@ def read(data):
     filterset.qs  # noqa: B018 - reading it puts swapped dates right
     errors = list(filterset.errors_for_display)
     errors += [sentence for _param, sentence in filterset.unknown_values()]
-    return FilterSet(params=_canonical(filterset), errors=errors)
+    found = FilterSet(params=_canonical(filterset), errors=errors)
+    if len(found.query) > QUERY_LENGTH:
+        found.errors.append(_("These filters are too many to follow: choose fewer."))
+    return found
 
 
 def from_query(query):

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from press.feeds import site_names
 from press.notify import one_line
 
 from . import filter_sets, tokens
@@ -63,7 +64,7 @@ def confirmation(subscription):
             "confirm_days": tokens.CONFIRM_DAYS,
             "manage_url": manage_url(subscription.email, subscription.language),
             "frequency": subscription.get_frequency_display(),
-            "site_name": settings.SITE_NAME,
+            "site_name": site_names()[0],
         }
         if subscription.is_active:
             subject = _("You already get these alerts: %(words)s") % {"words": words}
@@ -72,21 +73,31 @@ def confirmation(subscription):
         return _message(subject, "alerts/mail/confirm", context, subscription.email)
 
 
-def alert(sections, *, language, email):
-    """An alert: ``sections`` is [(subscription, [releases])], one or several (a digest)."""
+def words_of(query):
+    """The filter set of a stored ``query`` in words, in the current language."""
+    return filter_sets.from_query(query).words()
+
+
+def alert(sections, *, language, email, words=words_of):
+    """An alert: ``sections`` is [(subscription, [releases])], one or several (a digest).
+
+    ``words(query)`` names a filter set (a sender passes one that remembers,
+    so a batch names each filter set once).
+    """
     subscriptions = [subscription for subscription, _releases in sections]
     with translation.override(language):
         parts = []
         for subscription, releases in sections:
             parts.append(
                 {
-                    "words": filter_sets.from_query(subscription.query).words(),
+                    "words": words(subscription.query),
                     "frequency": subscription.get_frequency_display(),
                     "releases": [_release(release) for release in releases],
                     "unsubscribe_url": unsubscribe_url([subscription], language),
                 }
             )
-        count = sum(len(part["releases"]) for part in parts)
+        # Releases, not listings: one under two of the address's subscriptions counts once.
+        count = len({release.pk for _subscription, releases in sections for release in releases})
         if count == 1:
             subject = parts[0]["releases"][0]["title"]
         else:
@@ -100,7 +111,7 @@ def alert(sections, *, language, email):
             "digest": subscriptions[0].frequency != subscriptions[0].Frequency.IMMEDIATE,
             "manage_url": manage_url(email, language),
             "unsubscribe_url": unsubscribe,
-            "site_name": settings.SITE_NAME,
+            "site_name": site_names()[0],
         }
         delivered = sorted(
             f"{subscription.pk}:{release.pk}"
@@ -122,7 +133,7 @@ def alert(sections, *, language, email):
 
 
 def _list_name():
-    return _("%(site)s press release alerts") % {"site": settings.SITE_SHORT_NAME}
+    return _("%(site)s press release alerts") % {"site": site_names()[1]}
 
 
 def _release(release):

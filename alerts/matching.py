@@ -9,18 +9,20 @@ per subscription (unique: two sweeps at once claim each pair once).
 A release is matched against all subscriptions at once, not by running a
 FilterSet per subscriber: its read-model rows (every node it sits under, its
 type, its year) are looked up in the subscriptions' keys, and a subscription
-matches when each of its keyed parameters is met (one grouped query). Only
-subscriptions that also filter by words or dates run the FilterSet, once per
-distinct filter set, on this one release. A subscription hears of releases
-published after it was confirmed, in its language: an archive import
-(releases dated before) alerts nobody.
+matches when each of its keyed parameters is met (one grouped query). What
+the keys cannot decide, words and dates, is decided for what is left of
+each filter set once its keyed parameters are met: every distinct search
+word in one query, a set with dates by the FilterSet, once per distinct
+remainder. A subscription hears of releases published after it was
+confirmed, in its language: an archive import (releases dated before)
+alerts nobody.
 """
 
 import logging
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.http import QueryDict
 from django.utils import translation
 
@@ -30,6 +32,7 @@ from taxonomy import clock
 from taxonomy.versions import tree_version
 
 from . import filter_sets
+from .filter_sets import CHECKED
 from .models import AlertedRelease, Delivery, Subscription, SubscriptionKey
 
 log = logging.getLogger(__name__)
@@ -56,24 +59,52 @@ def index(subscription, version=None):
 def reindex_stale():
     """Re-key the active subscriptions keyed under an older version of the trees.
 
-    Nodes move, merge and change slugs: a subscription's keys are worked out
-    again, from its stored filter set, the first time a sweep runs after a
-    tree write. Returns how many were re-keyed.
+    Nodes move, merge and change slugs: the keys are worked out again, from
+    the stored filter sets, the first time a sweep runs after a tree write.
+    Once per distinct filter set (subscribers share them), and only the
+    subscriptions whose keys did change are rewritten; the rest are marked
+    current in one statement. Returns how many were rewritten.
     """
     version = tree_version() or ""
     stale = Subscription.objects.filter(ended_at=None, confirmed_at__isnull=False).exclude(
         keys_version=version
     )
-    count = 0
-    for subscription in stale.iterator(chunk_size=500):
-        with transaction.atomic():
-            index(subscription, version)
-        count += 1
-    return count
+    rows = list(stale.values_list("pk", "query", "conditions", "needs_check"))
+    if not rows:
+        return 0
+    worked_out = {query: filter_sets.keys(query) for query in {row[1] for row in rows}}
+    kept = defaultdict(set)
+    for pk, dimension, value in SubscriptionKey.objects.filter(subscription__in=stale).values_list(
+        "subscription_id", "dimension", "value"
+    ):
+        kept[pk].add((dimension, value))
+    changed = [
+        (pk, query)
+        for pk, query, conditions, needs_check in rows
+        if worked_out[query] != (kept[pk], conditions, needs_check)
+    ]
+    with transaction.atomic():
+        for pk, query in changed:
+            found, conditions, needs_check = worked_out[query]
+            SubscriptionKey.objects.filter(subscription_id=pk).delete()
+            SubscriptionKey.objects.bulk_create(
+                [SubscriptionKey(subscription_id=pk, dimension=d, value=v) for d, v in found]
+            )
+            Subscription.objects.filter(pk=pk).update(
+                conditions=conditions, needs_check=needs_check
+            )
+        # Those confirmed since were keyed by ``index`` under this version or a later one.
+        stale.update(keys_version=version)
+    return len(changed)
 
 
 def subscriptions_for(release):
     """The pks of the active subscriptions that ``release`` alerts, by their filters."""
+    return [pk for pk, _frequency in _alerted(release)]
+
+
+def _alerted(release):
+    """``[(pk, frequency)]`` of the active subscriptions that ``release`` alerts."""
     values = list(
         ListingRow.objects.filter(release_id=release.pk).values_list("dimension", "value")
     )
@@ -97,15 +128,48 @@ def subscriptions_for(release):
         )
         keyed |= Q(pk__in=hits)
     found, checked = [], defaultdict(list)
-    for pk, needs_check, query in active.filter(keyed).values_list("pk", "needs_check", "query"):
+    candidates = active.filter(keyed).values_list("pk", "frequency", "needs_check", "query")
+    for pk, frequency, needs_check, query in candidates:
         if needs_check:
-            checked[query].append(pk)
+            # Its keys are met: only its words and dates are left to decide.
+            checked[_unkeyed(query)].append((pk, frequency))
         else:
-            found.append(pk)
-    for query, pks in checked.items():
-        if _filterset_matches(query, release):
-            found += pks
+            found.append((pk, frequency))
+    words = {rest: QueryDict(rest)["q"] for rest in checked if list(QueryDict(rest)) == ["q"]}
+    hits = _words_found(set(words.values()), release)
+    for rest, members in checked.items():
+        matched = words[rest] in hits if rest in words else _filterset_matches(rest, release)
+        if matched:
+            found += members
     return found
+
+
+def _unkeyed(query):
+    """What of a stored filter set its keys cannot decide: its words and dates (canonical)."""
+    data, rest = QueryDict(query), QueryDict(mutable=True)
+    for name in CHECKED:
+        if name in data:
+            rest.setlist(name, data.getlist(name))
+    return rest.urlencode()
+
+
+def _words_found(words, release):
+    """Which of ``words`` (search queries) find ``release``, as the listing's search: one query."""
+    if not words:
+        return set()
+    words = sorted(words)
+    with translation.override(release.language):  # the search configuration of its language
+        this = PressRelease.objects.filter(pk=OuterRef("pk"))
+        found = set()
+        for start in range(0, len(words), 200):  # a bounded statement however many words
+            chunk = words[start : start + 200]
+            row = (
+                PressRelease.objects.filter(pk=release.pk)
+                .values(**{f"w{i}": Exists(this.search(q)) for i, q in enumerate(chunk)})
+                .get()
+            )
+            found |= {q for i, q in enumerate(chunk) if row[f"w{i}"]}
+        return found
 
 
 def _filterset_matches(query, release):
@@ -146,20 +210,34 @@ def match(release, *, queue_sending=None):
                 AlertedRelease.objects.create(release=release)
         except IntegrityError:
             return None  # another sweep has it
-        pks = subscriptions_for(release)
-        if not pks:
+        alerted = _alerted(release)
+        if not alerted:
             return 0
-        Delivery.objects.bulk_create(
-            [Delivery(subscription_id=pk, release=release) for pk in pks],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
+        _claim_deliveries(release, [pk for pk, _frequency in alerted])
         if queue_sending is not None:
-            immediate = Subscription.objects.filter(
-                pk__in=pks, frequency=Subscription.Frequency.IMMEDIATE
-            ).exists()
-            queue_sending(immediate)
-        return len(pks)
+            immediate = Subscription.Frequency.IMMEDIATE
+            queue_sending(any(frequency == immediate for _pk, frequency in alerted))
+        return len(alerted)
+
+
+def _claim_deliveries(release, pks):
+    """One ``Delivery`` per subscription in ``pks`` (those already claimed are left)."""
+    if connection.vendor == "postgresql":
+        # One statement, no model instances: 8,000 deliveries in tens of milliseconds.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Delivery._meta.db_table}"
+                " (subscription_id, release_id, created_at, claim, dropped)"
+                " SELECT pk, %s, %s, '', false FROM unnest(%s::bigint[]) AS pk"
+                " ON CONFLICT (subscription_id, release_id) DO NOTHING",
+                [release.pk, clock.now(), pks],
+            )
+        return
+    Delivery.objects.bulk_create(
+        [Delivery(subscription_id=pk, release=release) for pk in pks],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
 
 
 def sweep(*, queue_sending=None, now=None):

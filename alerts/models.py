@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from press.models import PressRelease
 
+#: The longest canonical filter set kept (it is part of a unique index: a
+#: B-tree entry must stay well under PostgreSQL's 2,700 bytes).
+QUERY_LENGTH = 1000
+
 
 class Subscription(models.Model):
     class Frequency(models.TextChoices):
@@ -26,7 +30,7 @@ class Subscription(models.Model):
 
     email = models.EmailField(_("email address"), max_length=254)
     #: The canonical filter set: the listing's parameters, urlencoded in one order.
-    query = models.CharField(_("filters"), max_length=4000, blank=True)
+    query = models.CharField(_("filters"), max_length=QUERY_LENGTH, blank=True)
     #: The language of the releases it follows and of its mail.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     frequency = models.CharField(

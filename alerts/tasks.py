@@ -8,9 +8,26 @@ Nothing here depends on a task having run: ``send_alerts`` (cron, the demo,
 the tests) does the same work in one go.
 """
 
+from django.db import transaction
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
 
 from . import matching, sending
+
+
+def queue(job):
+    """Queue ``job`` (a task) as part of the current transaction.
+
+    The database backend writes the task in the transaction itself: it
+    commits with the rows it is about, or not at all. Any other queue
+    (Redis) is told only once the transaction has committed, so that a fast
+    worker never looks for rows that are not there yet; if it cannot be told
+    (Redis down), the next ``send_alerts`` run does the work all the same.
+    """
+    if isinstance(job.get_backend(), DatabaseBackend):
+        job.enqueue()
+    else:
+        transaction.on_commit(job.enqueue, robust=True)
 
 
 @task()
@@ -32,7 +49,7 @@ def _queue_sending(immediate):
     # Enqueued in the transaction that claimed the deliveries (the database
     # backend writes the task in it): both commit, or neither.
     if immediate:
-        send_immediate.enqueue()
+        queue(send_immediate)
 
 
 @task()

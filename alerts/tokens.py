@@ -4,7 +4,8 @@ Nobody signs in to manage alerts: the link in the mail is the proof of
 owning the address. Each kind of link has its own salt, so one cannot stand
 for another. A confirmation link lasts ``CONFIRM_DAYS`` and names the
 request it answers (a subscription asked for again gets a new link, and the
-old one stops working); manage and unsubscribe links last as long as the
+old one stops working, as it does once the subscription has ended); manage
+and unsubscribe links last as long as the
 subscriptions they name.
 """
 
@@ -19,7 +20,11 @@ CONFIRM_AGE = datetime.timedelta(days=CONFIRM_DAYS)
 
 
 class Expired(Exception):
-    """A genuine link, too old to use."""
+    """A genuine link, too old to use; ``query`` is the filter set it asked for ("" if gone)."""
+
+    def __init__(self, query=""):
+        super().__init__(query)
+        self.query = query
 
 
 class Invalid(Exception):
@@ -28,6 +33,11 @@ class Invalid(Exception):
 
 def _stamp(subscription):
     return int(subscription.created_at.timestamp() * 1_000_000)
+
+
+def _is_pk(value):
+    """A primary key the database can hold (a signed token cannot be trusted to hold one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def confirm_token(subscription):
@@ -39,11 +49,18 @@ def confirming(token):
     try:
         pk, stamp = signing.loads(token, salt="alerts.confirm", max_age=CONFIRM_AGE)
     except signing.SignatureExpired as error:
-        raise Expired from error
+        # Genuine, only old: the page offers to ask again for the same filters.
+        pk, _stamp_ = signing.loads(token, salt="alerts.confirm")
+        old = Subscription.objects.filter(pk=pk).first() if _is_pk(pk) else None
+        raise Expired(old.query if old else "") from error
     except (signing.BadSignature, TypeError, ValueError) as error:
         raise Invalid from error
-    subscription = Subscription.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    subscription = Subscription.objects.filter(pk=pk).first() if _is_pk(pk) else None
     if subscription is None or _stamp(subscription) != stamp:
+        raise Invalid
+    if subscription.ended_at is not None:
+        # Ended (unsubscribed): its old link must not start it again; asking
+        # again makes a new request with a new link.
         raise Invalid
     return subscription
 
@@ -73,6 +90,6 @@ def unsubscribing(token):
         pks = signing.loads(token, salt="alerts.unsubscribe")
     except (signing.BadSignature, TypeError, ValueError) as error:
         raise Invalid from error
-    if not isinstance(pks, list) or not pks or not all(isinstance(pk, int) for pk in pks):
+    if not isinstance(pks, list) or not pks or not all(_is_pk(pk) for pk in pks):
         raise Invalid
     return Subscription.objects.filter(pk__in=pks)

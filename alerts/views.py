@@ -18,10 +18,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from . import filter_sets, matching, tokens
+from . import filter_sets, matching, tasks, tokens
 from .forms import FrequencyForm, SubscribeForm
-from .models import Subscription
-from .tasks import send_confirmations
+from .models import Delivery, Subscription
 from .throttle import allow, client_address
 
 HOUR, DAY = 3600, 86400
@@ -83,7 +82,7 @@ class SubscribeView(View):
                     subscription.ended_at = None
                 subscription.confirm_due = True
                 subscription.save()
-            send_confirmations.enqueue()
+            tasks.queue(tasks.send_confirmations)
 
     def page(self, request, filter_set, form, *, status=200, refusal=""):
         context = {
@@ -100,10 +99,13 @@ class SubscribeView(View):
 
 def _bad_link(request, error):
     expired = isinstance(error, tokens.Expired)
+    subscribe_url = reverse("alerts:subscribe")
+    if expired and error.query:
+        subscribe_url += f"?{error.query}"  # ask again for the same filters
     return render(
         request,
         "alerts/bad_link.html",
-        {"expired": expired, "subscribe_url": reverse("alerts:subscribe")},
+        {"expired": expired, "subscribe_url": subscribe_url},
         status=410 if expired else 404,
     )
 
@@ -127,10 +129,16 @@ class ConfirmView(View):
         with transaction.atomic():
             locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
             if not locked.is_active:
-                locked.confirmed_at = timezone.now()
+                now = timezone.now()
+                locked.confirmed_at = now
                 locked.ended_at = None
                 locked.save(update_fields=["confirmed_at", "ended_at"])
                 matching.index(locked)
+                # A subscription that ended and is asked for again starts afresh: what its
+                # earlier life still owed (a digest never sent) is not sent now.
+                Delivery.objects.filter(subscription=locked, done_at=None).update(
+                    done_at=now, dropped=True
+                )
         return self.page(request, locked, done=True)
 
     @staticmethod

@@ -39,6 +39,9 @@ ROLES = {
         "press.view_transition",
         "reversion.view_revision",
         "reversion.view_version",
+        # Answer a subscriber's question; end a subscription on request.
+        "alerts.view_subscription",
+        "alerts.delete_subscription",
     ],
     # Write, edit and submit for review; never publish.
     COMMUNICATIONS_STAFF: [

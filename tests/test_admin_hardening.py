@@ -68,6 +68,8 @@ GROUP_PERMISSIONS = {
         *perms("auth.group", "add change delete view"),
         *perms("reversion.revision", "view"),
         *perms("reversion.version", "view"),
+        # Alert subscriptions: read them, end one on request; only their owner makes one.
+        *perms("alerts.subscription", "delete view"),
     },
 }
 
@@ -86,6 +88,10 @@ ADMIN_PAGES = {
     "taxonomy.chairpersonship": ("view", ALL, ALL),
     "auth.user": ("", ALL, ALL),
     "auth.group": ("", ALL, ALL),
+    # Nobody adds or edits a subscription in the admin (double opt-in): see and end.
+    "alerts.subscription": ("", "view delete", "view delete"),
+    # The task queue's records (django-tasks-db): read-only, for a superuser.
+    "django_tasks_database.dbtaskresult": ("", "", "view"),
     "axes.accessattempt": ("", "", "view change delete"),
     "axes.accesslog": ("", "", "view change delete"),
     "axes.accessfailurelog": ("", "", "view change delete"),
@@ -131,6 +137,14 @@ def any_object(label):
         return OldSlugFactory()
     if label == "auth.user":
         return UserFactory(username="someone")
+    if label == "alerts.subscription":
+        # Asked for on the public page, as a reader does.
+        Client().post("/alerts/", {"email": "reader@example.org", "frequency": "daily",
+                                   "language": "en", "country": "moldova"})  # fmt: skip
+    if label == "django_tasks_database.dbtaskresult":
+        from alerts.tasks import send_digests
+
+        send_digests.enqueue()  # a task waiting in the queue
     if label == "axes.accessfailurelog":
         return AccessFailureLogFactory()  # this site does not keep that log itself
     if label.startswith("axes."):
