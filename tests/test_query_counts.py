@@ -113,6 +113,13 @@ EXPECTED = [
     ("api_schema", "/api/v1/schema/", 0),
     ("robots", "/robots.txt", 0),
     ("healthz", "/healthz", 1),
+    # The alerts' subscribe page names its filter set from the tree index
+    # (the trees' version) and the release types: the same with no filter,
+    # with node filters, with a type and a search word, in another language.
+    ("alerts_subscribe", "/alerts/", 2),
+    ("alerts_subscribe_filters", "/alerts/?country=moldova&topic=elections", 2),
+    ("alerts_subscribe_combined", "/alerts/?" + COMBINED.split("?")[1] + "&q=counted", 2),
+    ("alerts_subscribe_fr", "/fr/alerts/?country=moldova&type=press-release", 2),
 ]
 #: Pages known to take more than ``BUDGET`` queries uncached (none today:
 #: a page that needs more must be listed here, and its test fails when it
@@ -146,6 +153,66 @@ def test_queries_per_page(client, releases, name, url, expected, django_assert_n
     assert response.status_code == 200
 
 
+#: Filter sets an address may follow: node filters of each tree, a type, a
+#: year, words, dates, and everything. Each subscription's set is named on
+#: the manage and unsubscribe pages.
+ALERT_QUERIES = [
+    ("topic=elections&country=moldova", "en"),
+    ("structure=secretariat&type=press-release", "fr"),
+    ("q=counted&year=2024", "en"),
+    ("", "de"),
+    ("meeting=human-rights-meetings&date_from=2024-01-01&date_to=2024-12-31", "ru"),
+]
+#: (page, queries) for an address's alerts: the subscriptions (1), the trees'
+#: version and the release types, however many subscriptions it has.
+ALERTS_EXPECTED = [("alerts_manage", 3), ("alerts_unsubscribe", 3)]
+
+
+@pytest.fixture(params=[1, len(ALERT_QUERIES)], ids=["1 subscription", "5 subscriptions"])
+def subscriptions(request, settings):
+    from alerts.models import Subscription
+
+    settings.PAGE_CACHE_ENABLED = False
+    made = [
+        Subscription.objects.create(
+            email="counted@example.org", query=query, language=language, frequency="daily",
+            confirmed_at=timezone.now(),
+        )
+        for query, language in ALERT_QUERIES[: request.param]
+    ]  # fmt: skip
+    with override_settings(CACHES=DUMMY_CACHES):
+        yield made
+
+
+def alerts_url(name, subscriptions):
+    from alerts import tokens
+
+    if name == "alerts_manage":
+        return f"/alerts/manage/{tokens.manage_token('counted@example.org')}/"
+    return f"/alerts/unsubscribe/{tokens.unsubscribe_token(subscriptions)}/"
+
+
+def listed(name, html):
+    """How many subscriptions the page lists: the manage page's items, the unsubscribe page's."""
+    if name == "alerts_manage":
+        return html.count('<li class="alerts-item">')
+    phrases = html.split('<ul class="alerts-phrases">', 1)[1].split("</ul>", 1)[0]
+    return phrases.count("<li>")
+
+
+@pytest.mark.parametrize(("name", "expected"), ALERTS_EXPECTED, ids=[e[0] for e in ALERTS_EXPECTED])
+def test_queries_per_alerts_page(client, subscriptions, name, expected, django_assert_num_queries):
+    """The same count for one subscription and for five: no query per subscription."""
+    url = alerts_url(name, subscriptions)
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    # Every subscription is on the page (the count is of a page that shows them all).
+    assert listed(name, response.content.decode()) == len(subscriptions)
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -156,9 +223,9 @@ def test_queries_per_page(client, releases, name, url, expected, django_assert_n
             if name in OVER_BUDGET
             else [],
         )
-        for name, _url, expected in EXPECTED
+        for name, expected in [*((n, e) for n, _url, e in EXPECTED), *ALERTS_EXPECTED]
     ],
-    ids=[e[0] for e in EXPECTED],
+    ids=[e[0] for e in [*EXPECTED, *ALERTS_EXPECTED]],
 )
 def test_within_budget(name, expected):
     assert expected <= BUDGET

@@ -32,6 +32,9 @@ PUBLIC_URLS = [
     "/api/v1/facets/",
     "/api/v1/countries/",
     "/ru/api/v1/structures/",
+    # The alerts' subscribe page reads the listing's parameters with its FilterSet.
+    "/alerts/",
+    "/fr/alerts/",
 ]
 PARAMS = ["q", "topic", "country", "structure", "meeting", "type", "date_from", "date_to",
           "year", "sort", "page", "page_size", "predecessors"]  # fmt: skip
@@ -97,6 +100,10 @@ def test_raw_query_strings_never_500(client, some_releases, raw):
             "/api/v1/",
             "/api/v1/releases/",
             "/fr/api/v1/",
+            "/alerts/",
+            "/alerts/confirm/",
+            "/alerts/manage/",
+            "/alerts/unsubscribe/",
         ]
     ),
     tail=st.text(min_size=1, max_size=120),
@@ -108,7 +115,7 @@ def test_random_paths_never_500(client, some_releases, prefix, tail):
 #: The pages whose releases the parameters filter (one FilterSet serves them all).
 FILTERED_URLS = ["/press/", "/press/feed/", "/press/feed/atom/", "/countries/moldova/",
                  "/topics/media-freedom-and-development/", "/api/v1/releases/",
-                 "/api/v1/facets/"]  # fmt: skip
+                 "/api/v1/facets/", "/alerts/"]  # fmt: skip
 
 
 def statuses(client, url, queries):
