@@ -1,7 +1,7 @@
 """make bench: speed and memory at 100,000 releases, measured in one run.
 
     python -m bench.run [--releases 100000] [--requests 30] [--budget 10]
-                        [--seconds 8] [--pages-only]
+                        [--seconds 8] [--pages-only] [--no-alerts]
 
 Uses DATABASE_URL if set, else the local PostgreSQL database osce_cms_bench,
 which is built once (seed_demo) and reused. Prints a table and writes
@@ -15,7 +15,9 @@ the same run, and every figure is also given as a ratio to it; the page
 targets are cold p50s for a machine whose trivial view takes 0.5 ms, so
 they are judged as ratios. Throughput is reported as a ratio to the same
 trivial view served by the same gunicorn in the same run, never as
-absolute numbers to compare across machines.
+absolute numbers to compare across machines. The email alerts (matching one
+release against 100,000 subscriptions, the send rate) are timed after the
+pages by ``bench.alerts``, which also runs alone (``python -m bench.alerts``).
 """
 
 import argparse
@@ -508,7 +510,7 @@ def import_benchmark(count=10_000):
     return round(seconds, 1), summary
 
 
-def verdicts(pages, load_results, peak, seed_seconds, import_seconds):
+def verdicts(pages, load_results, peak, seed_seconds, import_seconds, alerts=None):
     checks = {}
     for name, row in pages.items():
         if row["target_cold_p50_ms"] is not None:
@@ -528,6 +530,10 @@ def verdicts(pages, load_results, peak, seed_seconds, import_seconds):
     )
     if import_seconds is not None:
         checks["import 10k ≤ 60 s"] = import_seconds <= TARGETS["import_10k_s_max"]
+    if alerts is not None:
+        from bench.alerts import TARGET_NAME
+
+        checks[TARGET_NAME] = alerts["met"]
     return checks
 
 
@@ -542,7 +548,11 @@ def main():
     parser.add_argument("--seconds", type=int, default=8, help="seconds of load per URL")
     parser.add_argument(
         "--pages-only", action="store_true",
-        help="only the in-process page times: no gunicorn, no import",
+        help="only the in-process page times: no alerts, no gunicorn, no import",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-alerts", action="store_true",
+        help="leave out the email alerts (bench.alerts: 100,000 subscriptions, sending)",
     )  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
@@ -554,14 +564,19 @@ def main():
     urls = pick_urls()
     log("server time per page kind, in-process, page cache off (cold: every cache a DummyCache):")
     pages, trivial = time_pages(urls, args.requests, args.budget)
-    load_results, peak, import_seconds, import_summary = None, None, None, None
+    load_results, peak, import_seconds, import_summary, alerts = None, None, None, None, None
+    if not (args.pages_only or args.no_alerts):
+        from bench import alerts as alerts_bench
+
+        log("email alerts: matching one release against 100,000 subscriptions, sending:")
+        alerts = alerts_bench.run(trivial["p50_ms"])
     if not args.pages_only:
         log("throughput under gunicorn (2 workers) on loopback:")
         load_results, peak = throughput(urls, args.seconds, database_url)
         log("import of 10,000 JSON Lines records into a fresh database:")
         import_seconds, import_summary = import_benchmark()
         log(f"  {import_seconds} s ({import_summary})")
-    checks = verdicts(pages, load_results, peak, seed_seconds, import_seconds)
+    checks = verdicts(pages, load_results, peak, seed_seconds, import_seconds, alerts)
     results = {
         "releases": total,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
@@ -573,6 +588,7 @@ def main():
         "seed_demo_100k_seconds": seed_seconds,
         "import_10k_seconds": import_seconds,
         "import_summary": import_summary,
+        "alerts": alerts,
         "targets": checks,
         "bench_seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
@@ -617,6 +633,10 @@ def print_table(r):
         print(f"\nworker peak RSS: {r['worker_peak_rss_mb']} MB")
     print(f"seed_demo 100k: {r['seed_demo_100k_seconds']} s   import 10k: "
           f"{r['import_10k_seconds']} s")  # fmt: skip
+    if r.get("alerts"):
+        from bench.alerts import print_table as print_alerts
+
+        print_alerts(r["alerts"])
     print("\ntargets:")
     for name, ok in r["targets"].items():
         print(f"  {'PASS' if ok else 'MISS'}  {name}")
