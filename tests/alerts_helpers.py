@@ -33,72 +33,22 @@ Use in a test module::
 """
 
 import re
-import socket
 import time
 from email import message_from_bytes, policy
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
-import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
-# --- A real SMTP server ----------------------------------------------------------------
+from . import smtp
 
+# --- A real SMTP server (tests/smtp.py) --------------------------------------------------
 
-class Collector:
-    """An SMTP handler keeping every message it is given (``envelopes``)."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.port = None
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-FROM_EMAIL = "press@osce.example"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """aiosmtpd on 127.0.0.1 and Django's SMTP backend pointed at it; yields its ``Collector``."""
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    collector.port = controller.port
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    settings.DEFAULT_FROM_EMAIL = FROM_EMAIL
-    try:
-        yield collector
-    finally:
-        controller.stop()
-
-
-def smtp_environment(collector):
-    """Environment variables that point another process's Django at ``collector``'s server."""
-    return {
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(collector.port),
-        "EMAIL_USE_TLS": "",
-        "DEFAULT_FROM_EMAIL": FROM_EMAIL,
-    }
+Collector, free_port, smtp_environment = smtp.Collector, smtp.free_port, smtp.smtp_environment
+FROM_EMAIL = smtp.FROM_EMAIL
+smtp_server = smtp.smtp_server
 
 
 # --- Reading what was sent ---------------------------------------------------------------

@@ -36,6 +36,19 @@ def violations(page):
     return events + console
 
 
+def watched_page(context, base):
+    """A new page of ``context`` that collects CSP violations (``violations``), its console
+    (``csp_console``) and its errors (``console_errors``); ``base`` is the site's address."""
+    context.add_init_script(COLLECT_VIOLATIONS)
+    page = context.new_page()
+    page.csp_console, page.console_errors = [], []
+    page.on("console", lambda m: page.csp_console.append(f"{m.type}: {m.text}"))
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(f"pageerror: {e}"))
+    page.base = base
+    return page
+
+
 @pytest.fixture
 def admin(browser, live_server, taxonomy):
     User.objects.create_superuser("editor", "editor@example.org", "pw-editor-test")

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from .conftest import AXE, BROWSER_TESTS, make_release
-from .test_admin_csp_browser import COLLECT_VIOLATIONS, control_violations, violations
+from .test_admin_csp_browser import control_violations, violations, watched_page
 
 pytestmark = BROWSER_TESTS
 
@@ -53,13 +53,7 @@ def open_page(browser, site):
     def open_page(size=DESKTOP):
         context = browser.new_context(viewport=size)
         contexts.append(context)
-        context.add_init_script(COLLECT_VIOLATIONS)
-        page = context.new_page()
-        page.csp_console, page.console_errors = [], []
-        page.on("console", lambda m: page.csp_console.append(f"{m.type}: {m.text}"))
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        page.on("pageerror", lambda e: page.console_errors.append(f"pageerror: {e}"))
-        page.base = site
+        page = watched_page(context, site)
         return page
 
     yield open_page

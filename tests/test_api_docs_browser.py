@@ -11,7 +11,7 @@ policy the way Swagger UI's stylesheet did (a data: image) is reported.
 import pytest
 
 from .conftest import BROWSER_TESTS, make_release
-from .test_admin_csp_browser import COLLECT_VIOLATIONS, control_violations, violations
+from .test_admin_csp_browser import control_violations, violations, watched_page
 
 pytestmark = BROWSER_TESTS
 
@@ -35,13 +35,7 @@ def open_docs(browser, site):
     def open_docs(path=DOCS["en"], **options):
         context = browser.new_context(**{"viewport": DESKTOP, **options})
         contexts.append(context)
-        context.add_init_script(COLLECT_VIOLATIONS)
-        page = context.new_page()
-        page.csp_console, page.console_errors = [], []
-        page.on("console", lambda m: page.csp_console.append(f"{m.type}: {m.text}"))
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        page.on("pageerror", lambda e: page.console_errors.append(f"pageerror: {e}"))
-        page.base = site
+        page = watched_page(context, site)
         response = page.goto(f"{site}{path}")
         assert response.status == 200
         page.policy = response.headers["content-security-policy"]

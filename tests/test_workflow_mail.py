@@ -5,54 +5,19 @@ it as it would to the organisation's relay. The mail leaves once the
 submission has committed.
 """
 
-import socket
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from . import smtp
 from .conftest import make_release, make_user
 from .test_workflow import PUBLISHERS, STAFF, logged_in, step
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
 
-class Collector:
-    """An SMTP handler keeping every message it is given."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    settings.DEFAULT_FROM_EMAIL = "press@osce.example"
-    try:
-        yield collector
-    finally:
-        controller.stop()
+smtp_server = smtp.smtp_server  # the fixture, by the name the tests ask for
 
 
 def test_a_submission_reaches_the_publishers_over_smtp(
@@ -90,7 +55,7 @@ def test_a_server_that_is_down_does_not_undo_the_submission(
     """The control for a failure: nothing listens; the submission stands, the error is logged."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_PORT = smtp.free_port()
     settings.EMAIL_TIMEOUT = 5
     make_user("pub-one", group=PUBLISHERS)
     writer = make_user("writer", group=STAFF)
