@@ -12,6 +12,7 @@ left to the FilterSet itself when a release is matched.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -73,8 +74,13 @@ def read(data):
 
 
 def from_query(query):
-    """The filter set a subscription stored (its canonical ``query``)."""
-    return read(QueryDict(query))
+    """The filter set a subscription stored (its canonical ``query``), as stored.
+
+    Not read again: a value that names nothing today (a node deleted since
+    the subscription was made) stays, and is named as it was written, so the
+    subscription never passes for one to "All press releases".
+    """
+    return FilterSet(params=parse_qsl(query))
 
 
 def _canonical(filterset):

@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.core.validators import EmailValidator
+from django.utils.encoding import punycode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +36,14 @@ class SubscribeForm(forms.Form):
 
     def clean_email(self):
         # One address, one spelling: the same inbox is one subscriber.
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        try:
+            # A domain no mail can be addressed to (it has no ASCII form).
+            punycode(email.rpartition("@")[2])
+        except UnicodeError:
+            # Django's own words for an invalid address (and its translations).
+            raise forms.ValidationError(EmailValidator.message, code="invalid") from None
+        return email
 
 
 class FrequencyForm(forms.Form):

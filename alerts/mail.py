@@ -66,10 +66,12 @@ def confirmation(subscription):
             "frequency": subscription.get_frequency_display(),
             "site_name": site_names()[0],
         }
+        # The subject names no filter: its words (a search) are the asker's, and
+        # the asker may not be the address's owner. The body quotes them.
         if subscription.is_active:
-            subject = _("You already get these alerts: %(words)s") % {"words": words}
+            subject = _("You already get these alerts")
         else:
-            subject = _("Confirm your email alerts: %(words)s") % {"words": words}
+            subject = _("Confirm your email alerts")
         return _message(subject, "alerts/mail/confirm", context, subscription.email)
 
 

@@ -18,6 +18,7 @@ run. A release withdrawn before its alert went out is dropped, not sent.
 import contextlib
 import datetime
 import logging
+import smtplib
 import uuid
 from collections import defaultdict
 
@@ -72,6 +73,9 @@ def _renew(queryset, claim):
     return bool(queryset.filter(claim=claim).update(claimed_at=clock.now()))
 
 
+SENT, REFUSED, FAILED = "sent", "refused", "failed"
+
+
 class Outbox:
     """One connection to the mail server for a batch, opened at the first message.
 
@@ -90,16 +94,42 @@ class Outbox:
         return self.named[key]
 
     def send(self, message):
-        """Send one message; False (logged) if the server refused it or could not be reached."""
+        """Send one message: ``SENT``, ``REFUSED`` (this one never will be) or ``FAILED``.
+
+        A permanent refusal (the server refuses the recipient or the message
+        with a 5xx, or the address cannot be written in a mail at all) is this
+        message's alone: the batch goes on, and the row is dropped rather than
+        tried again for ever ahead of everyone else. Anything else (the server
+        cannot be reached, a 4xx) stops the batch, to be tried again.
+        """
         try:
             if self.connection is None:
                 self.connection = mail.get_connection()
                 self.connection.open()
-            return bool(self.connection.send_messages([message]))
-        except (OSError, mail.BadHeaderError) as exc:  # smtplib's errors are OSErrors
-            log.warning("Alert mail to %s not sent: %s", message.to, exc)
-            self.close()  # the next message starts a new conversation
-            return False
+            self.connection.send_messages([message])
+            return SENT
+        except smtplib.SMTPSenderRefused as exc:  # our own address: nobody's mail would go
+            return self._failed(message, exc)
+        except smtplib.SMTPRecipientsRefused as exc:
+            return self._refused(message, exc)
+        except smtplib.SMTPResponseException as exc:
+            if 500 <= exc.smtp_code < 600:
+                return self._refused(message, exc)
+            return self._failed(message, exc)
+        except (OSError, mail.BadHeaderError) as exc:  # smtplib's other errors are OSErrors
+            return self._failed(message, exc)
+        except (UnicodeError, ValueError) as exc:  # an address no mail can carry
+            return self._refused(message, exc)
+
+    def _refused(self, message, exc):
+        log.warning("Alert mail to %s refused, not tried again: %s", message.to, exc)
+        self.close()  # the next message starts a new conversation
+        return REFUSED
+
+    def _failed(self, message, exc):
+        log.warning("Alert mail to %s not sent, to be tried again: %s", message.to, exc)
+        self.close()
+        return FAILED
 
     def close(self):
         if self.connection is not None:
@@ -136,12 +166,23 @@ def _send_confirmations(outbox, now):
             held = Subscription.objects.filter(pk=subscription.pk, claim=claim)
             if not _renew(held, claim):
                 continue  # another sender has it now
-            if outbox.send(alert_mail.confirmation(subscription)):
-                held.update(confirm_due=False, claimed_at=None, claim="")
-                sent += 1
-            else:
+            # Read again: the address may have asked again since the batch was
+            # claimed (a new request, a new link); the mail says what is true now.
+            current = held.filter(confirm_due=True).first()
+            if current is None:
+                continue
+            outcome = outbox.send(alert_mail.confirmation(current))
+            if outcome == FAILED:
                 held.update(claimed_at=None, claim="")
                 return sent  # the server is unwell: the next run tries again
+            # Done with this request, unless it was asked again meanwhile: then
+            # the new request's mail is still owed (its claim is let go).
+            done = held.filter(created_at=current.created_at).update(
+                confirm_due=False, claimed_at=None, claim=""
+            )
+            if not done:
+                held.update(claimed_at=None, claim="")
+            sent += outcome == SENT
         now = None
 
 
@@ -153,7 +194,8 @@ def _pending():
 
 
 def _deliverable(deliveries, now):
-    """Split claimed deliveries into (to send, to drop): gone releases and ended subscriptions."""
+    """Split claimed deliveries into (to send, to drop): releases gone from the public,
+    subscriptions ended or not confirmed (asked for again and not yet confirmed)."""
     public = set(
         PressRelease.objects.published(now)
         .filter(pk__in=[d.release_id for d in deliveries])
@@ -161,7 +203,7 @@ def _deliverable(deliveries, now):
     )
     keep, drop = [], []
     for delivery in deliveries:
-        alive = delivery.subscription.ended_at is None and delivery.release_id in public
+        alive = delivery.subscription.is_active and delivery.release_id in public
         (keep if alive else drop).append(delivery)
     return keep, drop
 
@@ -213,12 +255,12 @@ def _send_immediate(outbox, now):
                 email=subscription.email,
                 words=outbox.words,
             )
-            if outbox.send(message):
-                _finish([delivery], claim, clock.now())
-                sent += 1
-            else:
+            outcome = outbox.send(message)
+            if outcome == FAILED:
                 _release_claim(keep, claim)
                 return sent
+            _finish([delivery], claim, clock.now(), dropped=outcome == REFUSED)
+            sent += outcome == SENT
 
 
 def due_digests(now):
@@ -267,13 +309,27 @@ def _send_digests(outbox, now):
         if not sections:
             continue
         message = alert_mail.alert(sections, language=language, email=email, words=outbox.words)
-        if outbox.send(message):
-            _finish(keep, claim, clock.now())
-            Subscription.objects.filter(pk__in=[s.pk for s, _r in sections]).update(
-                last_sent_at=start
-            )
-            sent += 1
-        else:
+        outcome = outbox.send(message)
+        if outcome == FAILED:
             _release_claim(keep, claim)
             break
+        _finish(keep, claim, clock.now(), dropped=outcome == REFUSED)
+        for subscription, _releases in sections:
+            Subscription.objects.filter(pk=subscription.pk).update(
+                last_sent_at=next_digest(subscription, start)
+            )
+        sent += outcome == SENT
     return sent
+
+
+def next_digest(subscription, now):
+    """When this digest counts as sent: its own time, so a daily digest keeps its hour.
+
+    Sent a little early (within ``SLACK``) or late, the next one is due a
+    period after the time this one was due, not after the run that sent it
+    (or each day's would come earlier by the clock's lateness); after a long
+    quiet time with nothing to send, a period after now.
+    """
+    period = PERIODS[subscription.frequency]
+    due = (subscription.last_sent_at or subscription.confirmed_at) + period
+    return due if now - period < due <= now + SLACK else now

@@ -43,13 +43,15 @@ class SubscribeView(View):
         filter_set = filter_sets.read(request.POST)
         form = SubscribeForm(request.POST)
         if not allow("client", client_address(request), settings.ALERTS_CLIENT_LIMIT, HOUR):
-            return self.page(
+            response = self.page(
                 request,
                 filter_set,
                 form,
                 status=429,
                 refusal=_("Too many requests from your address: please try again in an hour."),
             )
+            response["Retry-After"] = str(HOUR)
+            return response
         if filter_set.errors or not form.is_valid():
             return self.page(request, filter_set, form, status=400)
         email = form.cleaned_data["email"]
@@ -75,11 +77,15 @@ class SubscribeView(View):
             )
             if not created:
                 if not subscription.is_active:
-                    # Asked again (pending, or ended): a new request, a new link.
+                    # Asked again (pending, or ended): a new request, a new link;
+                    # nothing its earlier life still owed is sent to it.
                     subscription.frequency = data["frequency"]
                     subscription.created_at = now
                     subscription.confirmed_at = None
                     subscription.ended_at = None
+                    Delivery.objects.filter(subscription=subscription, done_at=None).update(
+                        done_at=now, dropped=True
+                    )
                 subscription.confirm_due = True
                 subscription.save()
             tasks.queue(tasks.send_confirmations)

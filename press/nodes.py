@@ -58,9 +58,15 @@ class NodeReleasesView(ListingMixin, NodeView):
         context = super().get_context_data(**kwargs)
         context.update(self.listing_context())
         param = self.tree_info["param"]
-        context["feed_query"] = "&".join(
-            filter(None, [f"{param}={self.node.slug}", context["query_without_page"]])
-        )
+        if context["filterset"].cleaned.get(param):
+            # This node AND another of its tree: one flat query says "either"
+            # (OR within a parameter), so no feed or alert can say what the
+            # page shows; none is offered.
+            context["feed_query"] = None
+        else:
+            context["feed_query"] = "&".join(
+                filter(None, [f"{param}={self.node.slug}", context["query_without_page"]])
+            )
         # The node's releases per year, whatever the filters: the counts the
         # year facet of the unfiltered page reads, in this request already.
         context["year_chart"] = year_chart(

@@ -16,6 +16,7 @@ import html
 import json
 import re
 from datetime import UTC, timedelta
+from email import message_from_bytes, policy
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -210,7 +211,7 @@ def test_filters_that_name_nothing_are_refused_with_the_reason(client, filters, 
     assert response.status_code == 200
     assert Subscription.objects.count() == 1
     send_alerts()
-    assert sent() == [("someone@example.org", "Confirm your email alerts: Moldova")]
+    assert sent() == [("someone@example.org", "Confirm your email alerts")]
 
 
 @pytest.mark.parametrize(
@@ -303,7 +304,7 @@ def test_nothing_but_the_confirmation_is_sent_until_the_owner_confirms(client, a
     assert response.status_code == 200
     assert CHECK_INBOX in response.content.decode()
     send_alerts()
-    assert sent() == [("a@example.org", "Confirm your email alerts: Moldova")]
+    assert sent() == [("a@example.org", "Confirm your email alerts")]
     link = confirm_link(inbox()[0])
 
     # A matching release meanwhile: nothing for an unconfirmed address.
@@ -421,7 +422,7 @@ def test_asking_again_for_what_one_has_sends_already_and_changes_nothing(client,
     assert response.status_code == 200
     assert CHECK_INBOX in response.content.decode()
     send_alerts()
-    assert sent() == [("a@example.org", "You already get these alerts: Moldova")]
+    assert sent() == [("a@example.org", "You already get these alerts")]
     text = text_of(inbox()[0])
     assert "This address already gets them (As soon as they are published)." in text
     assert "/alerts/confirm/" not in text
@@ -463,7 +464,7 @@ def test_the_answer_does_not_say_whether_an_address_is_known(client):
     # The mails differ: that is where the owner learns which it was.
     send_alerts()
     subjects = [subject for _to, subject in sent()]
-    assert subjects.count("You already get these alerts: Moldova") == 1
+    assert subjects.count("You already get these alerts") == 1
 
 
 # --- 4. Rate limits ---------------------------------------------------------------------
@@ -508,11 +509,11 @@ def test_an_address_gets_so_many_confirmations_a_day(client, settings):
         send_alerts()
     assert {status for status, _text in answers} == {200}
     assert len({text for _status, text in answers}) == 1
-    assert sent() == [("a@example.org", "Confirm your email alerts: Moldova")] * 2
+    assert sent() == [("a@example.org", "Confirm your email alerts")] * 2
     # Control: another address still gets its confirmation.
     subscribe(client, {"country": "moldova"}, "b@example.org")
     send_alerts()
-    assert sent()[-1] == ("b@example.org", "Confirm your email alerts: Moldova")
+    assert sent()[-1] == ("b@example.org", "Confirm your email alerts")
 
 
 # --- 5. What is sent --------------------------------------------------------------------
@@ -705,7 +706,8 @@ def test_a_subscription_hears_of_releases_in_its_language_and_speaks_it(client, 
                           prefix="/fr")  # fmt: skip
     confirmation = mails_to("fr@example.org")[0]
     assert confirmation["Content-Language"] == "fr"
-    assert "Moldavie" in subject_of(confirmation)
+    assert subject_of(confirmation) == "Confirmez vos alertes par courriel"
+    assert "Moldavie" in text_of(confirmation)  # the filter set, in French, in the body
     assert "http://127.0.0.1:8000/fr/alerts/confirm/" in text_of(confirmation)
     assert '<html lang="fr">' in html_of(confirmation)
     mail.outbox.clear()
@@ -1230,3 +1232,186 @@ def test_a_merged_node_keeps_its_subscribers(client, at_now):
         ("dup@example.org", "Astana office trains border guards"),
     ]
     assert set(subscription("dup@example.org").keys.values_list("value", flat=True)) == {astana.pk}
+
+
+# --- 12. What an attacker's review found ---------------------------------------------------
+
+
+class RefusingServer:
+    """An SMTP handler that refuses one recipient for good (550) and keeps the rest."""
+
+    def __init__(self, refused):
+        self.refused = refused
+        self.accepted = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() == self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.accepted.append((envelope.rcpt_tos[0], str(message["Subject"])))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def refusing_server(settings):
+    from aiosmtpd.controller import Controller
+
+    handler = RefusingServer("nosuchuser@example.org")
+    controller = Controller(handler, hostname="127.0.0.1", port=alerts_helpers.free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def test_a_refused_address_holds_back_nobody(client, at_now, refusing_server):
+    for email in ("first@example.org", "nosuchuser@example.org", "third@example.org"):
+        subscribe(client, {"country": "moldova"}, email)
+    send_alerts()
+    assert sorted(refusing_server.accepted) == [
+        ("first@example.org", "Confirm your email alerts"),
+        ("third@example.org", "Confirm your email alerts"),
+    ]
+    # Refused for good: not tried again ahead of everyone else at every run.
+    assert not subscription("nosuchuser@example.org").confirm_due
+    send_alerts()
+    assert len(refusing_server.accepted) == 2
+
+    # Alerts too: a confirmed address the server now refuses (a mailbox closed since).
+    for email in ("first@example.org", "nosuchuser@example.org", "third@example.org"):
+        Subscription.objects.filter(email=email).update(confirmed_at=clock.now())
+        matching.index(subscription(email))
+    later(at_now)
+    publish("Moldova votes", tags={"countries": ["moldova"]})
+    publish("Moldova counts", tags={"countries": ["moldova"]})
+    send_alerts()
+    alerts = sorted(pair for pair in refusing_server.accepted if "Confirm" not in pair[1])
+    assert alerts == [
+        ("first@example.org", "Moldova counts"),
+        ("first@example.org", "Moldova votes"),
+        ("third@example.org", "Moldova counts"),
+        ("third@example.org", "Moldova votes"),
+    ]
+    refused = Delivery.objects.filter(subscription=subscription("nosuchuser@example.org"))
+    assert [(d.dropped, d.done_at is not None) for d in refused] == [(True, True)] * 2
+    assert not Delivery.objects.filter(done_at=None).exists()
+
+
+def test_an_address_no_mail_can_carry_is_refused_and_never_stops_the_sending(client, at_now):
+    bad = "a@" + "\ue000" + ".com"  # a domain with no ASCII form
+    answer = client.post("/alerts/", {"email": bad, "frequency": "daily", "language": "en"})
+    assert answer.status_code == 400
+    assert not Subscription.objects.filter(email=bad).exists()
+    good = client.post(
+        "/alerts/", {"email": "a@example.com", "frequency": "daily", "language": "en"}
+    )
+    assert good.status_code == 200  # control
+    # One that got in before this check (an old row): it is dropped, the others go.
+    Subscription.objects.create(email=bad, query="", language="en", confirm_due=True)
+    send_alerts()
+    assert [to for to, _subject in sent()] == ["a@example.com"]
+    assert not Subscription.objects.get(email=bad).confirm_due
+
+
+def test_an_ended_subscription_asked_for_again_gets_nothing_old_before_it_confirms(client, at_now):
+    confirmed(client, {"country": "moldova"}, "gone@example.org", frequency="daily")
+    later(at_now)
+    publish("Moldova votes", tags={"countries": ["moldova"]})
+    send_alerts()  # matched: owed to the next daily digest
+    assert Delivery.objects.filter(done_at=None).count() == 1
+    link = reverse(
+        "alerts:unsubscribe", args=[tokens.unsubscribe_token([subscription("gone@example.org")])]
+    )
+    form = "application/x-www-form-urlencoded"
+    assert client.post(link, "List-Unsubscribe=One-Click", content_type=form).status_code == 200
+    # Anyone asks for it again, immediate this time.
+    subscribe(client, {"country": "moldova"}, "gone@example.org", frequency="immediate")
+    at_now.shift(timedelta(days=2))
+    send_alerts()
+    assert sent() == [("gone@example.org", "Confirm your email alerts")]
+    # Control: once confirmed, what is new is sent.
+    assert client.post(confirm_link(inbox()[0])).status_code == 200
+    mail.outbox.clear()
+    later(at_now)
+    publish("Moldova counts", tags={"countries": ["moldova"]})
+    send_alerts()
+    assert sent() == [("gone@example.org", "Moldova counts")]
+
+
+def test_asked_again_while_its_confirmation_is_being_sent(client, at_now, monkeypatch):
+    from alerts import sending
+
+    subscribe(client, {"country": "moldova"}, "racer@example.org")
+    real = sending.alert_mail.confirmation
+    raced = []
+
+    def asked_again_meanwhile(subscription):
+        message = real(subscription)
+        if not raced:  # the second request arrives while the first mail is written
+            raced.append(True)
+            later(at_now)
+            subscribe(client, {"country": "moldova"}, "racer@example.org")
+        return message
+
+    monkeypatch.setattr(sending.alert_mail, "confirmation", asked_again_meanwhile)
+    send_alerts()
+    links = [confirm_link(m) for m in inbox()]
+    assert len(links) == 2  # the second request's mail went too
+    assert client.post(links[0]).status_code == 404  # the first request's link is spent
+    assert client.post(links[1]).status_code == 200
+    assert subscription("racer@example.org").is_active
+
+
+def test_a_node_page_filtered_by_its_own_tree_offers_no_alert_it_cannot_mean(client):
+    both = client.get("/topics/elections/?topic=gender-equality").content.decode()
+    assert "Get email alerts" not in both
+    assert "application/rss+xml" not in both
+    one = client.get("/topics/elections/?country=moldova").content.decode()
+    assert alerts_link(one) == ("/alerts/", [("country", "moldova"), ("topic", "elections")])
+
+
+def test_a_daily_digest_keeps_its_hour(client, at_now):
+    confirmed(client, {"country": "moldova"}, "daily@example.org", frequency="daily")
+    start = subscription("daily@example.org").confirmed_at
+    later(at_now)
+    publish("Monday's release", tags={"countries": ["moldova"]})
+    at_now.move_to(start + timedelta(days=1, minutes=14))  # the clock's run comes late
+    send_alerts()
+    assert sent() == [("daily@example.org", "Monday's release")]
+    mail.outbox.clear()
+    later(at_now)
+    publish("Tuesday's release", tags={"countries": ["moldova"]})
+    # The next day's digest is due at the same hour, not 14 minutes later.
+    at_now.move_to(start + timedelta(days=2, minutes=-14))
+    send_alerts()
+    assert sent() == [("daily@example.org", "Tuesday's release")]
+
+
+def test_a_subscription_to_a_node_deleted_since_is_not_called_everything(client, at_now):
+    confirmed(client, {"country": "moldova"}, "a@example.org")
+    Subscription.objects.filter(email="a@example.org").update(query="country=gone-since")
+    assert filter_sets.from_query("country=gone-since").words() == "gone-since"
+    page = client.get(
+        reverse("alerts:manage", args=[tokens.manage_token("a@example.org")])
+    ).content.decode()
+    assert "gone-since" in page
+    assert "All press releases" not in page
+
+
+def test_the_429_says_when_to_come_back_and_mapped_ipv4_counts_as_ipv4(client, settings):
+    settings.ALERTS_CLIENT_LIMIT = 1
+    fields = {"email": "a@example.org", "frequency": "daily", "language": "en"}
+    assert client.post("/alerts/", fields, REMOTE_ADDR="10.0.0.7").status_code == 200
+    refused = client.post("/alerts/", fields, REMOTE_ADDR="::ffff:10.0.0.7")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    assert client.post("/alerts/", fields, REMOTE_ADDR="10.0.0.8").status_code == 200  # control
