@@ -15,13 +15,14 @@ a page that never worked.
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from alerts import tokens
 from alerts.models import Subscription
 
 from .corpus import NASTY, nasty_text, wire
+from .test_urls import HYPOTHESIS
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
@@ -30,11 +31,6 @@ FORM_FIELDS = ["email", "frequency", "language"]
 FILTERS = ["q", "topic", "country", "structure", "meeting", "type", "date_from", "date_to",
            "year", "predecessors"]  # fmt: skip
 FREQUENCIES = {"immediate", "daily", "weekly"}
-HYPOTHESIS = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 @pytest.fixture(autouse=True)
