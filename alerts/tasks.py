@@ -8,11 +8,16 @@ Nothing here depends on a task having run: ``send_alerts`` (cron, the demo,
 the tests) does the same work in one go.
 """
 
+import datetime
+
 from django.db import transaction
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 
-from . import matching, sending
+from taxonomy import clock
+
+from . import matching, sending, tokens
+from .models import Subscription
 
 
 def queue(job):
@@ -59,16 +64,32 @@ def match_releases():
     return {"releases": releases, "deliveries": deliveries}
 
 
+def forget_unconfirmed(now=None):
+    """Forget requests never confirmed once their link has expired: the address is not kept.
+
+    A day after the link's seven: an address that wants the alerts after
+    that asks again. Returns how many were forgotten.
+    """
+    cutoff = (now or clock.now()) - tokens.CONFIRM_AGE - datetime.timedelta(days=1)
+    forgotten, _by_model = Subscription.objects.filter(
+        confirmed_at=None, created_at__lt=cutoff
+    ).delete()
+    return forgotten
+
+
 def run_all(*, now=None):
-    """Everything due, in this process: confirmations, matching, immediate alerts, digests."""
+    """Everything due, in this process: confirmations, matching, immediate alerts, digests,
+    and forgetting the requests nobody confirmed."""
     confirmations = sending.send_confirmations(now)
     releases, deliveries = matching.sweep(now=now)
     immediate = sending.send_immediate(now)
     digests = sending.send_digests(now)
+    forgotten = forget_unconfirmed(now)
     return {
         "confirmations": confirmations,
         "releases": releases,
         "deliveries": deliveries,
         "immediate": immediate,
         "digests": digests,
+        "forgotten": forgotten,
     }

@@ -1415,3 +1415,19 @@ def test_the_429_says_when_to_come_back_and_mapped_ipv4_counts_as_ipv4(client, s
     assert refused.status_code == 429
     assert refused["Retry-After"] == "3600"
     assert client.post("/alerts/", fields, REMOTE_ADDR="10.0.0.8").status_code == 200  # control
+
+
+def test_a_request_never_confirmed_is_forgotten_a_day_after_its_link_expires(client, at_now):
+    subscribe(client, {"country": "moldova"}, "never@example.org")
+    confirmed(client, {"country": "moldova"}, "kept@example.org")
+    send_alerts()
+    at_now.shift(timedelta(days=6))
+    subscribe(client, {"country": "serbia"}, "recent@example.org")
+    send_alerts()
+    assert Subscription.objects.filter(email="never@example.org").exists()  # within 8 days
+    at_now.shift(timedelta(days=2, minutes=1))
+    send_alerts()
+    assert not Subscription.objects.filter(email="never@example.org").exists()
+    # Controls: a confirmed one, and a request whose link still works, stay.
+    assert subscription("kept@example.org").is_active
+    assert Subscription.objects.filter(email="recent@example.org").exists()

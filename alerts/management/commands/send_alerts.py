@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "Confirmations {confirmations}, releases matched {releases}, "
                     "deliveries {deliveries}, immediate alerts {immediate}, "
-                    "digests {digests}".format(**done)
+                    "digests {digests}, unconfirmed requests forgotten {forgotten}".format(**done)
                 )
             if not every:
                 return
