@@ -1,7 +1,6 @@
 """Administrators see the subscriptions (to answer a subscriber's question), and can end one."""
 
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -24,7 +23,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("End the chosen subscriptions"), permissions=["delete"])
     def end(self, request, queryset):
-        ended = queryset.filter(ended_at=None).update(ended_at=timezone.now(), confirm_due=False)
+        ended = queryset.end()
         self.message_user(
             request,
             ngettext("%(n)d subscription ended.", "%(n)d subscriptions ended.", ended)

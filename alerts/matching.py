@@ -18,7 +18,6 @@ confirmed, in its language: an archive import (releases dated before)
 alerts nobody.
 """
 
-import logging
 from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
@@ -35,24 +34,28 @@ from . import filter_sets
 from .filter_sets import CHECKED
 from .models import AlertedRelease, Delivery, Subscription, SubscriptionKey
 
-log = logging.getLogger(__name__)
 BATCH = 200
 
 
 def index(subscription, version=None):
     """Write ``subscription``'s keys afresh from its stored filter set."""
     found, conditions, needs_check = filter_sets.keys(subscription.query)
-    SubscriptionKey.objects.filter(subscription=subscription).delete()
-    SubscriptionKey.objects.bulk_create(
-        [SubscriptionKey(subscription=subscription, dimension=d, value=v) for d, v in found]
-    )
     subscription.conditions = conditions
     subscription.needs_check = needs_check
     subscription.keys_version = version if version is not None else (tree_version() or "")
-    Subscription.objects.filter(pk=subscription.pk).update(
-        conditions=conditions,
-        needs_check=needs_check,
-        keys_version=subscription.keys_version,
+    _write_keys(
+        subscription.pk, found, conditions, needs_check, keys_version=subscription.keys_version
+    )
+
+
+def _write_keys(pk, found, conditions, needs_check, **fields):
+    """Replace subscription ``pk``'s keys with ``found`` and note what they cover."""
+    SubscriptionKey.objects.filter(subscription_id=pk).delete()
+    SubscriptionKey.objects.bulk_create(
+        [SubscriptionKey(subscription_id=pk, dimension=d, value=v) for d, v in found]
+    )
+    Subscription.objects.filter(pk=pk).update(
+        conditions=conditions, needs_check=needs_check, **fields
     )
 
 
@@ -66,9 +69,7 @@ def reindex_stale():
     current in one statement. Returns how many were rewritten.
     """
     version = tree_version() or ""
-    stale = Subscription.objects.filter(ended_at=None, confirmed_at__isnull=False).exclude(
-        keys_version=version
-    )
+    stale = Subscription.objects.active().exclude(keys_version=version)
     rows = list(stale.values_list("pk", "query", "conditions", "needs_check"))
     if not rows:
         return 0
@@ -85,14 +86,7 @@ def reindex_stale():
     ]
     with transaction.atomic():
         for pk, query in changed:
-            found, conditions, needs_check = worked_out[query]
-            SubscriptionKey.objects.filter(subscription_id=pk).delete()
-            SubscriptionKey.objects.bulk_create(
-                [SubscriptionKey(subscription_id=pk, dimension=d, value=v) for d, v in found]
-            )
-            Subscription.objects.filter(pk=pk).update(
-                conditions=conditions, needs_check=needs_check
-            )
+            _write_keys(pk, *worked_out[query])
         # Those confirmed since were keyed by ``index`` under this version or a later one.
         stale.update(keys_version=version)
     return len(changed)
@@ -108,11 +102,8 @@ def _alerted(release):
     values = list(
         ListingRow.objects.filter(release_id=release.pk).values_list("dimension", "value")
     )
-    active = Subscription.objects.filter(
-        ended_at=None,
-        confirmed_at__isnull=False,
-        confirmed_at__lt=release.published_at,
-        language=release.language,
+    active = Subscription.objects.active().filter(
+        confirmed_at__lt=release.published_at, language=release.language
     )
     keyed = Q(conditions=0)
     if values:
@@ -184,9 +175,7 @@ def _filterset_matches(query, release):
 def due_releases(now=None):
     """Public releases not yet matched that some active subscription may hear of."""
     now = now or clock.now()
-    horizon = Subscription.objects.filter(ended_at=None, confirmed_at__isnull=False).aggregate(
-        first=Min("confirmed_at")
-    )["first"]
+    horizon = Subscription.objects.active().aggregate(first=Min("confirmed_at"))["first"]
     if horizon is None:
         return PressRelease.objects.none()
     return (
@@ -242,7 +231,7 @@ def _claim_deliveries(release, pks):
 
 def sweep(*, queue_sending=None, now=None):
     """Match every due release (oldest first); returns ``(releases, deliveries)``."""
-    if not Subscription.objects.filter(ended_at=None, confirmed_at__isnull=False).exists():
+    if not Subscription.objects.active().exists():
         return 0, 0
     reindex_stale()
     releases = deliveries = 0

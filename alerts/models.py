@@ -22,6 +22,16 @@ from press.models import PressRelease
 QUERY_LENGTH = 1000
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        """Confirmed and not ended: the subscriptions that hear of releases."""
+        return self.filter(confirmed_at__isnull=False, ended_at=None)
+
+    def end(self, now=None):
+        """End those not ended yet (no confirmation owed either); returns how many."""
+        return self.filter(ended_at=None).update(ended_at=now or timezone.now(), confirm_due=False)
+
+
 class Subscription(models.Model):
     class Frequency(models.TextChoices):
         IMMEDIATE = "immediate", _("As soon as they are published")
@@ -52,6 +62,8 @@ class Subscription(models.Model):
     needs_check = models.BooleanField(default=False)
     #: The trees' version its keys were worked out under (nodes move, merge, get renamed).
     keys_version = models.CharField(max_length=64, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alert subscription")

@@ -73,6 +73,11 @@ def _renew(queryset, claim):
     return bool(queryset.filter(claim=claim).update(claimed_at=clock.now()))
 
 
+def _let_go(queryset, claim):
+    """Give up this sender's claim on the rows of ``queryset``: the next sender may take them."""
+    queryset.filter(claim=claim).update(claimed_at=None, claim="")
+
+
 SENT, REFUSED, FAILED = "sent", "refused", "failed"
 
 
@@ -173,7 +178,7 @@ def _send_confirmations(outbox, now):
                 continue
             outcome = outbox.send(alert_mail.confirmation(current))
             if outcome == FAILED:
-                held.update(claimed_at=None, claim="")
+                _let_go(held, claim)
                 return sent  # the server is unwell: the next run tries again
             # Done with this request, unless it was asked again meanwhile: then
             # the new request's mail is still owed (its claim is let go).
@@ -181,7 +186,7 @@ def _send_confirmations(outbox, now):
                 confirm_due=False, claimed_at=None, claim=""
             )
             if not done:
-                held.update(claimed_at=None, claim="")
+                _let_go(held, claim)
             sent += outcome == SENT
         now = None
 
@@ -211,12 +216,6 @@ def _deliverable(deliveries, now):
 def _finish(deliveries, claim, now, *, dropped=False):
     Delivery.objects.filter(pk__in=[d.pk for d in deliveries], claim=claim).update(
         done_at=now, dropped=dropped
-    )
-
-
-def _release_claim(deliveries, claim):
-    Delivery.objects.filter(pk__in=[d.pk for d in deliveries], claim=claim).update(
-        claimed_at=None, claim=""
     )
 
 
@@ -257,7 +256,7 @@ def _send_immediate(outbox, now):
             )
             outcome = outbox.send(message)
             if outcome == FAILED:
-                _release_claim(keep, claim)
+                _let_go(Delivery.objects.filter(pk__in=[d.pk for d in keep]), claim)
                 return sent
             _finish([delivery], claim, clock.now(), dropped=outcome == REFUSED)
             sent += outcome == SENT
@@ -269,7 +268,7 @@ def due_digests(now):
     for frequency, period in PERIODS.items():
         due |= Q(frequency=frequency, since__lte=now - period + SLACK)
     return (
-        Subscription.objects.filter(ended_at=None, confirmed_at__isnull=False)
+        Subscription.objects.active()
         .annotate(since=Coalesce(F("last_sent_at"), F("confirmed_at")))
         .filter(due)
         .filter(pk__in=_pending().values("subscription_id"))
@@ -311,7 +310,7 @@ def _send_digests(outbox, now):
         message = alert_mail.alert(sections, language=language, email=email, words=outbox.words)
         outcome = outbox.send(message)
         if outcome == FAILED:
-            _release_claim(keep, claim)
+            _let_go(Delivery.objects.filter(pk__in=[d.pk for d in keep]), claim)
             break
         _finish(keep, claim, clock.now(), dropped=outcome == REFUSED)
         for subscription, _releases in sections:

@@ -135,16 +135,12 @@ class ConfirmView(View):
         with transaction.atomic():
             locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
             if not locked.is_active:
-                now = timezone.now()
-                locked.confirmed_at = now
+                # What an earlier life still owed was dropped when it was asked for
+                # again (SubscribeView.ask): a confirmed start owes nothing yet.
+                locked.confirmed_at = timezone.now()
                 locked.ended_at = None
                 locked.save(update_fields=["confirmed_at", "ended_at"])
                 matching.index(locked)
-                # A subscription that ended and is asked for again starts afresh: what its
-                # earlier life still owed (a digest never sent) is not sent now.
-                Delivery.objects.filter(subscription=locked, done_at=None).update(
-                    done_at=now, dropped=True
-                )
         return self.page(request, locked, done=True)
 
     @staticmethod
@@ -185,13 +181,13 @@ class ManageView(View):
         action = request.POST.get("action", "")
         now = timezone.now()
         if action == "end_all":
-            mine.update(ended_at=now, confirm_due=False)
+            mine.end(now)
             return self.page(request, email, token, said=_("You will get no more alerts."))
         subscription = mine.filter(pk=_int(request.POST.get("subscription"))).first()
         if subscription is None:
             return self.page(request, email, token, said=_("That subscription has already ended."))
         if action == "end":
-            mine.filter(pk=subscription.pk).update(ended_at=now, confirm_due=False)
+            mine.filter(pk=subscription.pk).end(now)
             return self.page(request, email, token, said=_("That subscription has ended."))
         if action == "frequency":
             form = FrequencyForm(request.POST)
@@ -260,7 +256,7 @@ class UnsubscribeView(View):
             return HttpResponseBadRequest(
                 _("To unsubscribe, send List-Unsubscribe=One-Click."), content_type="text/plain"
             )
-        subscriptions.filter(ended_at=None).update(ended_at=timezone.now(), confirm_due=False)
+        subscriptions.end()
         return self.page(request, list(subscriptions), done=True)
 
     @staticmethod
