@@ -339,6 +339,10 @@ LOGGING = {
 SITE_NAME = os.environ.get("SITE_NAME", "Organization for Security and Co-operation in Europe")
 SITE_SHORT_NAME = os.environ.get("SITE_SHORT_NAME", "OSCE")
 PRESS_PAGE_SIZE = int(os.environ.get("PRESS_PAGE_SIZE", "20"))
+# Count, order and facet the listings from each process's listing index
+# (press/listing_index.py: the read model as bitsets, kept by the listing
+# clock); off, the database does it all (slower, the same answers).
+LISTING_INDEX = env_bool("LISTING_INDEX", default=True)
 # Anonymous full-page cache (osce_cms/cache.py). With the default local-memory
 # cache it is per process: run several processes only with REDIS_URL set.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)

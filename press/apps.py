@@ -16,12 +16,16 @@ class PressConfig(AppConfig):
 
         from taxonomy.integrity import register_derived
 
-        from . import listing_model, search, signals, translations  # noqa: F401
+        from . import listing_index, listing_model, search, signals, translations  # noqa: F401
 
         listing_model.connect()
         translations.connect()
         register_derived(
             "listing read model", verify=listing_model.verify, rebuild=listing_model.rebuild
+        )
+        # After the rows: the index is read from them.
+        register_derived(
+            "listing index", verify=listing_index.verify, rebuild=listing_index.rebuild
         )
 
         # SQLite's full-text index is kept by triggers that call a Python

@@ -49,4 +49,6 @@ BY_MODEL = {dimension.model: dimension for dimension in DIMENSIONS}
 #: Release relation -> dimension.
 BY_RELATION = {dimension.relation: dimension for dimension in DIMENSIONS}
 PARAMS = tuple(BY_PARAM)
+#: The read model's dimensions beyond the trees: a release's type and its year.
+TYPE, YEAR = "type", "year"
 RELATIONS = tuple(BY_RELATION)

@@ -11,6 +11,7 @@ unfiltered listing reads the kept totals instead.
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.http import QueryDict
 from django.utils.translation import get_language
@@ -18,7 +19,7 @@ from django.utils.translation import get_language
 from taxonomy import clock
 from taxonomy.index import tree_index
 
-from . import languages
+from . import languages, listing_index
 from .dimensions import BY_PARAM, DIMENSIONS
 from .filters import PREDECESSORS, PressReleaseFilterSet
 from .listing_model import (
@@ -30,6 +31,7 @@ from .listing_model import (
     public_totals,
 )
 from .models import release_types
+from .selection import selection
 from .type_names import type_name
 from .versions import cached_public, per_request
 
@@ -147,9 +149,24 @@ def facet_params(fixed_param=None):
     return [d.param for d in DIMENSIONS if d.param != fixed_param] + [TYPE, YEAR]
 
 
+def indexed_counts(conditions, params):
+    """{param: {value: public releases}} in the page's language meeting every read-model
+    condition ``(dimension, values)``, from the listing index; None with it off."""
+    if not settings.LISTING_INDEX:
+        return None
+    index = listing_index.current()
+    bits = index.public(languages.current(), clock.now())
+    for name, values in conditions:
+        bits &= index.under(name, values)
+    return {param: index.counts(param, bits) for param in params}
+
+
 def all_public_totals():
-    """The kept totals of every facet in the page's language, as the public sees them now
-    (read once a request)."""
+    """Every facet's counts in the page's language, as the public sees them now: from the
+    listing index, else the kept totals (read once a request)."""
+    indexed = indexed_counts([], facet_params())
+    if indexed is not None:
+        return indexed
     language = languages.current()
     return per_request(
         f"public-totals:{language}",
@@ -162,10 +179,13 @@ def all_public_totals():
 
 
 def counts_with(dimension, value):
-    """Every facet's public counts under one value in the page's language, from the kept
-    pairs (read once a request)."""
-    language = languages.current()
+    """Every facet's public counts under one value in the page's language, from the
+    listing index, else the kept pairs (read once a request)."""
     others = [param for param in facet_params() if param != dimension]
+    indexed = indexed_counts([(dimension, [value])], others)
+    if indexed is not None:
+        return indexed
+    language = languages.current()
     return per_request(
         f"pairs:{language}:{dimension}:{value}",
         lambda: cached_public(
@@ -287,6 +307,12 @@ def count_all_facets(chosen, *, fixed_param=None, base_key="all", base_rows=None
     if shared:
         groups.append(shared)
     counts = {}
+    chosen_bits = selection(chosen, base_rows)
+    if chosen_bits is not None:  # the listing index: no query at all
+        for group in groups:
+            own = group[0] if group[0] in active else None
+            counts.update(chosen_bits.counts(group, without=own))
+        return counts
     for group in groups:
         own = group[0] if group[0] in active else None
         rest_data = _without(data, own)

@@ -11,6 +11,7 @@ from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
 from .models import PressRelease
 from .querystring import redirect_without_empty_params
+from .selection import SelectedIds, selection
 from .versions import cached_public
 
 
@@ -32,6 +33,9 @@ def listing_count(filterset, *, base_key, base_rows):
     the filterset's base queryset and ``base_rows`` its read-model conditions
     (``ListingMixin.base_rows``).
     """
+    chosen = selection(filterset, base_rows)
+    if chosen is not None:
+        return chosen.count()
     count = rows_count(filterset, base_rows=base_rows)
     if count is None:  # a search or dates: count the releases themselves
         data = filterset.data
@@ -41,8 +45,19 @@ def listing_count(filterset, *, base_key, base_rows):
 
 
 def listing_paginator(filterset, page_size, *, base_key, base_rows):
-    """A paginator over what ``filterset`` selects, its count read once (``listing_count``)."""
-    paginator = Paginator(filterset.qs, page_size)
+    """A paginator over what ``filterset`` selects, its count read once (``listing_count``).
+
+    From the listing index its object list is the page's release ids
+    (``SelectedIds``), which ``page_rows`` reads; ordered by relevance, the
+    search's ranking needs the database: the filterset's queryset.
+    """
+    chosen = selection(filterset, base_rows)
+    sort = filterset.cleaned.get("sort")
+    if chosen is not None and not (sort == "relevance" and filterset.cleaned.get("q")):
+        rows = SelectedIds(chosen, oldest_first=sort == "date")
+    else:
+        rows = filterset.qs
+    paginator = Paginator(rows, page_size)
     paginator.count = listing_count(filterset, base_key=base_key, base_rows=base_rows)
     return paginator
 
@@ -67,9 +82,14 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     69 → 28 ms at 100,000 releases, for one query more).
     """
     shown = q if headlines else ""
-    if offset < DEFERRED_JOIN_OFFSET and not ids_first:
+    if isinstance(page_queryset, list):  # the page's ids, from the listing index
+        ids = page_queryset
+    elif offset < DEFERRED_JOIN_OFFSET and not ids_first:
         return list(page_queryset.with_lists().with_headlines(shown))
-    ids = list(page_queryset.values_list("pk", flat=True))
+    else:
+        ids = list(page_queryset.values_list("pk", flat=True))
+    if not ids:
+        return []
     releases = PressRelease.objects.filter(pk__in=ids)
     if q:  # SQLite's snippets come from the search's own join
         releases = releases.search(q)

@@ -33,12 +33,11 @@ from taxonomy.merging import links_moved
 from taxonomy.subtree import contains_sql, subtree_q
 
 from .bulk import link_columns, link_table
-from .dimensions import BY_MODEL, DIMENSIONS
+from .dimensions import BY_MODEL, DIMENSIONS, TYPE, YEAR
+from .listing_index import tick
 from .models import ListingPair, ListingPending, ListingRow, ListingTotal, PressRelease
 
 CHUNK = 2000
-#: The dimensions of the read model beyond the trees.
-TYPE, YEAR = "type", "year"
 
 
 def _db():
@@ -223,6 +222,8 @@ def refresh(release_ids, *, using=None):
     pending = _table(ListingPending)
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        if release_ids:
+            tick(cursor, release_ids)  # first: the listing clock's lock, then the totals'
         # One change for every chunk, applied at the end: the totals' and
         # pairs' rows are then taken in one sorted order however many
         # chunks a write spans (a node move, a merge), as every writer does.
@@ -259,6 +260,8 @@ def forget(release_ids, *, using=None):
     """Take releases about to be deleted out of the totals (their rows go with them)."""
     using = using or _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        if release_ids:
+            tick(cursor, release_ids)
         delta = Delta()
         for chunk in _chunks(release_ids):
             _take_rows(cursor, chunk, delta)
@@ -287,6 +290,8 @@ def rebuild(*, using=None):
         ListingPair.objects.using(using).all().delete()
         ListingPending.objects.using(using).all().delete()
         ids = list(PressRelease.objects.using(using).values_list("pk", flat=True))
+        with connections[using].cursor() as cursor:
+            tick(cursor, None)  # every process builds its listing index afresh
         refresh(ids, using=using)
     return ListingRow.objects.using(using).count()
 

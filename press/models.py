@@ -816,3 +816,36 @@ class ReleaseClock(models.Model):
 
     def __str__(self):
         return self.changed_at.isoformat()
+
+
+class ListingClock(models.Model):
+    """One row: how many writes have changed the listing's rows (``press.listing_index``).
+
+    Every such write moves it in its own transaction, taking the row's lock
+    first, so its values are committed in order.
+    """
+
+    seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.seq)
+
+
+class ListingChange(models.Model):
+    """A release whose rows a write changed, at the listing clock's ``seq`` (none: all of them).
+
+    What each process reads to bring its listing index up to date; the last
+    ``listing_index.KEEP`` ticks are kept.
+    """
+
+    seq = models.BigIntegerField(db_index=True)
+    release_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.seq}: {self.release_id or 'everything'}"

@@ -60,6 +60,16 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_listing_index():
+    """Each test's database is its own: no process's listing index outlives a test."""
+    from press import listing_index
+
+    listing_index.forget_all()
+    yield
+    listing_index.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Every cache empty before and after each test (the API's rate counts too)."""
     for each in caches.all():

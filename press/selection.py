@@ -1,0 +1,144 @@
+"""What a listing's filterset selects, read from the listing index (:mod:`press.listing_index`).
+
+One :class:`Selection` a filterset: the bitset of each of its parameters,
+worked out once, so that the count, the page of results and every facet
+(each counted without its own parameter) are ANDs and popcounts of the
+same few bitsets. It follows the FilterSet's rules exactly: OR within a
+parameter, AND across them, node filters with their descendants (and, with
+``predecessors=1``, the nodes they followed), ``type``, ``year`` (in the
+site's time zone, as the read model's year), whole days for ``date_from``
+and ``date_to`` (swapped when reversed), and the search's own matches,
+found by the database's full-text index. The tests hold it against the
+FilterSet's queryset.
+"""
+
+import numpy as np
+from django.conf import settings
+
+from taxonomy import clock
+
+from . import languages, listing_index
+from .dimensions import BY_PARAM, TYPE, YEAR
+from .filters import PREDECESSORS, at_calendar_start, day_after, start_of_day
+from .models import PressRelease, release_types
+
+#: The parameters that are no filter of their own.
+NOT_FILTERS = {"sort", "page", PREDECESSORS}
+
+
+class Selection:
+    """The public releases of the page's language that a filterset selects, over a base."""
+
+    def __init__(self, filterset, base_rows, index=None):
+        self.index = index or listing_index.current()
+        self.language = languages.current()
+        base = self.index.public(self.language, clock.now())
+        for name, values in base_rows:
+            base &= self.index.under(name, values)
+        self.base = base
+        filterset.qs  # noqa: B018 - the FilterSet's own checks (dates swapped, notices)
+        self.parts = {}  # parameter -> bitset
+        for name, value in filterset.cleaned.items():
+            if value in (None, "", []) or name in NOT_FILTERS:
+                continue
+            self.parts[name] = self._part(filterset, name, value)
+        self._all = None
+
+    def _part(self, filterset, name, value):
+        index = self.index
+        if name in BY_PARAM:
+            known, _unknown = filterset.filters[name].resolve(value)
+            return index.under(name, [ref.pk for ref in known])
+        if name == TYPE:
+            return index.under(TYPE, [t.pk for t in release_types() if t.slug in value])
+        if name == YEAR:
+            return index.under(YEAR, [value])
+        if name == "q":
+            return index.having(search_ids(value, self.language))
+        if name == "date_from":
+            start = start_of_day(value)
+            if start is None:
+                return self._everything() if at_calendar_start(value) else self._nothing()
+            return index.between(start, None)
+        if name == "date_to":
+            after = day_after(value)
+            end = None if after is None else start_of_day(after)
+            if end is None:
+                nothing = after is not None and at_calendar_start(after)
+                return self._nothing() if nothing else self._everything()
+            return index.between(None, end)
+        raise ValueError(f"no listing index for {name!r}")
+
+    def _everything(self):
+        return np.full(self.index.words, ~np.uint64(0))
+
+    def _nothing(self):
+        return np.zeros(self.index.words, dtype=np.uint64)
+
+    def bits(self, without=None):
+        """The selected releases; ``without`` a parameter: as if it were not chosen."""
+        if without is None and self._all is not None:
+            return self._all
+        bits = self.base.copy()
+        for name, part in self.parts.items():
+            if name != without:
+                bits &= part
+        if without is None:
+            self._all = bits
+        return bits
+
+    def count(self):
+        return listing_index.count(self.bits())
+
+    def counts(self, names, *, without=None):
+        """{name: {value: releases}} of the facets ``names`` over the selection."""
+        bits = self.bits(without)
+        return {name: self.index.counts(name, bits) for name in names}
+
+    def page(self, offset, limit, *, oldest_first=False):
+        """The ids of the releases ``[offset, offset + limit)``, newest first (or oldest)."""
+        return self.index.page(self.bits(), offset, limit, oldest_first=oldest_first)
+
+
+def search_ids(q, language):
+    """The published releases in ``language`` that the search ``q`` finds, as the listing's
+    search finds them (``PressReleaseQuerySet.search``)."""
+    found = PressRelease.objects.filter(
+        language=language, status=PressRelease.Status.PUBLISHED
+    ).search(q)
+    return list(found.values_list("pk", flat=True))
+
+
+def selection(filterset, base_rows):
+    """The filterset's :class:`Selection` (kept on it), or None when the index cannot say.
+
+    None for a base the read model does not describe (``base_rows`` None) or
+    with ``LISTING_INDEX`` off.
+    """
+    if base_rows is None or not settings.LISTING_INDEX:
+        return None
+    found = getattr(filterset, "_selection", None)
+    if found is None or found[0] != base_rows:
+        found = (base_rows, Selection(filterset, base_rows))
+        filterset._selection = found
+    return found[1]
+
+
+class SelectedIds:
+    """A paginator's object list: the selection's releases in the listing's order, as ids."""
+
+    def __init__(self, chosen, *, oldest_first=False):
+        self.chosen, self.oldest_first = chosen, oldest_first
+
+    def count(self):
+        return self.chosen.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("a page of the listing is a slice")
+        start = item.start or 0
+        stop = self.count() if item.stop is None else item.stop
+        return self.chosen.page(start, stop - start, oldest_first=self.oldest_first)
