@@ -14,13 +14,14 @@ FilterSet's queryset.
 
 import numpy as np
 from django.conf import settings
+from django.db import connections, router
 
 from taxonomy import clock
 
 from . import languages, listing_index
 from .dimensions import BY_PARAM, TYPE, YEAR
 from .filters import PREDECESSORS, at_calendar_start, day_after, start_of_day
-from .models import PressRelease, release_types
+from .models import PressRelease, SearchMatch, release_types
 
 #: The parameters that are no filter of their own.
 NOT_FILTERS = {"sort", "page", PREDECESSORS}
@@ -54,7 +55,8 @@ class Selection:
         if name == YEAR:
             return index.under(YEAR, [value])
         if name == "q":
-            return index.having(search_ids(value, self.language))
+            found = search_ids(value, self.language)
+            return self._everything() if found is None else index.having(found)
         if name == "date_from":
             start = start_of_day(value)
             if start is None:
@@ -101,11 +103,30 @@ class Selection:
 
 
 def search_ids(q, language):
-    """The published releases in ``language`` that the search ``q`` finds, as the listing's
-    search finds them (``PressReleaseQuerySet.search``)."""
-    found = PressRelease.objects.filter(
-        language=language, status=PressRelease.Status.PUBLISHED
-    ).search(q)
+    """The releases (any state, any language: the base says which are listed) that the
+    search ``q`` finds with ``language``'s configuration, as the listing's search
+    (``PressReleaseQuerySet.search``) finds them; None when ``q`` holds no word to
+    search for (the search then filters nothing, as there).
+
+    On PostgreSQL from the narrow copy of the vectors (``SearchMatch``, migration
+    0016), all ids in one array; on SQLite from its FTS5 index, through the
+    queryset's own search.
+    """
+    q = (q or "").replace("\x00", " ").strip()
+    if not q:
+        return None
+    using = router.db_for_read(PressRelease)
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT array_agg(release_id) FROM {SearchMatch._meta.db_table} "  # noqa: S608
+                "WHERE search @@ websearch_to_tsquery(%s::regconfig, %s)",
+                [languages.search_config(language), q],
+            )
+            (ids,) = cursor.fetchone()
+        return ids or []
+    found = PressRelease.objects.using(using).filter(language=language).search(q)
     return list(found.values_list("pk", flat=True))
 
 
