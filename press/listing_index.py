@@ -204,8 +204,11 @@ class Index:
             slot = self._slot(pk)
             if slot is not None:
                 self._clear(slot)
-            if pk in found:
-                slots[pk] = slot if slot is not None else self._new_slot(pk)
+            if pk in found:  # still there: back in its slot, or in a new one
+                if slot is None:
+                    slot = self._new_slot(pk)
+                self.ids[slot] = pk
+                slots[pk] = slot
         for pk, slot in slots.items():
             language, status, published_at = found[pk]
             self.times[slot] = micro(published_at)
