@@ -38,9 +38,31 @@ def lead_image(release, sizes="100vw"):
     return image_context(release, sizes)
 
 
+#: (image name, media address) -> its renditions' addresses, per process. An
+#: address is a pure function of those two (imagekit names a rendition by a
+#: hash of the source's name and the spec; the Optimistic strategy never asks
+#: the storage), so this is never stale; a new image has a new name. Bounded:
+#: emptied when full.
+_RENDITION_URLS = {}
+RENDITION_URLS_KEPT = 20_000
+
+
+def rendition_urls(release):
+    """{rendition field name: address} of ``release``'s lead image."""
+    image = release.lead_image
+    name = (image.name, image.storage.base_url)
+    urls = _RENDITION_URLS.get(name)
+    if urls is None:
+        if len(_RENDITION_URLS) >= RENDITION_URLS_KEPT:
+            _RENDITION_URLS.clear()
+        urls = {field: getattr(release, field).url for field, _box in release.RENDITIONS}
+        _RENDITION_URLS[name] = urls
+    return urls
+
+
 def image_context(release, sizes="100vw", thumbnail=False):
     """What ``includes/lead_image.html`` (the page) or a card's thumbnail shows of the image."""
-    urls = {name: getattr(release, name).url for name, _box in release.RENDITIONS}
+    urls = rendition_urls(release)
     sources = {}
     for name, box in release.RENDITIONS:
         width = rendition_width(release.lead_image_width, release.lead_image_height, box)
