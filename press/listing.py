@@ -90,7 +90,8 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
         ids = list(page_queryset.values_list("pk", flat=True))
     if not ids:
         return []
-    releases = PressRelease.objects.filter(pk__in=ids)
+    # Public still: a request's index may be a moment behind a withdrawal.
+    releases = PressRelease.objects.published().filter(pk__in=ids)
     if q:  # SQLite's snippets come from the search's own join
         releases = releases.search(q)
     found = releases.with_lists().with_headlines(shown).in_bulk()

@@ -36,7 +36,7 @@ import datetime
 import threading
 
 import numpy as np
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 from taxonomy import clock
 from taxonomy.versions import request_memo
@@ -250,8 +250,7 @@ class Index:
         if slot >= len(self.ids):
             self._grow()
         self.ids[slot] = pk
-        self.used = slot + 1
-        self.slot_by_id = _slot_lookup(self.ids[: self.used], self.used)
+        self.used = slot + 1  # the lookup by id is made once all are in (_index_ids)
         return slot
 
     def _grow(self):
@@ -420,23 +419,32 @@ def current(using=None):
     seq = clock_seq(using)
     index = _shared.get(using)
     if index is None or index.seq != seq:
-        index = _catch_up(index, seq, using)
+        index = _catch_up(using)
     if memo is not None:
         memo[key] = index
     return index
 
 
-def _catch_up(index, seq, using):
+def _catch_up(using):
+    """The index at the clock's tick, from the stored one (caught up or built afresh).
+
+    Under the lock the clock is read again: another thread may have stored a
+    later snapshot meanwhile (then it serves), and a stored snapshot ahead of
+    the clock means the clock went back (a restored or emptied database):
+    build afresh.
+    """
     with _lock:
+        seq = clock_seq(using)
         shared = _shared.get(using)
         if shared is not None and shared.seq == seq:
             return shared
-        if shared is not None and index is not shared and shared.seq < seq:
-            index = shared
         changed = None
-        if index is not None and index.seq < seq:
-            changed = _changed_since(index.seq, seq, using)
-        fresh = Index.build(using, seq) if changed is None else index.caught_up(seq, changed, using)
+        if shared is not None and shared.seq < seq:
+            changed = _changed_since(shared.seq, seq, using)
+        if changed is None:
+            fresh = Index.build(using, seq)
+        else:
+            fresh = shared.caught_up(seq, changed, using)
         if not _in_transaction(using):
             _shared[using] = fresh
         return fresh
@@ -450,10 +458,14 @@ def forget_all():
 
 def verify(*, using=None):
     """Differences between this process's index, brought up to date, and one built afresh
-    from the rows; [] when they agree (``check_trees``).
+    from the rows; [] when they agree.
 
     Compared: each language's public releases in the listing's order, and
-    every value's releases.
+    every value's releases. It checks the calling process's index: in a long
+    process (a shell, the tests) one caught up through many writes; run by
+    ``check_trees`` in a process of its own, it checks that the index builds.
+    Web processes' indexes are made anew by ``rebuild()`` (``check_trees
+    --rebuild``), which makes every process build afresh.
     """
     using = using or router.db_for_read(ListingRow)
     kept = current(using)
@@ -481,9 +493,11 @@ def verify(*, using=None):
 
 
 def rebuild(*, using=None):
-    """Build this process's index afresh (every other process builds its own at its next
-    request: ``listing_model.rebuild`` notes "everything")."""
-    using = using or router.db_for_read(ListingRow)
+    """Make every process build its index afresh: a tick that notes "everything" (each
+    process builds at its next request), then this process's own."""
+    using = using or router.db_for_write(ListingRow)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        tick(cursor, None)
     with _lock:
         _shared.pop(using, None)
     index = current(using)

@@ -285,13 +285,15 @@ def rebuild(*, using=None):
     """Throw the read model away and write it from the tags. Returns the number of rows."""
     using = using or _db()
     with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            # First, as every writer: the listing clock's lock, then the rows.
+            # Every process builds its listing index afresh.
+            tick(cursor, None)
         ListingRow.objects.using(using).all().delete()
         ListingTotal.objects.using(using).all().delete()
         ListingPair.objects.using(using).all().delete()
         ListingPending.objects.using(using).all().delete()
         ids = list(PressRelease.objects.using(using).values_list("pk", flat=True))
-        with connections[using].cursor() as cursor:
-            tick(cursor, None)  # every process builds its listing index afresh
         refresh(ids, using=using)
     return ListingRow.objects.using(using).count()
 

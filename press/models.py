@@ -852,10 +852,10 @@ class ListingChange(models.Model):
 
 
 class SearchMatch(models.Model):
-    """PostgreSQL only: a release's search vector in a narrow table (migration 0016).
+    """PostgreSQL: a release's search vector in a narrow table (migration 0016).
 
     Kept by a trigger, deleted with its release by the database (so Django
-    collects nothing here: SQLite has no such table). Finding every match
+    collects nothing here); on SQLite the table stays empty. Finding every match
     of a word reads a few hundred pages here instead of a 2 kB release row
     each (``press.selection.search_ids``).
     """

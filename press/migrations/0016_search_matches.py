@@ -54,11 +54,25 @@ BACKWARDS = [
 ]
 
 
-def run(statements):
+#: SQLite searches its FTS5 table (0006, press/search.py), which is narrow
+#: already: the table stays empty there, and exists only so that what walks
+#: every model (``dumpdata``) finds it.
+SQLITE_FORWARDS = [
+    """
+    CREATE TABLE press_searchmatch (
+        release_id integer NOT NULL PRIMARY KEY
+            REFERENCES press_pressrelease (id) ON DELETE CASCADE,
+        search text NOT NULL
+    );
+    """,
+]
+SQLITE_BACKWARDS = ["DROP TABLE IF EXISTS press_searchmatch;"]
+
+
+def run(statements, sqlite_statements):
     def apply(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return  # SQLite's FTS5 table is narrow already (0006, press/search.py)
-        for statement in statements:
+        chosen = statements if schema_editor.connection.vendor == "postgresql" else sqlite_statements
+        for statement in chosen:
             schema_editor.execute(statement)
 
     return apply
@@ -71,7 +85,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # The model tells Django the table is there (a test database's flush
-        # empties it with the releases); only PostgreSQL has it.
+        # empties it with the releases); only PostgreSQL fills it.
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.CreateModel(
@@ -92,6 +106,10 @@ class Migration(migrations.Migration):
                     options={"default_permissions": ()},
                 ),
             ],
-            database_operations=[migrations.RunPython(run(FORWARDS), run(BACKWARDS))],
+            database_operations=[
+                migrations.RunPython(
+                    run(FORWARDS, SQLITE_FORWARDS), run(BACKWARDS, SQLITE_BACKWARDS)
+                )
+            ],
         ),
     ]
