@@ -22,10 +22,13 @@ again. A write of more than ``REBUILD_AT`` releases (a rebuild, an import)
 notes "everything" and processes build afresh; so do processes that fell
 behind further than the notes kept (``KEEP``).
 
-Whether a release is public is worked out at the time of each request,
-from its status and publication time: a scheduled release goes public by
-itself, as everywhere else. Each index is an immutable snapshot: catching
-up makes a new one (copy on write), so a request never sees one change in.
+It holds the published releases (public, or scheduled for later): a
+write that leaves a draft a draft does not tick, so an editor's
+transaction holds no other writer back. Whether a published release is
+public is worked out at the time of each request, from its publication
+time: a scheduled release goes public by itself, as everywhere else.
+Each index is an immutable snapshot: catching up makes a new one (copy on
+write), so a request never sees one change in.
 
 A request inside a transaction of its own (not a test's) reads the index
 but never stores what it catches up on: what it sees may still be rolled
@@ -139,6 +142,7 @@ class Index:
         """The index of every release and row in the database ``using``."""
         rows = list(
             PressRelease.objects.using(using)
+            .filter(status=PUBLISHED)
             .order_by("pk")
             .values_list("pk", "language", "status", "published_at")
         )
@@ -196,7 +200,7 @@ class Index:
         found = {
             pk: rest
             for pk, *rest in PressRelease.objects.using(using)
-            .filter(pk__in=release_ids)
+            .filter(pk__in=release_ids, status=PUBLISHED)
             .values_list("pk", "language", "status", "published_at")
         }
         slots = {}

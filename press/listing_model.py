@@ -32,6 +32,7 @@ from taxonomy import clock
 from taxonomy.merging import links_moved
 from taxonomy.subtree import contains_sql, subtree_q
 
+from . import listing_index
 from .bulk import link_columns, link_table
 from .dimensions import BY_MODEL, DIMENSIONS, TYPE, YEAR
 from .listing_index import tick
@@ -222,8 +223,10 @@ def refresh(release_ids, *, using=None):
     pending = _table(ListingPending)
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        if release_ids:
-            tick(cursor, release_ids)  # first: the listing clock's lock, then the totals'
+        # First: the listing clock's lock, then the totals'. Only for releases
+        # that are or were published: a draft saved in a long transaction
+        # holds nobody back, as it takes no total either.
+        _tick_published(cursor, release_ids, now=True)
         # One change for every chunk, applied at the end: the totals' and
         # pairs' rows are then taken in one sorted order however many
         # chunks a write spans (a node move, a merge), as every writer does.
@@ -256,12 +259,46 @@ def refresh(release_ids, *, using=None):
         _apply(cursor, delta)
 
 
+def _tick_published(cursor, release_ids, *, now):
+    """Tick the listing clock for the releases of ``release_ids`` that the listing index
+    holds or will hold: published (public or scheduled) when their rows were last
+    written, or (``now``) published now. Nothing to tick: no lock taken.
+
+    The index holds published releases only, so a write that leaves a draft a
+    draft changes nothing it holds. A bulk write ticks for everything unread.
+    """
+    release_ids = sorted(set(release_ids))
+    if not release_ids:
+        return
+    if len(release_ids) > listing_index.REBUILD_AT:
+        tick(cursor, None)
+        return
+    relevant = set()
+    for chunk in _chunks(release_ids):
+        marks = _in(chunk)
+        selects = [
+            f"SELECT release_id FROM {_table(ListingRow)} "  # noqa: S608
+            f"WHERE listed AND release_id IN ({marks})",
+            f"SELECT release_id FROM {_table(ListingPending)} WHERE release_id IN ({marks})",
+        ]
+        params = [*chunk, *chunk]
+        if now:
+            selects.append(
+                f"SELECT id FROM {_table(PressRelease)} "  # noqa: S608
+                f"WHERE status = 'published' AND id IN ({marks})"
+            )
+            params += chunk
+        cursor.execute(" UNION ".join(selects), params)
+        relevant.update(pk for (pk,) in cursor.fetchall())
+    if relevant:
+        tick(cursor, relevant)
+
+
 def forget(release_ids, *, using=None):
     """Take releases about to be deleted out of the totals (their rows go with them)."""
     using = using or _db()
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        if release_ids:
-            tick(cursor, release_ids)
+        _tick_published(cursor, release_ids, now=False)
         delta = Delta()
         for chunk in _chunks(release_ids):
             _take_rows(cursor, chunk, delta)
