@@ -64,7 +64,7 @@ def read(data):
         if values:
             given.setlist(name, values)
     filterset = PressReleaseFilterSet(given)
-    filterset.qs  # noqa: B018 - reading it puts swapped dates right
+    filterset.check()  # puts swapped dates right
     errors = list(filterset.errors_for_display)
     errors += [sentence for _param, sentence in filterset.unknown_values()]
     found = FilterSet(params=_canonical(filterset), errors=errors)

@@ -178,6 +178,22 @@ def all_public_totals():
     )
 
 
+def public_totals_of(nodes):
+    """``(public releases, {param: {pk: public releases under it}})`` in the page's
+    language, for just ``nodes`` ({param: [pks]}): from the listing index one
+    popcount a node, else from every facet's totals (``all_public_totals``)."""
+    if not settings.LISTING_INDEX:
+        totals = all_public_totals()
+        return sum(totals[TYPE].values()), totals
+    index = listing_index.current()
+    public = index.public(languages.current(), clock.now())
+    totals = {
+        param: {pk: listing_index.count(public & index.under(param, [pk])) for pk in pks}
+        for param, pks in nodes.items()
+    }
+    return listing_index.count(public), totals
+
+
 def counts_with(dimension, value):
     """Every facet's public counts under one value in the page's language, from the
     listing index, else the kept pairs (read once a request)."""

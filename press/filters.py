@@ -10,6 +10,7 @@ name's, a renamed node's) names the node; ``predecessors=1`` makes every
 node filter match the nodes its nodes followed too.
 """
 
+import copy
 import datetime
 import re
 
@@ -205,6 +206,21 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.messages = []
+        self._checked = False
+
+    def get_form_class(self):
+        """The form class, built once a FilterSet class (django-filter builds one a request).
+
+        Its fields are the filters' fields, the same for every request (their
+        labels translate when shown); each form copies them deeply, as any
+        Django form copies its class's fields.
+        """
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._form_class = form_class
+        return form_class
 
     # --- validation that spans fields ------------------------------------
     @property
@@ -213,14 +229,36 @@ class PressReleaseFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         return getattr(self.form, "cleaned_data", {})
 
-    def filter_queryset(self, queryset):
+    def check(self):
+        """The valid values once the checks that span fields have run (once a filterset).
+
+        Reversed dates are swapped, and the page is told so; a search made
+        only of words too common to search for is named. Everything that
+        reads the values as filters (the queryset, the listing index's
+        selection, feeds, alerts) reads them from here; no queryset is built.
+        """
         data = self.cleaned
+        if self._checked:
+            return data
+        self._checked = True
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             data["date_from"], data["date_to"] = end, start
             self.messages.append(
                 _("The start date was after the end date; they have been swapped.")
             )
+        common = only_common_words(data["q"]) if data.get("q") else []
+        if common:
+            # Both databases leave such words out of a search, so "a" finds
+            # nothing rather than everything: say why.
+            self.messages.append(
+                _("“%(words)s” is too common to search for: try a more specific word.")
+                % {"words": " ".join(common)}
+            )
+        return data
+
+    def filter_queryset(self, queryset):
+        data = self.check()
         queryset = super().filter_queryset(queryset)
         if not data.get("sort"):
             queryset = queryset.order_by("-published_at", "-pk")
@@ -228,7 +266,7 @@ class PressReleaseFilterSet(django_filters.FilterSet):
 
     def notices(self):
         """What the visitor should know about the parameters: errors, unknown names."""
-        self.qs  # noqa: B018 - filtering may add a notice (swapped dates)
+        self.check()
         unknown = [message for _param, message in self.unknown_values()]
         return list(self.messages) + unknown + self.errors_for_display
 
@@ -273,14 +311,6 @@ class PressReleaseFilterSet(django_filters.FilterSet):
 
     # --- filter methods ----------------------------------------------------
     def filter_q(self, queryset, name, value):
-        common = only_common_words(value)
-        if common:
-            # Both databases leave such words out of a search, so "a" finds
-            # nothing rather than everything: say why.
-            self.messages.append(
-                _("“%(words)s” is too common to search for: try a more specific word.")
-                % {"words": " ".join(common)}
-            )
         return queryset.search(value)
 
     # Dates are whole days in the site's time zone, both ends included. Any
@@ -345,8 +375,28 @@ def _declare_dimensions(filterset):
         node_filter = NodeFilter(dimension=dimension, field_name=dimension.param)
         node_filter.model = filterset._meta.model
         first[dimension.param] = node_filter
-    filterset.base_filters = {**first, **declared}
+    filterset.base_filters = CopiedShallow({**first, **declared})
     filterset.declared_filters = {**filterset.base_filters}
+
+
+class CopiedShallow(dict):
+    """A FilterSet's filters, which each FilterSet copies: each filter copied, not deeply.
+
+    django-filter deep-copies every filter (and all it refers to) for each
+    request's FilterSet, which then only sets the copy's ``model`` and
+    ``parent``: nothing it shares with the class's filter changes.
+    """
+
+    def __deepcopy__(self, memo):
+        return {name: _copied(found) for name, found in self.items()}
+
+
+def _copied(found):
+    """A filter's shallow copy, its ``method`` (if any) bound to the copy, not to ``found``."""
+    copied = copy.copy(found)
+    if getattr(found, "method", None) is not None:
+        copied.method = found.method
+    return copied
 
 
 _declare_dimensions(PressReleaseFilterSet)

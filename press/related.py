@@ -6,8 +6,7 @@ from taxonomy import clock
 
 from .bulk import link_columns
 from .dimensions import DIMENSIONS
-from .facets import all_public_totals
-from .listing_model import TYPE
+from .facets import public_totals_of
 from .models import PressRelease
 from .versions import cached_public
 
@@ -38,11 +37,10 @@ def telling_nodes(release, tags=None):
     that common, ``(None, (total, dimension, pk))`` names the least common
     one instead, so a release still finds its neighbours.
     """
-    totals = all_public_totals()
-    public = sum(totals[TYPE].values())
-    limit = min(COMMON_MAX, max(50, int(public * COMMON_SHARE)))
     if tags is None:
         tags = {d: [node.pk for node in getattr(release, d.relation).all()] for d in DIMENSIONS}
+    public, totals = public_totals_of({d.param: tags[d] for d in DIMENSIONS})
+    limit = min(COMMON_MAX, max(50, int(public * COMMON_SHARE)))
     tags = [(totals.get(d.param, {}).get(pk, 0), d, pk) for d in DIMENSIONS for pk in tags[d]]
     kept = [tag for tag in tags if tag[0] <= limit]
     if tags and not kept:

@@ -37,9 +37,8 @@ class Selection:
         for name, values in base_rows:
             base &= self.index.under(name, values)
         self.base = base
-        filterset.qs  # noqa: B018 - the FilterSet's own checks (dates swapped, notices)
         self.parts = {}  # parameter -> bitset
-        for name, value in filterset.cleaned.items():
+        for name, value in filterset.check().items():
             if value in (None, "", []) or name in NOT_FILTERS:
                 continue
             self.parts[name] = self._part(filterset, name, value)
