@@ -8,7 +8,6 @@ from .bulk import link_columns
 from .dimensions import DIMENSIONS
 from .facets import public_totals_of
 from .models import PressRelease
-from .versions import cached_public
 
 #: A node that more than this share of all public releases sit under
 #: ("Participating States") says nothing about what a release is about.
@@ -18,13 +17,14 @@ COMMON_MAX = 2000
 
 
 def related_releases(release, limit=4, *, tags=None):
-    """Cached until anything public changes; see :func:`find_related`.
+    """The related releases themselves (:func:`find_related`), in order.
 
     ``tags`` ({dimension: node pks}) saves reading the release's tags again.
+    Not cached: the tags' totals come from the listing index and the choice
+    is one query over a few nodes' links, where a cache key would cost a
+    query of its own (the next scheduled publication, ``public_state``).
     """
-    ids = cached_public(
-        "related", [release.pk, limit], lambda: find_related(release, limit, tags=tags)
-    )
+    ids = find_related(release, limit, tags=tags)
     found = PressRelease.objects.filter(pk__in=ids).select_related("type").in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
