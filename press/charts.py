@@ -4,9 +4,9 @@ The counts are the listing's own: the read model's year rows under the node
 in the page's language (``press.facets.counts_with``), the very numbers the
 node page's year facet shows and read in the same request, so the chart adds
 no query to a node page without filters (and one, at most, to a filtered
-one). :func:`year_chart` works out the geometry; the template
-``includes/year_chart.html`` draws it as inline SVG, every value escaped
-there, and gives the same numbers as a table.
+one). :func:`year_chart` works out the geometry; the template tag
+``year_chart_figure`` (``press_tags``) draws it as inline SVG, every value
+escaped there, and gives the same numbers as a table.
 """
 
 from dataclasses import dataclass, field

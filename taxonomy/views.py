@@ -13,7 +13,7 @@ from .history import link_model, name_model
 from .index import tree_index
 from .languages import language_slot
 from .models import Country, Meeting, NodeLink, OldNodeSlug, Structure, Topic
-from .navigation import node_url, ref_url
+from .navigation import node_url, ref_url, ref_urls
 
 TREES = {
     "topics": {"model": Topic, "title": _("Fields of work"), "index": "taxonomy:topics",
@@ -114,12 +114,12 @@ class NodeView(TreeMixin, TemplateView):
         if ref is None:  # created after this request read the trees' version
             raise Http404
         language = get_language()  # names in the page's language, asked once
+        url = ref_urls(model)  # the menu's addresses, read once for every link here
         context["crumbs"] += [
-            {"name": r.name_in(language), "url": ref_url(model, r)}
-            for r in index.ancestors_and_self(ref)
+            {"name": r.name_in(language), "url": url(r)} for r in index.ancestors_and_self(ref)
         ]
         context["children"] = [
-            {"name": r.name_in(language), "url": ref_url(model, r), "is_active": r.is_active}
+            {"name": r.name_in(language), "url": url(r), "is_active": r.is_active}
             for r in index.in_reading_order(model.ALPHABETICAL, language)
             if r.parent_id == node.pk
         ]

@@ -3,7 +3,7 @@
 The timeline (``includes/node_history.html``): the names it had with their
 years, when it opened and closed, the nodes it followed and those that
 followed it (each link's kind read from this end), the history note and the
-sources. The chart (``press.charts``, ``includes/year_chart.html``): the
+sources. The chart (``press.charts``, ``press_tags.year_chart_figure``): the
 node's public releases per year in the page's language, one bar a year from
 the first to the last year with releases, each bar with releases a link to
 that year's listing, and the same numbers in a table. A node that followed

@@ -313,3 +313,85 @@ def json_ld(data):
     escapes = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(escapes)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.simple_tag
+def year_chart_figure(chart):
+    """A node page's chart of releases per year (``press.charts.year_chart``), written in Python.
+
+    An inline SVG picture (role="img", named by its title and description),
+    each bar with releases a link over its whole column, named in words and
+    read after the picture, and a table of the same numbers and links. Its
+    numbers are the drawing's, never localised ("12.5", not "12,5"); every
+    value is escaped. A template drew the same in a tenth of a node page's time.
+    """
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    title, description = escape(chart.title), escape(chart.description)
+    svg = [
+        f'<svg class="year-chart-svg" viewBox="0 0 {chart.width} {chart.height}" width="100%" '
+        'preserveAspectRatio="xMinYMin meet">',
+        '<g role="img" aria-labelledby="year-chart-title year-chart-desc">',
+        f'<title id="year-chart-title">{title}</title>',
+        f'<desc id="year-chart-desc">{description}</desc>',
+    ]
+    if not chart.show_counts:
+        svg.append(
+            f'<line class="year-chart-grid" x1="{chart.left}" y1="{chart.top}" '
+            f'x2="{chart.right}" y2="{chart.top}"/>'
+            f'<text class="year-chart-scale" x="{chart.left - 6}" y="{chart.top}" dy=".35em" '
+            f'text-anchor="end">{escape(str(chart.most_label))}</text>'
+        )
+    links, rows = [], []
+    for bar in chart.bars:
+        selected = " is-selected" if bar.selected else ""
+        svg.append(
+            f'<rect class="year-chart-bar{selected}" x="{bar.x}" y="{bar.y}" '
+            f'width="{bar.width}" height="{bar.height}" data-year="{bar.year}" '
+            f'data-count="{bar.count}"/>'
+        )
+        if chart.show_counts and bar.count:
+            svg.append(
+                f'<text class="year-chart-count" x="{bar.center}" y="{bar.y}" dy="-.4em" '
+                f'text-anchor="middle">{escape(grouped(bar.count))}</text>'
+            )
+        if bar.labelled:
+            svg.append(
+                f'<text class="year-chart-year" x="{bar.center}" y="{chart.years_y}" '
+                f'text-anchor="middle">{bar.year}</text>'
+            )
+        url, text = escape(bar.url), escape(bar.text)
+        if bar.count:
+            links.append(
+                f'<a class="year-chart-link" href="{url}" aria-label="{text}"><title>{text}</title>'
+                f'<rect x="{bar.slot_x}" y="0" width="{bar.slot_width}" '
+                f'height="{chart.link_height}"/></a>'
+            )
+        year = f'<a href="{url}">{bar.year}</a>' if bar.count else str(bar.year)
+        row = '<tr class="is-selected">' if bar.selected else "<tr>"
+        rows.append(
+            f'{row}<th scope="row">{year}</th>'
+            f'<td data-count="{bar.count}">{escape(grouped(bar.count))}</td></tr>'
+        )
+    svg.append(
+        f'<line class="year-chart-axis" x1="{chart.left}" y1="{chart.baseline}" '
+        f'x2="{chart.right}" y2="{chart.baseline}"/></g>'
+    )
+    svg += links
+    svg.append("</svg>")
+    caption = escape(gettext("Press releases per year"))
+    return mark_safe(  # noqa: S308 - every value above is escaped or a number
+        '<figure class="year-chart" aria-labelledby="year-chart-caption">\n'
+        f'  <figcaption id="year-chart-caption">{caption}</figcaption>\n'
+        + "\n".join(svg)
+        + '\n  <details class="year-chart-table">\n'
+        f"    <summary>{escape(gettext('The numbers per year'))}</summary>\n"
+        f'    <table>\n      <caption class="visually-hidden">{title}</caption>\n'
+        f'      <thead><tr><th scope="col">{escape(gettext("Year"))}</th>'
+        f'<th scope="col">{escape(gettext("Press releases"))}</th></tr></thead>\n'
+        "      <tbody>\n" + "\n".join(rows) + "\n      </tbody>\n    </table>\n"
+        "  </details>\n</figure>"
+    )
