@@ -112,8 +112,13 @@ class TestReleasePage:
         assert related.index(best.title) < related.index(weaker.title)
         assert "Unrelated" not in related and "Draft match" not in related
 
-    def test_a_tag_most_of_the_archive_shares_relates_nothing(self, client, monkeypatch):
+    @pytest.mark.parametrize("index", [True, False], ids=["listing index", "kept totals"])
+    def test_a_tag_most_of_the_archive_shares_relates_nothing(
+        self, client, monkeypatch, settings, index
+    ):
         from press import related
+
+        settings.LISTING_INDEX = index  # the tags' totals from either source
 
         subject = make_release("Subject", tags={"countries": ["moldova"], "topics": ["youth"]})
         same_country = [
@@ -129,8 +134,13 @@ class TestReleasePage:
         cache.clear()
         assert [r.pk for r in related.related_releases(subject)] == [same_topic.pk]
 
-    def test_when_every_tag_is_common_the_rarest_relates_newest_first(self, monkeypatch):
+    @pytest.mark.parametrize("index", [True, False], ids=["listing index", "kept totals"])
+    def test_when_every_tag_is_common_the_rarest_relates_newest_first(
+        self, monkeypatch, settings, index
+    ):
         from press import related
+
+        settings.LISTING_INDEX = index  # the tags' totals from either source
 
         subject = make_release(
             "Subject", published_at=at(2024, 1, 1),
