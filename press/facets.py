@@ -155,9 +155,7 @@ def indexed_counts(conditions, params):
     if not settings.LISTING_INDEX:
         return None
     index = listing_index.current()
-    bits = index.public(languages.current(), clock.now())
-    for name, values in conditions:
-        bits &= index.under(name, values)
+    bits = index.public_under(languages.current(), clock.now(), conditions)
     return {param: index.counts(param, bits) for param in params}
 
 

@@ -125,11 +125,10 @@ class Index:
     Releases have slots; ``ids[slot]`` is the release (0: a free slot).
     """
 
-    def __init__(self, seq, ids, times, statuses, languages, values):
+    def __init__(self, seq, ids, times, languages, values):
         self.seq = seq
-        self.ids = ids  # int64 [slots]
+        self.ids = ids  # int64 [slots]: only published releases (perhaps scheduled)
         self.times = times  # int64 [slots]: publication time, microseconds
-        self.statuses = statuses  # bool [slots]: published (perhaps scheduled)
         self.languages = languages  # {language: bool [slots]}
         self.values = values  # {name: Values}
         self.words = values[NAMES[0]].matrix.shape[1]
@@ -144,19 +143,17 @@ class Index:
             PressRelease.objects.using(using)
             .filter(status=PUBLISHED)
             .order_by("pk")
-            .values_list("pk", "language", "status", "published_at")
+            .values_list("pk", "language", "published_at")
         )
         n = len(rows)
         words = _words(n + max(64, n // 50))  # room for new releases before growing
         size = words * WORD
         ids = np.zeros(size, dtype=np.int64)
         times = np.full(size, NO_TIME, dtype=np.int64)
-        statuses = np.zeros(size, dtype=bool)
         languages = {}
-        for slot, (pk, language, status, published_at) in enumerate(rows):
+        for slot, (pk, language, published_at) in enumerate(rows):
             ids[slot] = pk
             times[slot] = micro(published_at)
-            statuses[slot] = status == PUBLISHED
             languages.setdefault(language, np.zeros(size, dtype=bool))[slot] = True
         slot_by_id = _slot_lookup(ids[:n], n)
         values = {}
@@ -169,7 +166,7 @@ class Index:
             values[name] = Values(keys, matrix)
         for name in NAMES:
             values.setdefault(name, Values([], np.zeros((0, words), dtype=np.uint64)))
-        return cls(seq, ids, times, statuses, languages, values)
+        return cls(seq, ids, times, languages, values)
 
     def _index_ids(self):
         used = np.flatnonzero(self.ids)
@@ -188,7 +185,7 @@ class Index:
         """A new snapshot at ``seq``: this one with ``release_ids`` read again."""
         new = Index.__new__(Index)
         new.seq = seq
-        new.ids, new.times, new.statuses = self.ids.copy(), self.times.copy(), self.statuses.copy()
+        new.ids, new.times = self.ids.copy(), self.times.copy()
         new.languages = {k: v.copy() for k, v in self.languages.items()}
         new.values = {k: v.copy() for k, v in self.values.items()}
         new.words = self.words
@@ -201,7 +198,7 @@ class Index:
             pk: rest
             for pk, *rest in PressRelease.objects.using(using)
             .filter(pk__in=release_ids, status=PUBLISHED)
-            .values_list("pk", "language", "status", "published_at")
+            .values_list("pk", "language", "published_at")
         }
         slots = {}
         for pk in release_ids:
@@ -214,9 +211,8 @@ class Index:
                 self.ids[slot] = pk
                 slots[pk] = slot
         for pk, slot in slots.items():
-            language, status, published_at = found[pk]
+            language, published_at = found[pk]
             self.times[slot] = micro(published_at)
-            self.statuses[slot] = status == PUBLISHED
             if language not in self.languages:
                 self.languages[language] = np.zeros(self.words * WORD, dtype=bool)
             self.languages[language][slot] = True
@@ -246,7 +242,6 @@ class Index:
         for mask in self.languages.values():
             mask[slot] = False
         self.ids[slot] = 0
-        self.statuses[slot] = False
         self.times[slot] = NO_TIME
 
     def _new_slot(self, pk):
@@ -263,7 +258,6 @@ class Index:
         extra = more * WORD
         self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=np.int64)])
         self.times = np.concatenate([self.times, np.full(extra, NO_TIME, dtype=np.int64)])
-        self.statuses = np.concatenate([self.statuses, np.zeros(extra, dtype=bool)])
         for language, mask in self.languages.items():
             self.languages[language] = np.concatenate([mask, np.zeros(extra, dtype=bool)])
         for values in self.values.values():
@@ -276,15 +270,27 @@ class Index:
         mask = self.languages.get(language)
         if mask is None:
             return np.zeros(self.words, dtype=np.uint64)
-        mask = mask & self.statuses
+        mask = mask.copy()  # every slot in a language is a published release
         future = np.searchsorted(self.later, -micro(now), side="left")
         if future:  # scheduled for later: not public yet
             mask[self.order[:future]] = False
         return np.packbits(mask, bitorder="little").view(np.uint64)
 
+    def public_under(self, language, now, conditions=()):
+        """The releases public at ``now`` in ``language`` under every condition
+        ``(name, values)``: under any of ``values`` of the dimension ``name``."""
+        bits = self.public(language, now)
+        for name, values in conditions:
+            bits &= self.under(name, values)
+        return bits
+
     def under(self, name, values):
         """The releases under any of ``values`` of the dimension ``name``."""
         return self.values[name].under(values, self.words)
+
+    def everything(self):
+        """Every slot: the bitset that leaves a selection as it is."""
+        return np.full(self.words, ~np.uint64(0))
 
     def between(self, start, end):
         """The releases published at or after ``start`` and before ``end`` (None: no bound)."""
@@ -485,8 +491,8 @@ def verify(*, using=None):
                 f"({len(set(mine) ^ set(theirs))} not in both, or in another order)"
             )
     for name in NAMES:
-        mine = kept.counts(name, np.full(kept.words, ~np.uint64(0)))
-        theirs = fresh.counts(name, np.full(fresh.words, ~np.uint64(0)))
+        mine = kept.counts(name, kept.everything())
+        theirs = fresh.counts(name, fresh.everything())
         if mine != theirs:
             wrong = sorted(v for v in mine.keys() | theirs.keys() if mine.get(v) != theirs.get(v))
             problems.append(

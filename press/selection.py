@@ -33,10 +33,7 @@ class Selection:
     def __init__(self, filterset, base_rows, index=None):
         self.index = index or listing_index.current()
         self.language = languages.current()
-        base = self.index.public(self.language, clock.now())
-        for name, values in base_rows:
-            base &= self.index.under(name, values)
-        self.base = base
+        self.base = self.index.public_under(self.language, clock.now(), base_rows)
         self.parts = {}  # parameter -> bitset
         for name, value in filterset.check().items():
             if value in (None, "", []) or name in NOT_FILTERS:
@@ -71,7 +68,7 @@ class Selection:
         raise ValueError(f"no listing index for {name!r}")
 
     def _everything(self):
-        return np.full(self.index.words, ~np.uint64(0))
+        return self.index.everything()
 
     def _nothing(self):
         return np.zeros(self.index.words, dtype=np.uint64)
