@@ -309,6 +309,21 @@ class Index:
     def counts(self, name, bits):
         return self.values[name].counts(bits)
 
+    def most_shared(self, bits, conditions, limit):
+        """The ids of up to ``limit`` releases of ``bits`` under the most of ``conditions``
+        (``(name, value)`` pairs, each counted once), newest first among equals."""
+        if len(conditions) == 1:
+            ((name, value),) = conditions
+            return self.page(bits & self.under(name, [value]), 0, limit)
+        shared = np.zeros(self.words * WORD, dtype=np.int32)
+        for name, value in conditions:
+            under = bits & self.under(name, [value])
+            shared += np.unpackbits(under.view(np.uint8), bitorder="little")
+        slots = np.flatnonzero(shared)
+        # Most shared first, then newest (the lowest rank).
+        chosen = slots[np.lexsort((self.rank[slots], -shared[slots]))[:limit]]
+        return [int(pk) for pk in self.ids[chosen]]
+
     def page(self, bits, offset, limit, *, oldest_first=False):
         """The ids of the releases ``[offset, offset + limit)`` of ``bits``, newest first."""
         slots = slots_of(bits)

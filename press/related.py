@@ -1,13 +1,23 @@
-"""Related releases: the public releases sharing the most specific tree nodes with one release."""
+"""Related releases: the public releases sharing the most specific tree nodes with one release.
 
-from django.db import connections
+"Sharing" a node is sitting under it, as a listing filter reads a node: the
+node itself or anything below it (a release tagged "Mission to Moldova" is
+related to one tagged with a project office of that mission). Each of the
+release's telling tags under which a candidate sits counts once; the most
+counts first, newest among equals. The listing index answers that in
+memory (:meth:`press.listing_index.Index.most_shared`); without it
+(``LISTING_INDEX=0``) the read model's rows do, with the same answers.
+"""
+
+from django.conf import settings
+from django.db.models.expressions import RawSQL
 
 from taxonomy import clock
 
-from .bulk import link_columns
+from . import listing_index
 from .dimensions import DIMENSIONS
 from .facets import public_totals_of
-from .models import PressRelease
+from .models import ListingRow, PressRelease
 
 #: A node that more than this share of all public releases sit under
 #: ("Participating States") says nothing about what a release is about.
@@ -17,22 +27,40 @@ COMMON_MAX = 2000
 
 
 def related_releases(release, limit=4, *, tags=None):
-    """The related releases themselves (:func:`find_related`), in order.
+    """Up to ``limit`` public releases in the release's language, most shared specific
+    nodes first, newest among equals, with their types.
 
     ``tags`` ({dimension: node pks}) saves reading the release's tags again.
-    Not cached: the tags' totals come from the listing index and the choice
-    is one query over a few nodes' links, where a cache key would cost a
-    query of its own (the next scheduled publication, ``public_state``).
+    One query: the chosen releases (from the listing index; without it, the
+    choice is a subquery of the same query). Not cached: a cache key would
+    cost a query of its own (the next scheduled publication).
     """
-    ids = find_related(release, limit, tags=tags)
-    found = PressRelease.objects.filter(pk__in=ids).select_related("type").in_bulk()
-    return [found[pk] for pk in ids if pk in found]
+    telling, common = telling_nodes(release, tags)
+    conditions = (
+        [(common[1].param, common[2])]
+        if common
+        else [(dimension.param, pk) for dimension, pks in telling.items() for pk in pks]
+    )
+    releases = PressRelease.objects.select_related("type")
+    if not conditions:
+        return []
+    if settings.LISTING_INDEX:
+        index = listing_index.current()
+        base = index.public(release.language, clock.now())
+        ids = [pk for pk in index.most_shared(base, conditions, limit + 1) if pk != release.pk][
+            :limit
+        ]
+        # Public still: a request's index may be a moment behind a withdrawal.
+        found = releases.published().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+    return list(_most_shared(releases, release, conditions, limit))
 
 
 def telling_nodes(release, tags=None):
     """``({dimension: node pks}, None)`` of ``release``'s tags specific enough to relate by.
 
-    Each tag's public total comes from the listing's kept totals. Tags under
+    Each tag's public total comes from the listing index (else the kept
+    totals): the releases under it, in the page's language. Tags under
     which a large part of the archive sits are left out; when every tag is
     that common, ``(None, (total, dimension, pk))`` names the least common
     one instead, so a release still finds its neighbours.
@@ -51,61 +79,33 @@ def telling_nodes(release, tags=None):
     return nodes, None
 
 
-def find_related(release, limit, *, tags=None):
-    """Up to ``limit`` public releases in the release's language, most shared specific
-    nodes first, newest among equals.
+def _most_shared(releases, release, conditions, limit):
+    """The related releases of ``release`` from the read model's rows, in one query.
 
-    One statement over the link rows of the release's telling nodes (see
-    :func:`telling_nodes`), grouped by release: each node's links are few, so
-    the work does not grow with the archive. Nothing is loaded into Python
-    but the winners.
+    A subquery over the rows of the conditions' nodes, grouped by release,
+    picks them: each telling node's rows are few, so the work does not grow
+    with the archive. The same rows, counted for each winner, order them.
     """
-    telling, common = telling_nodes(release, tags)
-    if common:
-        return _newest_sharing(release, *common[1:], limit)
-    parts, params = [], []
-    for dimension, pks in telling.items():
-        links, release_col, node_col = link_columns(dimension.relation)
-        marks = ", ".join(["%s"] * len(pks))
-        parts.append(
-            f"SELECT l.{release_col} AS release_id FROM {links} l WHERE l.{node_col} IN ({marks})"
-        )
-        params += pks
-    if not parts:
-        return []
+    rows = ListingRow._meta.db_table
     table = PressRelease._meta.db_table
-    sql = f"""
-        SELECT s.release_id FROM ({" UNION ALL ".join(parts)}) s
-        JOIN {table} p ON p.id = s.release_id
-        WHERE s.release_id <> %s AND p.status = 'published' AND p.published_at <= %s
-          AND p.language = %s
-        GROUP BY s.release_id, p.published_at
-        ORDER BY COUNT(*) DESC, p.published_at DESC
+    match = " OR ".join(["(r.dimension = %s AND r.value = %s)"] * len(conditions))
+    params = [part for condition in conditions for part in condition]
+    chosen = f"""
+        SELECT r.release_id FROM {rows} r JOIN {table} p ON p.id = r.release_id
+        WHERE ({match}) AND r.release_id <> %s AND p.status = 'published'
+          AND p.published_at <= %s AND p.language = %s
+        GROUP BY r.release_id, p.published_at
+        ORDER BY COUNT(*) DESC, p.published_at DESC, r.release_id DESC
         LIMIT %s
     """  # noqa: S608 - identifiers from model metadata, values are parameters
-    params += [release.pk, clock.now(), release.language, limit]
-    with connections[PressRelease.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _newest_sharing(release, dimension, pk, limit):
-    """The newest public releases tagged ``pk``, for a release whose every tag is common.
-
-    They all share exactly that one node, so there is nothing to count: the
-    public releases newest first, each checked for the link, stop at
-    ``limit``. A common node holds a fair share of the archive, so few are
-    checked; grouping its thousands of links would read them all.
-    """
-    links, release_col, node_col = link_columns(dimension.relation)
-    sql = f"""
-        SELECT p.id FROM {PressRelease._meta.db_table} p
-        WHERE p.language = %s AND p.status = 'published' AND p.published_at <= %s
-          AND p.id <> %s AND EXISTS (SELECT 1 FROM {links} l
-                      WHERE l.{release_col} = p.id AND l.{node_col} = %s)
-        ORDER BY p.published_at DESC, p.id DESC
-        LIMIT %s
-    """  # noqa: S608 - identifiers from model metadata, values are parameters
-    with connections[PressRelease.objects.db].cursor() as cursor:
-        cursor.execute(sql, [release.language, clock.now(), release.pk, pk, limit])
-        return [row[0] for row in cursor.fetchall()]
+    count = (
+        f"SELECT COUNT(*) FROM {rows} r "  # noqa: S608 - as above
+        f'WHERE r.release_id = "{table}"."id" AND ({match})'
+    )
+    return (
+        releases.filter(
+            pk__in=RawSQL(chosen, [*params, release.pk, clock.now(), release.language, limit])
+        )
+        .annotate(shared=RawSQL(count, params))
+        .order_by("-shared", "-published_at", "-pk")
+    )

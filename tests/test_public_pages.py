@@ -161,6 +161,59 @@ class TestReleasePage:
         assert [r.title for r in related.related_releases(subject, limit=2)] == ["Newest", "Newer"]
         assert [r.pk for r in related.related_releases(subject)] == [newest.pk, newer.pk, older.pk]
 
+    @pytest.mark.parametrize("index", [True, False], ids=["listing index", "read model"])
+    def test_a_release_under_a_tag_shares_it(self, settings, index):
+        """Sharing a node is sitting under it: the Conflict Prevention Centre is in the
+        Secretariat, so a release tagged with the Centre shares the Secretariat."""
+        from press import related
+
+        settings.LISTING_INDEX = index
+        subject = make_release("Subject", tags={"structures": ["secretariat"]})
+        below = make_release("Centre", published_at=at(2024, 1, 1),
+                             tags={"structures": ["conflict-prevention-centre"]})  # fmt: skip
+        beside = make_release("Mission", published_at=at(2024, 2, 1),
+                              tags={"structures": ["mission-to-moldova"]})  # fmt: skip
+        found = [r.pk for r in related.related_releases(subject)]
+        assert below.pk in found
+        assert beside.pk not in found
+        # Not the other way round: the Secretariat is not under the Centre.
+        assert subject.pk not in [r.pk for r in related.related_releases(below)]
+
+    def test_the_listing_index_and_the_read_model_relate_alike(self, settings):
+        """Over a corpus of mixed tags (nodes and their ancestors, every dimension,
+        equal dates, drafts, a scheduled release), both give the same releases in
+        the same order for every release."""
+        import random
+
+        from press import related
+
+        rng = random.Random(13)
+        nodes = {
+            "structures": ["secretariat", "conflict-prevention-centre", "mission-to-moldova"],
+            "countries": ["moldova", "serbia"],
+            "topics": ["elections", "youth"],
+            "meetings": ["human-rights-meetings"],
+        }
+        made = []
+        for n in range(40):
+            tags = {
+                rel: rng.sample(slugs, rng.randint(0, min(2, len(slugs))))
+                for rel, slugs in nodes.items()
+            }
+            status = "draft" if n % 13 == 5 else "published"
+            when = at(2100, 1, 1) if n == 7 else at(2020 + n % 4, 1 + n % 3, 1)
+            made.append(make_release(f"Release {n}", status=status, published_at=when, tags=tags))
+        answers = {}
+        for index in (True, False):
+            settings.LISTING_INDEX = index
+            answers[index] = {
+                r.pk: [x.pk for x in related.related_releases(r, limit=6)] for r in made
+            }
+        assert answers[True] == answers[False]
+        # Positive control: the corpus relates something, in more than one order.
+        assert sum(bool(found) for found in answers[True].values()) > 30
+        assert len({tuple(found) for found in answers[True].values()}) > 5
+
     def test_old_slug_redirects_permanently(self, client, release):
         old = release.get_absolute_url()
         release.slug = "chair-visits-chisinau"
