@@ -120,6 +120,14 @@ def detail_path(slug):
     return f"{parts[0]}{slug}{parts[1]}"
 
 
+def release_path(slug, language):
+    """The address of the release ``slug`` in ``language`` (``/fr/press/…`` for French)."""
+    if language == translation.get_language():
+        return detail_path(slug)
+    with translation.override(language):
+        return detail_path(slug)
+
+
 class PressReleaseQuerySet(models.QuerySet):
     def published(self, now=None):
         """Public: published, and its publication time has come.
@@ -538,10 +546,7 @@ class PressRelease(models.Model):
 
     def get_absolute_url(self):
         """The release's address in its own language (``/fr/press/…`` for French)."""
-        if self.language == translation.get_language():
-            return detail_path(self.slug)
-        with translation.override(self.language):
-            return detail_path(self.slug)
+        return release_path(self.slug, self.language)
 
     @property
     def is_public(self):
