@@ -15,7 +15,7 @@ class HomeView(TemplateView):
         from press.models import PressRelease
 
         context = super().get_context_data(**kwargs)
-        context["latest"] = list(PressRelease.objects.published().in_language().with_lists()[:8])
+        context["latest"] = list(PressRelease.objects.published().in_language().for_cards()[:8])
         return context
 
 

@@ -87,7 +87,7 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     if isinstance(page_queryset, list):  # the page's ids, from the listing index
         ids = page_queryset
     elif offset < DEFERRED_JOIN_OFFSET and not ids_first:
-        return list(page_queryset.with_lists().with_headlines(shown))
+        return list(page_queryset.for_cards().with_headlines(shown))
     else:
         ids = list(page_queryset.values_list("pk", flat=True))
     if not ids:
@@ -96,7 +96,7 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     releases = PressRelease.objects.published().filter(pk__in=ids)
     if q:  # SQLite's snippets come from the search's own join
         releases = releases.search(q)
-    found = releases.with_lists().with_headlines(shown).in_bulk()
+    found = releases.for_cards().with_headlines(shown).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 

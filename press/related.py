@@ -41,7 +41,7 @@ def related_releases(release, limit=4, *, tags=None):
         if common
         else [(dimension.param, pk) for dimension, pks in telling.items() for pk in pks]
     )
-    releases = PressRelease.objects.select_related("type")
+    releases = PressRelease.objects.for_cards()
     if not conditions:
         return []
     if settings.LISTING_INDEX:
