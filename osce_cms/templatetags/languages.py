@@ -10,7 +10,7 @@ listing.
 """
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 
@@ -18,6 +18,31 @@ from press import languages
 from press.languages import CODES, DEFAULT
 
 register = template.Library()
+
+
+#: (view, args, kwargs, language, URLconf, script prefix) -> its path, or None where
+#: nothing reverses: reverse() is a pure function of those, and a page asks it for
+#: each of six languages. Per process; bounded: emptied when full.
+_PATHS = {}
+PATHS_KEPT = 5000
+
+
+def reversed_in(code, view_name, args=(), kwargs=None):
+    """``reverse(view_name, args, kwargs)`` in the language ``code``, or None."""
+    kwargs = kwargs or {}
+    key = (view_name, tuple(args), tuple(sorted(kwargs.items())), code,
+           get_urlconf(), get_script_prefix())  # fmt: skip
+    if key in _PATHS:
+        return _PATHS[key]
+    with translation.override(code):
+        try:
+            path = reverse(view_name, args=args, kwargs=kwargs)
+        except NoReverseMatch:
+            path = None
+    if len(_PATHS) >= PATHS_KEPT:
+        _PATHS.clear()
+    _PATHS[key] = path
+    return path
 
 
 def alternates(context):
@@ -39,20 +64,16 @@ def alternates(context):
     given = context.get("translations")
     result = []
     for code in CODES:
-        with translation.override(code):
-            if given is not None:
-                path = given.get(code)
-                result.append((code, path or reverse("press:list"), path is not None))
-                continue
-            path = None
-            if match is not None and match.url_name:
-                try:
-                    path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-                except NoReverseMatch:
-                    path = None
-            if path is None:
-                result.append((code, reverse("home"), False))
-                continue
+        if given is not None:
+            path = given.get(code)
+            result.append((code, path or reversed_in(code, "press:list"), path is not None))
+            continue
+        path = None
+        if match is not None and match.url_name:
+            path = reversed_in(code, match.view_name, match.args, match.kwargs)
+        if path is None:
+            result.append((code, reversed_in(code, "home"), False))
+            continue
         query = request.GET.copy()
         query.pop("page", None)
         result.append((code, f"{path}?{query.urlencode()}" if query else path, True))
@@ -83,8 +104,7 @@ def language_switcher(context, home=False):
     items = []
     for code, path, _is_alternate in alternates(context):
         if home:
-            with translation.override(code):
-                path = reverse("home")
+            path = reversed_in(code, "home")
         # The name, and on a phone the code (the name stays for screen readers).
         name = format_html(
             '<span class="language-name">{}</span> <span class="language-code">{}</span>',
