@@ -646,9 +646,6 @@ class TestAlternatePathsAsReverseWritesThem:
 
     @pytest.mark.parametrize("code", ["en", "ru", "fr", "de"])
     def test_the_same_as_reverse_in_each_language(self, code):
-        from django.urls import reverse
-        from django.utils import translation
-
         from osce_cms.templatetags.languages import reversed_in
 
         for _ in range(2):  # the second answer comes from the memo

@@ -283,6 +283,23 @@ def facet_items(options, param):
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
+@register.simple_tag
+def year_options(options):
+    """The year facet's <option>s ("2024 (1,234)"), written in Python like ``facet_items``:
+    some fifty years, each a handful of lookups in a template loop."""
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<option value="{escape(str(o.value))}"{" selected" if o.selected else ""}>'
+            f"{escape(str(o.label))} ({grouped(o.count)})</option>"
+            for o in options
+        )
+    )
+
+
 @register.filter
 def highlight(headline):
     """A PostgreSQL headline, escaped, with its \\x02/\\x03 markers as <mark>.
