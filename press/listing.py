@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from .facets import build_facets, rows_count
@@ -94,8 +95,8 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
         return []
     # Public still: a request's index may be a moment behind a withdrawal.
     releases = PressRelease.objects.published().filter(pk__in=ids)
-    if q:  # SQLite's snippets come from the search's own join
-        releases = releases.search(q)
+    if shown and connections[releases.db].vendor != "postgresql":
+        releases = releases.search(q)  # SQLite's snippets come from the search's own join
     found = releases.for_cards().with_headlines(shown).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
