@@ -213,7 +213,9 @@ class PressReleaseFilterSet(django_filters.FilterSet):
 
         Its fields are the filters' fields, the same for every request (their
         labels translate when shown); each form copies them deeply, as any
-        Django form copies its class's fields.
+        Django form copies its class's fields. Every filter here is given a
+        lazy label: one left to django-filter would be named once, in the
+        language of the first request.
         """
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")

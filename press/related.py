@@ -41,6 +41,7 @@ def related_releases(release, limit=4, *, tags=None):
         if common
         else [(dimension.param, pk) for dimension, pks in telling.items() for pk in pks]
     )
+    conditions = list(dict.fromkeys(conditions))  # each node counts once
     releases = PressRelease.objects.for_cards()
     if not conditions:
         return []

@@ -673,3 +673,28 @@ class TestAlternatePathsAsReverseWritesThem:
         finally:
             set_script_prefix("/")
         assert reversed_in("fr", "home") == "/fr/"
+
+
+@pytest.mark.parametrize(
+    "url", ["/sitemap-nonexistent.xml", "/sitemap-releases.xml?p=999", "/ru/sitemap-nowhere.xml"]
+)
+def test_a_sitemap_address_that_is_not_found_answers_404(client, url):
+    """Its pattern passes the sitemaps (a dict) to its view: the language switcher of the
+    404 page reverses the matched view with them, and must not fail on them."""
+    response = client.get(url)
+    assert response.status_code == 404
+    assert 'class="languages"' in response.content.decode()
+
+
+def test_the_memo_of_paths_holds_no_visitors_slug(client):
+    """Addresses a visitor makes up (any slug, found or not) are reversed each time, not
+    kept: the memo holds the site's own names only."""
+    from osce_cms.templatetags import languages as tags
+
+    for n in range(30):
+        client.get(f"/press/made-up-{n}/")
+        client.get(f"/topics/made-up-{n}/")
+    kept = list(tags._PATHS)
+    assert kept, "positive control: argument-free views are kept"
+    assert all("made-up" not in str(key) for key in kept)
+    assert len(kept) < 200

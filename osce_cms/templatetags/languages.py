@@ -20,28 +20,31 @@ from press.languages import CODES, DEFAULT
 register = template.Library()
 
 
-#: (view, args, kwargs, language, URLconf, script prefix) -> its path, or None where
-#: nothing reverses: reverse() is a pure function of those, and a page asks it for
-#: each of six languages. Per process; bounded: emptied when full.
+#: (view, language, URLconf, script prefix) -> its path, or None where nothing
+#: reverses, for views without arguments (the home page, the listings, the
+#: indexes): reverse() is a pure function of those, and a page asks it for each
+#: of six languages. A view's arguments are not kept: they are the visitor's to
+#: choose (any slug of a page that is not found), so the memo holds at most the
+#: site's own names in its six languages.
 _PATHS = {}
-PATHS_KEPT = 5000
+_MISSING = object()
 
 
 def reversed_in(code, view_name, args=(), kwargs=None):
     """``reverse(view_name, args, kwargs)`` in the language ``code``, or None."""
-    kwargs = kwargs or {}
-    key = (view_name, tuple(args), tuple(sorted(kwargs.items())), code,
-           get_urlconf(), get_script_prefix())  # fmt: skip
-    if key in _PATHS:
-        return _PATHS[key]
+    key = None
+    if not args and not kwargs:
+        key = (view_name, code, get_urlconf(), get_script_prefix())
+        path = _PATHS.get(key, _MISSING)
+        if path is not _MISSING:
+            return path
     with translation.override(code):
         try:
             path = reverse(view_name, args=args, kwargs=kwargs)
         except NoReverseMatch:
             path = None
-    if len(_PATHS) >= PATHS_KEPT:
-        _PATHS.clear()
-    _PATHS[key] = path
+    if key is not None:
+        _PATHS[key] = path
     return path
 
 
