@@ -42,7 +42,7 @@ import numpy as np
 from django.db import connections, router, transaction
 
 from taxonomy import clock
-from taxonomy.versions import request_memo
+from taxonomy.versions import remember_tree_version, request_memo, tree_version_query
 
 from .dimensions import DIMENSIONS, TYPE, YEAR
 from .models import ListingChange, ListingClock, ListingRow, PressRelease
@@ -402,10 +402,27 @@ def tick(cursor, release_ids):
     return seq
 
 
-def clock_seq(using):
-    """The listing clock now: 0 before the first write."""
-    found = ListingClock.objects.using(using).filter(pk=1).values_list("seq", flat=True)
-    return next(iter(found), 0)
+def clock_seq(using, *, with_trees=False):
+    """The listing clock now: 0 before the first write.
+
+    ``with_trees``: the trees' version is read in the same query and taken as
+    the request's (``taxonomy.versions.remember_tree_version``), as nearly
+    every page that reads the clock reads that version too.
+    """
+    trees = tree_version_query(using) if with_trees else None
+    if trees is None:
+        found = ListingClock.objects.using(using).filter(pk=1).values_list("seq", flat=True)
+        return next(iter(found), 0)
+    connection = connections[using]
+    table = connection.ops.quote_name(ListingClock._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT seq FROM {table} WHERE id = 1), ({trees[0]})",  # noqa: S608
+            trees[1],
+        )
+        seq, version = cursor.fetchone()
+    remember_tree_version(version)
+    return seq or 0
 
 
 def _changed_since(seq, now_seq, using):
@@ -441,7 +458,7 @@ def current(using=None):
     key = ("listing-index", using)
     if memo is not None and key in memo:
         return memo[key]
-    seq = clock_seq(using)
+    seq = clock_seq(using, with_trees=memo is not None and "tree" not in memo)
     index = _shared.get(using)
     if index is None or index.seq != seq:
         index = _catch_up(using)

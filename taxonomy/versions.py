@@ -19,7 +19,7 @@ import uuid
 from asgiref.local import Local
 from django.apps import apps
 from django.core.signals import request_finished, request_started
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 
 from . import clock
@@ -63,6 +63,24 @@ def tree_version():
     if memo is not None:
         memo["tree"] = version
     return version
+
+
+def tree_version_query(using):
+    """``(SQL, params)`` of a subquery that reads the trees' token on ``using``, for a
+    caller that reads it beside something of its own (``remember_tree_version``)."""
+    model = tree_version_model()
+    if router.db_for_read(model) != using:
+        return None
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    return f"SELECT token FROM {table} WHERE id = 1", []  # noqa: S608 - the model's table
+
+
+def remember_tree_version(version):
+    """Take ``version`` (read with ``tree_version_query``) as this request's trees' version,
+    unless the request has read it already: one query fewer."""
+    memo = request_memo()
+    if memo is not None:
+        memo.setdefault("tree", version)
 
 
 def bump_tree_version(using=None, **kwargs):

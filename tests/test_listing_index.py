@@ -1146,3 +1146,38 @@ def test_a_draft_written_ticks_nothing_and_its_publication_does(corpus):
     draft.save()  # it was published: the index must let it go
     assert listing_index.clock_seq("default") == before + 2
     assert draft.pk not in public_under(listing_index.current(), "country", "moldova")
+
+
+def test_the_clock_brings_the_trees_version_of_the_request(corpus):
+    """A request that reads the listing clock first reads the trees' version in the same
+    query, and takes it as the request's; one that read the version already keeps it."""
+    from taxonomy import versions
+    from taxonomy.models import TreeVersion
+    from taxonomy.versions import bump_tree_version, request_memo, tree_version
+
+    def in_a_request(work):
+        # What the request signals do to the memo (sending them would also close
+        # the test's database connection).
+        versions._start_request()
+        try:
+            return work()
+        finally:
+            versions._end_request()
+
+    def clock_first():
+        listing_index.current()
+        return request_memo().get("tree"), tree_version()
+
+    token = TreeVersion.objects.get(pk=1).token
+    assert in_a_request(clock_first) == (token, token)
+    bump_tree_version()
+    new = TreeVersion.objects.get(pk=1).token
+    assert new != token  # positive control: the version did change
+    assert in_a_request(clock_first) == (new, new)
+
+    def version_first():
+        request_memo()["tree"] = "read before"
+        listing_index.current()
+        return tree_version()
+
+    assert in_a_request(version_first) == "read before"
