@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -6,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from . import embargo, languages, translations
+from . import embargo, languages, listing_index, translations
 from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
@@ -82,6 +83,10 @@ class PressDetailView(PublicationMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         release = self.object
+        # The related releases read the listing index, the tags the trees' version:
+        # read first, the index's clock brings that version in the same query.
+        if settings.LISTING_INDEX:
+            listing_index.current()
         canonical = self.request.build_absolute_uri(release.get_absolute_url())
         context["withdrawn"] = release.status == PressRelease.Status.WITHDRAWN
         context["preview"] = not release.is_public and not context["withdrawn"]

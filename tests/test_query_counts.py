@@ -65,7 +65,8 @@ COMBINED = (
 # one query (press.listing_index.clock_seq): every listing 5 -> 4 (a search
 # 6 -> 5), the JSON API's unfiltered lists and facets one fewer. Pages that
 # name tags or nodes first (a release, node pages, filtered API answers)
-# read the version first and the clock alone, as before.
+# read the version first and the clock alone, as before; a release page reads
+# the clock first on purpose: 6 -> 5.
 EXPECTED = [
     ("home", "/", 3),
     ("listing", "/press/", 4),
@@ -81,7 +82,7 @@ EXPECTED = [
     ("listing_combined_dates", f"/press/?structure=secretariat&date_from={YEAR}-01-01", 4),
     ("listing_q", "/press/?q=counted", 5),
     ("listing_q_country", "/press/?q=counted&country=moldova", 5),
-    ("release", RELEASE, 6),
+    ("release", RELEASE, 5),
     ("topics_index", "/topics/", 2),
     ("topic", "/topics/elections/", 6),
     ("countries_index", "/countries/", 2),
