@@ -35,16 +35,10 @@ def related_releases(release, limit=4, *, tags=None):
     choice is a subquery of the same query). Not cached: a cache key would
     cost a query of its own (the next scheduled publication).
     """
-    telling, common = telling_nodes(release, tags)
-    conditions = (
-        [(common[1].param, common[2])]
-        if common
-        else [(dimension.param, pk) for dimension, pks in telling.items() for pk in pks]
-    )
-    conditions = list(dict.fromkeys(conditions))  # each node counts once
-    releases = PressRelease.objects.for_cards()
+    conditions = telling_nodes(release, tags)
     if not conditions:
         return []
+    releases = PressRelease.objects.for_cards()
     if settings.LISTING_INDEX:
         index = listing_index.current()
         base = index.public(release.language, clock.now())
@@ -58,26 +52,23 @@ def related_releases(release, limit=4, *, tags=None):
 
 
 def telling_nodes(release, tags=None):
-    """``({dimension: node pks}, None)`` of ``release``'s tags specific enough to relate by.
+    """``[(param, node pk)]``: ``release``'s tags specific enough to relate by, each once.
 
     Each tag's public total comes from the listing index (else the kept
     totals): the releases under it, in the page's language. Tags under
     which a large part of the archive sits are left out; when every tag is
-    that common, ``(None, (total, dimension, pk))`` names the least common
-    one instead, so a release still finds its neighbours.
+    that common, the least common one alone is kept, so a release still
+    finds its neighbours.
     """
     if tags is None:
         tags = {d: [node.pk for node in getattr(release, d.relation).all()] for d in DIMENSIONS}
     public, totals = public_totals_of({d.param: tags[d] for d in DIMENSIONS})
     limit = min(COMMON_MAX, max(50, int(public * COMMON_SHARE)))
-    tags = [(totals.get(d.param, {}).get(pk, 0), d, pk) for d in DIMENSIONS for pk in tags[d]]
+    tags = [(totals.get(d.param, {}).get(pk, 0), d.param, pk) for d in DIMENSIONS for pk in tags[d]]
     kept = [tag for tag in tags if tag[0] <= limit]
     if tags and not kept:
-        return None, min(tags, key=lambda t: t[0])
-    nodes = {}
-    for _total, dimension, pk in kept:
-        nodes.setdefault(dimension, []).append(pk)
-    return nodes, None
+        kept = [min(tags, key=lambda t: t[0])]
+    return list(dict.fromkeys((param, pk) for _total, param, pk in kept))
 
 
 def _most_shared(releases, release, conditions, limit):
