@@ -1,4 +1,4 @@
-"""Writes by the thousand that skip model instances: link rows and first revisions.
+"""Writes by the thousand: new releases, link rows and first revisions.
 
 ``bulk_create`` and raw link INSERTs send no signals and open no revision,
 so the demo generator and the importer write the rows django-reversion would
@@ -25,12 +25,38 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router
+from django.db.models.signals import post_save
 from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 
 from taxonomy import clock
 
-from .models import PressRelease
+from .models import OldSlug, PressRelease
+
+
+def create_releases(releases):
+    """INSERT new releases in one query, as their ``save()`` would have written each.
+
+    Each is filled in as ``save()`` fills it in (:meth:`PressRelease.fill_in`),
+    an old address its slug had is dropped, and ``post_save`` is sent for
+    each, so every listener (the caches, the listing's read model, alerts)
+    hears of it as of a save. Not for a release with a new image upload,
+    which only ``save()`` stores. The pks are set on the instances.
+    """
+    if not releases:
+        return
+    for release in releases:
+        if not release._state.adding or (release.lead_image and not release.lead_image._committed):
+            raise ValueError("create_releases() writes new releases without a new upload")
+        release.fill_in()
+    db = router.db_for_write(PressRelease)
+    PressRelease.objects.using(db).bulk_create(releases)
+    # A slug that was once old and is current again must not redirect.
+    OldSlug.objects.using(db).filter(slug__in=[r.slug for r in releases]).delete()
+    for release in releases:
+        post_save.send(
+            PressRelease, instance=release, created=True, update_fields=None, raw=False, using=db
+        )
 
 
 def insert_rows(model, columns, rows):

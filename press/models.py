@@ -517,9 +517,7 @@ class PressRelease(models.Model):
     def save(self, *args, **kwargs):
         # A new image file is written before its row: any failure below deletes it again.
         with discarded_on_error():
-            if not self.slug:
-                self.slug = unique_slug(self.title, exclude_pk=self.pk)
-            self.body = sanitize_html(self.body)
+            self.fill_in()
             if self.lead_image and not self.lead_image._committed:
                 # A new upload: store it re-encoded, without its metadata; if the
                 # save fails from here on, the file and its renditions go again.
@@ -529,8 +527,6 @@ class PressRelease(models.Model):
                 for field, _size in self.RENDITIONS:
                     rendition = getattr(self, field)
                     stored(rendition.storage, rendition.name)
-            if self.status == self.Status.PUBLISHED and self.published_at is None:
-                self.published_at = clock.now()
             if self.pk:
                 stored_row = (
                     type(self)
@@ -553,6 +549,18 @@ class PressRelease(models.Model):
     def get_absolute_url(self):
         """The release's address in its own language (``/fr/press/…`` for French)."""
         return release_path(self.slug, self.language)
+
+    def fill_in(self):
+        """What every write of a release settles first (``save()`` and
+        :func:`press.bulk.create_releases` alike): a free slug when it has none,
+        its body sanitised, the time of a publication that gave none."""
+        if not self.slug:
+            self.slug = unique_slug(self.title, exclude_pk=self.pk)
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = clock.now()
+
+    fill_in.alters_data = True
 
     @property
     def is_public(self):

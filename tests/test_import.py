@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -981,3 +982,169 @@ def test_a_group_that_fails_is_written_again_record_by_record(tmp_path, monkeypa
     assert listing_model.verify() == []
     # A second run finds every record as written.
     assert import_files([path]).unchanged == 7
+
+
+def _stored(titles):
+    """What the import left of the releases titled ``titles``, by slug, without ids and times:
+    the row, the links, the first revision's data and comment, the workflow record."""
+    stored = {}
+    for release in PressRelease.objects.filter(title__in=titles):
+        (version,) = Version.objects.get_for_object(release)
+        data = json.loads(version.serialized_data)[0]["fields"]
+        for moment in ("created_at", "updated_at", "embargo_key"):
+            data.pop(moment, None)
+        (step,) = release.transitions.values_list("name", "source", "target", "comment")
+        stored[release.slug] = {
+            "row": (
+                release.title,
+                release.status,
+                release.published_at,
+                release.body,
+                release.summary,
+                release.place,
+                release.source_url,
+                release.language,
+                release.import_key,
+                bool(release.embargo_key),
+            ),  # fmt: skip
+            "links": {
+                name: slugs(getattr(release, name))
+                for name in ("sources", "structures", "topics", "countries", "meetings")
+            },  # fmt: skip
+            "revision": (version.revision.comment, version.object_repr, data),
+            "step": step,
+        }
+    return stored
+
+
+GROUP_RECORDS = [
+    record(title="Written together", body="<script>x()</script>First.\n\nSecond."),
+    record(title="Scheduled together", date="2099-05-01"),
+    record(title="Draft together", status="draft", topics=["Youth", "Elections"]),
+    record(title="Written together", date="2025-03-04", source_url="https://example.org/p/2"),
+]
+
+
+def test_the_new_releases_of_a_group_are_written_as_one_by_one_saves_write_them(
+    tmp_path, monkeypatch
+):
+    """The group's new releases go in together; the same records written one by one
+    (the group failing once, as below) leave exactly the same rows, links, first
+    revisions and workflow records."""
+    from django.db import DatabaseError
+
+    from press import listing_model
+
+    titles = {r["title"] for r in GROUP_RECORDS}
+    path = write_jsonl(tmp_path / "in.jsonl", *GROUP_RECORDS)
+    assert import_files([path]).created == 4
+    together = _stored(titles)
+    assert listing_model.verify() == []
+    PressRelease.objects.filter(title__in=titles).delete()
+
+    real, failures = listing_model.refresh, []
+
+    def refresh_failing_once(ids, **kwargs):
+        if not failures:
+            failures.append(set(ids))
+            raise DatabaseError("could not serialize access")
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(listing_model, "refresh", refresh_failing_once)
+    assert import_files([path]).created == 4
+    assert failures  # this time each record was saved on its own
+    one_by_one = _stored(titles)
+
+    assert together == one_by_one
+    # Written down, not derived: what both ways must have stored.
+    assert set(together) == {
+        "written-together", "written-together-2", "scheduled-together", "draft-together",
+    }  # fmt: skip
+    first = together["written-together"]
+    assert "<script>" not in first["row"][3] and "First." in first["row"][3]
+    assert first["revision"][:2] == ("Imported from in.jsonl:1", "Written together")
+    assert first["step"] == ("import", "", "published", "in.jsonl:1")
+    assert together["scheduled-together"]["step"][2] == "scheduled"
+    assert together["scheduled-together"]["row"][-1] is True  # an embargo key
+    assert together["draft-together"]["step"][2] == "draft"
+    assert together["draft-together"]["links"]["topics"] == {"youth", "elections"}
+    assert together["written-together-2"]["revision"][2]["topics"] == [
+        Topic.objects.get(slug="elections").pk
+    ]
+
+
+def test_new_releases_cost_the_same_queries_however_many_a_group_holds(tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ContentType.objects.get_for_model(PressRelease)  # cached for the process from here on
+    counts = []
+    for size, prefix in ((5, "Few"), (50, "Many")):
+        path = write_jsonl(
+            tmp_path / f"{prefix}.jsonl",
+            *[record(title=f"{prefix} {n}", date=f"2025-03-{1 + n % 28:02d}") for n in range(size)],
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert import_files([path]).created == size
+        counts.append(len(queries))
+    # SQLite takes at most 999 parameters a statement: there, 50 new rows of
+    # releases need two INSERTs.
+    assert counts[1] - counts[0] == (1 if connection.vendor == "sqlite" else 0), counts
+    # One by one, 50 new releases took over 500 queries (a savepoint, the row,
+    # an old-address check and a query per link table, revision and workflow
+    # record each).
+    assert counts[1] < 60, counts
+
+
+def test_a_new_release_the_database_refuses_fails_alone(tmp_path, caplog):
+    """A row the database itself refuses (here a trigger; in life a constraint or a
+    concurrent writer) breaks the group's shared write: the group is written again
+    record by record, and only that record fails."""
+    from django.db import connection
+
+    from press import listing_model
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_title() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.title = 'Refused by the database' THEN "
+                "RAISE EXCEPTION 'refused by the trigger'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_title BEFORE INSERT ON press_pressrelease "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_title()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_title BEFORE INSERT ON press_pressrelease "
+                "WHEN NEW.title = 'Refused by the database' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the trigger'); END"
+            )
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        record(title="Kept 1"),
+        record(title="Kept 2"),
+        record(title="Refused by the database"),
+        record(title="Kept 3"),
+    )
+
+    report = import_files([path])
+
+    assert (report.created, report.failed) == (3, 1)
+    (error,) = report.errors
+    assert error.startswith(f"{path}:3: not saved:") and "refused by the trigger" in error
+    assert "writing it record by record" in caplog.text
+    kept = PressRelease.objects.filter(title__startswith="Kept ")
+    assert kept.count() == 3
+    for release in kept:
+        assert slugs(release.topics) == {"elections"}
+        assert Version.objects.get_for_object(release).count() == 1
+        assert release.transitions.count() == 1
+    assert listing_model.verify() == []
+    # Positive control: without the trigger the same record goes in.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse_title" + (" ON press_pressrelease"
+                       if connection.vendor == "postgresql" else ""))  # fmt: skip
+    assert import_files([path]).created == 1

@@ -14,7 +14,7 @@ from django.db.models import Q
 from taxonomy.progress import progress
 
 from .. import listing_model, translations, workflow
-from ..bulk import insert_links, record_revisions
+from ..bulk import create_releases, insert_links, record_revisions
 from ..models import OldSlug, PressRelease, Transition, slug_base, unique_slug
 from .matching import (
     COMPARED_FIELDS,
@@ -193,20 +193,26 @@ class Importer:
     def _commit_group(self, path, group, existing, taken):
         """The outcomes of a few records, written in one transaction; reported once committed.
 
-        Each record is written in a savepoint of its own, so a bad one fails
-        alone; the listing's read model is refreshed once for the group
-        (a third of an import's time when it was done per record). Should the
-        group itself fail (its refresh, its commit), nothing of it was
-        reported yet: it is written again record by record, each in its own
-        transaction, with this run's indexes as they were before it.
+        The group's new releases (outside translation groups) are written
+        together at its end, a few queries for all of them
+        (:meth:`_create_all`); every other record is written in a savepoint of
+        its own, so a bad one fails alone. The listing's read model is
+        refreshed once for the group (a third of an import's time when it
+        was done per record). Should the group itself fail (its new releases,
+        its refresh, its commit), nothing of it was reported yet: it is
+        written again record by record, each in its own transaction, with
+        this run's indexes as they were before it.
         """
         if self.dry_run:
             return self._outcomes(path, group, existing, taken)
         written, run_slugs, was_taken = self.written.copy(), set(self.run_slugs), set(taken)
         try:
             with transaction.atomic(), listing_model.refreshed_once():
-                return self._outcomes(path, group, existing, taken)
-        except Exception:  # the group's refresh or commit: nothing of it is reported yet
+                new = []
+                outcomes = self._outcomes(path, group, existing, taken, new=new)
+                self._create_all(new)
+                return outcomes
+        except Exception:  # the group's writes, refresh or commit: nothing is reported yet
             logger.exception("import group of %s failed; writing it record by record", path)
             self.written, self.run_slugs = written, run_slugs
             taken.clear()
@@ -217,7 +223,9 @@ class Importer:
                 for outcome in self._outcomes(path, [record], existing, taken)
             ]
 
-    def _outcomes(self, path, records, existing, taken):
+    def _outcomes(self, path, records, existing, taken, new=None):
+        """What happens to each record; with a list ``new``, the new releases
+        it may hold are only planned there, for :meth:`_create_all` to write."""
         outcomes = []
         for record in records:
             if isinstance(record, Outcome):
@@ -225,7 +233,7 @@ class Importer:
             else:
                 record = self._with_group_tags(record)
                 try:
-                    outcome = self._apply(record, existing, taken)
+                    outcome = self._apply(record, existing, taken, new)
                 except Exception as exc:  # a defect of ours: report it, keep the batch
                     outcome = self._internal_error(path, record.line, exc)
                 if outcome.action != FAILED and record.translation_group:
@@ -294,13 +302,13 @@ class Importer:
             )
         return known
 
-    def _apply(self, record, existing, taken):
+    def _apply(self, record, existing, taken, new=None):
         try:
             hashes = fingerprint(record.values())
             known = self._find(record, existing, hashes)
             self._check_group(record, known.pk if known else None)
             if known is None:
-                return self._create(record, taken, hashes)
+                return self._create(record, taken, hashes, new)
             fields = COMPARED_FIELDS + (("source_url",) if record.source_url else ())
             if record.tags_from_group:  # its tags are its group's, whatever they are now
                 fields = tuple(f for f in fields if f not in M2M_FIELDS)
@@ -352,17 +360,17 @@ class Importer:
         )
 
     def _remember(self, record, pk, slug, hashes):
-        self.written.put(
-            Known(
-                pk=pk,
-                slug=slug,
-                source_url=record.source_url,
-                import_key=record.import_key,
-                hashes=hashes,
-                path=record.path,
-                line=record.line,
-            )
+        known = Known(
+            pk=pk,
+            slug=slug,
+            source_url=record.source_url,
+            import_key=record.import_key,
+            hashes=hashes,
+            path=record.path,
+            line=record.line,
         )
+        self.written.put(known)
+        return known
 
     def _slug_for(self, record, taken):
         """(slug, notices) of a new release: the record's own, or a free one and why."""
@@ -417,32 +425,41 @@ class Importer:
         if other is not None:
             raise RecordError(f"{problem} ({other!r}): not imported")
 
-    def _create(self, record, taken, hashes):
+    def _new_release(self, record, slug):
+        release = PressRelease(
+            title=record.title,
+            slug=slug,
+            type_id=record.type_id,
+            status=record.status,
+            published_at=record.published_at,
+            place=record.place,
+            summary=record.summary,
+            body=record.body,
+            source_url=record.source_url,
+            language=record.language,
+            translation_group=record.translation_group,
+            import_key=record.import_key,
+        )
+        if release.is_scheduled:
+            release.embargo_key = workflow.new_embargo_key()
+        return release
+
+    def _create(self, record, taken, hashes, new=None):
         pk = None
         if self.dry_run:
             slug, notices = self._slug_for(record, taken)
+        elif new is not None and not record.translation_group:
+            # Written with the group's other new releases (_create_all); a
+            # translation shares its group's tags, so it is written at once.
+            slug, notices = self._slug_for(record, taken)
+            new.append((self._new_release(record, slug), record, None))
         else:
             # Every query of a record, the free slug's too, runs in its own
             # transaction (a savepoint within a group), so one that fails
             # takes nothing else with it.
             with transaction.atomic(), listing_model.refreshed_once():
                 slug, notices = self._slug_for(record, taken)
-                release = PressRelease(
-                    title=record.title,
-                    slug=slug,
-                    type_id=record.type_id,
-                    status=record.status,
-                    published_at=record.published_at,
-                    place=record.place,
-                    summary=record.summary,
-                    body=record.body,
-                    source_url=record.source_url,
-                    language=record.language,
-                    translation_group=record.translation_group,
-                    import_key=record.import_key,
-                )
-                if release.is_scheduled:
-                    release.embargo_key = workflow.new_embargo_key()
+                release = self._new_release(record, slug)
                 release.save()
                 self._link_rows(release, record)
                 self._version(release, record, "Imported from")
@@ -450,8 +467,46 @@ class Importer:
             pk = release.pk
         self.run_slugs.add(slug)
         taken.add(slug)
-        self._remember(record, pk, slug, hashes)
+        known = self._remember(record, pk, slug, hashes)
+        if new and new[-1][1] is record:
+            new[-1] = (*new[-1][:2], known)  # its pk is known once it is written
         return Outcome(record.path, record.line, CREATED, slug=slug, notices=notices)
+
+    def _create_all(self, new):
+        """Write the new releases a group planned, ``(release, record, known)`` each.
+
+        A few queries for them all, whatever their number: the releases
+        (:func:`~press.bulk.create_releases`, which sends their ``post_save``),
+        one INSERT per link table, their first revisions and their workflow
+        records. They are written in the group's transaction: if anything
+        fails here, the whole group is written again record by record.
+        """
+        if not new:
+            return
+        releases = [release for release, _record, _known in new]
+        create_releases(releases)
+        records = {release.pk: record for release, record, _known in new}
+        for name in M2M_FIELDS:
+            pairs = ((pk, node) for pk, r in records.items() for node in sorted(r.links[name]))
+            insert_links(name, pairs)
+        listing_model.mark(list(records))
+        record_revisions(
+            releases,
+            lambda release: records[release.pk].links,
+            comment=lambda r: f"Imported from {Path(records[r.pk].path).name}:{records[r.pk].line}",
+        )
+        Transition.objects.bulk_create(
+            Transition(
+                release=release,
+                name="import",
+                source="",
+                target=release.state,
+                comment=f"{Path(record.path).name}:{record.line}",
+            )
+            for release, record, _known in new
+        )
+        for release, _record, known in new:
+            known.pk = release.pk
 
     def _step(self, release, record, *, source):
         """The workflow's record of the state the import put the release in."""
