@@ -955,15 +955,14 @@ def test_records_are_written_in_groups_with_one_read_model_refresh_each(tmp_path
     assert listing_model.verify() == []
 
 
-def test_a_group_that_fails_is_written_again_record_by_record(tmp_path, monkeypatch, caplog):
-    """The group's refresh fails once: nothing of the group was reported yet, and each
-    record is written again in a transaction of its own; none is lost or counted twice."""
+def fail_the_next_refresh(monkeypatch):
+    """The read model's next refresh raises (as a serialization failure would); the list
+    it returns gets the ids that refresh was given."""
     from django.db import DatabaseError
 
     from press import listing_model
 
-    real = listing_model.refresh
-    failures = []
+    real, failures = listing_model.refresh, []
 
     def refresh_failing_once(ids, **kwargs):
         if not failures:
@@ -972,6 +971,15 @@ def test_a_group_that_fails_is_written_again_record_by_record(tmp_path, monkeypa
         return real(ids, **kwargs)
 
     monkeypatch.setattr(listing_model, "refresh", refresh_failing_once)
+    return failures
+
+
+def test_a_group_that_fails_is_written_again_record_by_record(tmp_path, monkeypatch, caplog):
+    """The group's refresh fails once: nothing of the group was reported yet, and each
+    record is written again in a transaction of its own; none is lost or counted twice."""
+    from press import listing_model
+
+    failures = fail_the_next_refresh(monkeypatch)
     path = write_jsonl(tmp_path / "in.jsonl", *[record(title=f"Retried {n}") for n in range(7)])
     report = import_files([path])
     assert len(failures) == 1 and len(failures[0]) == 7  # the whole group, once
@@ -1031,8 +1039,6 @@ def test_the_new_releases_of_a_group_are_written_as_one_by_one_saves_write_them(
     """The group's new releases go in together; the same records written one by one
     (the group failing once, as below) leave exactly the same rows, links, first
     revisions and workflow records."""
-    from django.db import DatabaseError
-
     from press import listing_model
 
     titles = {r["title"] for r in GROUP_RECORDS}
@@ -1042,15 +1048,7 @@ def test_the_new_releases_of_a_group_are_written_as_one_by_one_saves_write_them(
     assert listing_model.verify() == []
     PressRelease.objects.filter(title__in=titles).delete()
 
-    real, failures = listing_model.refresh, []
-
-    def refresh_failing_once(ids, **kwargs):
-        if not failures:
-            failures.append(set(ids))
-            raise DatabaseError("could not serialize access")
-        return real(ids, **kwargs)
-
-    monkeypatch.setattr(listing_model, "refresh", refresh_failing_once)
+    failures = fail_the_next_refresh(monkeypatch)
     assert import_files([path]).created == 4
     assert failures  # this time each record was saved on its own
     one_by_one = _stored(titles)
