@@ -201,19 +201,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_PREPARED_STATEMENTS", True
-):
-    # Parameters bound by the server, and a statement run twice on a
-    # connection prepared there: PostgreSQL then plans it once, not on every
-    # run (planning was most of the database's time for a page's small
-    # queries). Off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler in
-    # transaction mode, which cannot keep a connection's prepared statements.
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "server_side_binding": True,
-        "prepare_threshold": 2,
-    }
 DATABASES["default"].setdefault("TEST", {})
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 

@@ -223,11 +223,6 @@ def refresh(release_ids, *, using=None):
     pending = _table(ListingPending)
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Statements run twice on a connection are kept prepared (settings):
-            # these, over thousands of releases at once, are planned for the
-            # values they get each time, never from a plan for any values.
-            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         # First: the listing clock's lock, then the totals'. Only for releases
         # that are or were published: a draft saved in a long transaction
         # holds nobody back, as it takes no total either.
