@@ -1146,3 +1146,45 @@ def test_a_new_release_the_database_refuses_fails_alone(tmp_path, caplog):
         cursor.execute("DROP TRIGGER refuse_title" + (" ON press_pressrelease"
                        if connection.vendor == "postgresql" else ""))  # fmt: skip
     assert import_files([path]).created == 1
+
+
+def test_records_another_import_stored_meanwhile_match_what_it_stored(tmp_path, monkeypatch):
+    """Two imports of one file at once: the second read its batch before the first
+    committed, so its new releases clash with the first's slugs. Its group is written
+    again record by record with the stored releases read again: every record matches
+    what the first stored, and none fails or is stored twice."""
+    from press import listing_model
+    from press.importing.writing import Importer
+
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        *[record(title=f"Twice {n}", source_url=f"https://example.org/t/{n}") for n in range(6)],
+    )
+    assert import_files([path]).created == 6  # the first import, committed meanwhile
+
+    # The second import's batch read, from before that commit: nothing stored, no slug taken.
+    stale = {"existing": 1, "taken": 1}
+    real_existing, real_taken = Importer._existing, Importer._taken_slugs
+
+    def existing(self, records):
+        if stale["existing"]:
+            stale["existing"] -= 1
+            return real_existing(self, [])
+        return real_existing(self, records)
+
+    def taken(self, records):
+        if stale["taken"]:
+            stale["taken"] -= 1
+            return set()
+        return real_taken(self, records)
+
+    monkeypatch.setattr(Importer, "_existing", existing)
+    monkeypatch.setattr(Importer, "_taken_slugs", taken)
+
+    report = import_files([path])
+
+    assert stale == {"existing": 0, "taken": 0}  # the stale read was used
+    assert report.errors == []
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 6)
+    assert PressRelease.objects.filter(title__startswith="Twice ").count() == 6
+    assert listing_model.verify() == []

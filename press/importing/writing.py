@@ -201,7 +201,8 @@ class Importer:
         was done per record). Should the group itself fail (its new releases,
         its refresh, its commit), nothing of it was reported yet: it is
         written again record by record, each in its own transaction, with
-        this run's indexes as they were before it.
+        this run's indexes as they were before it and the stored releases and
+        slugs read again (another writer may have stored them meanwhile).
         """
         if self.dry_run:
             return self._outcomes(path, group, existing, taken)
@@ -215,8 +216,13 @@ class Importer:
         except Exception:  # the group's writes, refresh or commit: nothing is reported yet
             logger.exception("import group of %s failed; writing it record by record", path)
             self.written, self.run_slugs = written, run_slugs
+            # Another writer (a second import of the same file) may have stored
+            # some of these releases or taken their slugs since the batch was
+            # read: read both again, so that those records match what it wrote.
+            records = [record for record in group if isinstance(record, Record)]
+            existing = self._existing(records)
             taken.clear()
-            taken.update(was_taken)
+            taken.update(was_taken, self._taken_slugs(records))
             return [
                 outcome
                 for record in group
