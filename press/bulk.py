@@ -31,7 +31,7 @@ from reversion.revisions import _get_options
 
 from taxonomy import clock
 
-from .models import OldSlug, PressRelease
+from .models import OldSlug, PressRelease, unique_slug
 
 
 def create_releases(releases):
@@ -45,9 +45,14 @@ def create_releases(releases):
     """
     if not releases:
         return
+    given = set()
     for release in releases:
         if not release._state.adding or (release.lead_image and not release.lead_image._committed):
             raise ValueError("create_releases() writes new releases without a new upload")
+        if not release.slug:
+            # Free in the database and among the others written with it.
+            release.slug = unique_slug(release.title, reserved=given)
+        given.add(release.slug)
         release.fill_in()
     db = router.db_for_write(PressRelease)
     PressRelease.objects.using(db).bulk_create(releases)

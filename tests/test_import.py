@@ -1188,3 +1188,68 @@ def test_records_another_import_stored_meanwhile_match_what_it_stored(tmp_path, 
     assert (report.created, report.updated, report.unchanged) == (0, 0, 6)
     assert PressRelease.objects.filter(title__startswith="Twice ").count() == 6
     assert listing_model.verify() == []
+
+
+def test_a_group_that_cannot_be_read_again_is_still_written_record_by_record(tmp_path, monkeypatch):
+    """The trouble that sank the group persists when it is read again: the run goes on,
+    each record written (or failing) on its own, none left unreported."""
+    from django.db import DatabaseError
+
+    from press.importing.writing import Importer
+
+    failures = fail_the_next_refresh(monkeypatch)
+    real_existing, reads = Importer._existing, []
+
+    def existing(self, records):
+        reads.append(len(records))
+        if len(reads) == 2:  # the read again, after the group failed
+            raise DatabaseError("server closed the connection unexpectedly")
+        return real_existing(self, records)
+
+    monkeypatch.setattr(Importer, "_existing", existing)
+    path = write_jsonl(tmp_path / "in.jsonl", *[record(title=f"Unread {n}") for n in range(3)])
+
+    report = import_files([path])
+
+    assert failures and reads == [3, 3]
+    assert (report.created, report.failed) == (3, 0)
+    assert PressRelease.objects.filter(title__startswith="Unread ").count() == 3
+
+
+def test_create_releases_writes_what_save_would_and_tells_the_listeners(taxonomy):
+    """press.bulk.create_releases: each release filled in as save() fills it in, slugs
+    free among themselves too, an old address of the same slug dropped, post_save sent."""
+    from django.db.models.signals import post_save
+
+    from press.bulk import create_releases
+    from press.models import OldSlug, ReleaseType
+
+    kept = PressRelease.objects.create(
+        title="Older", slug="older", type=ReleaseType.objects.first(), status="draft"
+    )
+    OldSlug.objects.create(slug="given-back", release=kept)
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=PressRelease, dispatch_uid="test-bulk-heard")
+    try:
+        releases = [
+            PressRelease(title="Same title", type=kept.type, status="published",
+                         body="<script>x()</script><p>Kept.</p>"),
+            PressRelease(title="Same title", type=kept.type, status="draft"),
+            PressRelease(title="Other", slug="given-back", type=kept.type, status="draft"),
+        ]  # fmt: skip
+        create_releases(releases)
+    finally:
+        post_save.disconnect(sender=PressRelease, dispatch_uid="test-bulk-heard")
+
+    assert [r.slug for r in releases] == ["same-title", "same-title-2", "given-back"]
+    assert all(r.pk for r in releases)
+    assert heard == [(r.pk, True) for r in releases]
+    first = PressRelease.objects.get(pk=releases[0].pk)
+    assert first.body == "<p>Kept.</p>" and first.published_at is not None
+    assert not OldSlug.objects.filter(slug="given-back").exists()
+    with pytest.raises(ValueError):
+        create_releases([kept])  # not a new release

@@ -220,9 +220,13 @@ class Importer:
             # some of these releases or taken their slugs since the batch was
             # read: read both again, so that those records match what it wrote.
             records = [record for record in group if isinstance(record, Record)]
-            existing = self._existing(records)
             taken.clear()
-            taken.update(was_taken, self._taken_slugs(records))
+            taken.update(was_taken)
+            try:
+                existing = self._existing(records)
+                taken.update(self._taken_slugs(records))
+            except DatabaseError:  # still failing: each record says so on its own below
+                logger.exception("import group of %s: cannot read it again", path)
             return [
                 outcome
                 for record in group
@@ -337,7 +341,10 @@ class Importer:
         if base not in taken and base not in self.run_slugs:
             return base
         # In a dry run nothing was saved, so the database cannot see this run's slugs.
-        return unique_slug(text, reserved=self.run_slugs)
+        # In a savepoint: a release planned for the group's shared write has none of
+        # its own, and a failed query must not abort the group's transaction.
+        with transaction.atomic():
+            return unique_slug(text, reserved=self.run_slugs)
 
     def _link_rows(self, release, record):
         """Write the links of a new release: one multi-row INSERT per relation.
