@@ -249,7 +249,7 @@ class Importer:
                 if outcome.action != FAILED and record.translation_group:
                     self.group_languages[(record.translation_group, record.language)] = (
                         record.import_key,
-                        f"{Path(record.path).name}:{record.line}",
+                        self._where(record),
                     )
                 # Tag warnings never change what happens to the record: it counts as
                 # created, updated or unchanged like any other, and says what it lost.
@@ -346,30 +346,43 @@ class Importer:
         with transaction.atomic():
             return unique_slug(text, reserved=self.run_slugs)
 
-    def _link_rows(self, release, record):
-        """Write the links of a new release: one multi-row INSERT per relation.
+    @staticmethod
+    def _where(record):
+        """``in.jsonl:12``: where a record was read, as revisions and workflow records say."""
+        return f"{Path(record.path).name}:{record.line}"
+
+    def _links(self, written):
+        """Write the links of new releases, ``[(release, record)]``: one multi-row INSERT
+        per relation, whatever their number.
 
         No per-link query or model instance: this is most of an import's work
-        otherwise. The release's own save already told the caches
+        otherwise. The releases' own saves already told the caches
         (post_save), and the links are in the same transaction, so nobody
-        ever sees the release without them; nor without its rows in the
+        ever sees a release without them; nor without its rows in the
         listing's read model, written here as well.
         """
         for name in M2M_FIELDS:
-            insert_links(name, ((release.pk, pk) for pk in sorted(record.links[name])))
-        listing_model.mark([release.pk])
+            pairs = ((r.pk, pk) for r, record in written for pk in sorted(record.links[name]))
+            insert_links(name, pairs)
+        listing_model.mark([release.pk for release, _record in written])
+
+    def _link_rows(self, release, record):
+        """The links of one new release, and its group's tags."""
+        self._links([(release, record)])
         # A translation's tags are its group's: it gives them, or takes them.
         if record.tags_from_group:
             translations.adopt_tags(release)
         else:
             translations.share_tags(release)
 
-    def _version(self, release, record, comment):
-        """The revision of what the import wrote: what an editor can restore after an edit."""
+    def _versions(self, written, comment):
+        """The revisions of what the import wrote, ``[(release, record)]``, one each: what
+        an editor can restore after an edit."""
+        records = {release.pk: record for release, record in written}
         record_revisions(
-            [release],
-            lambda release: record.links,
-            comment=f"{comment} {Path(record.path).name}:{record.line}",
+            [release for release, _record in written],
+            lambda release: records[release.pk].links,
+            comment=lambda release: f"{comment} {self._where(records[release.pk])}",
         )
 
     def _remember(self, record, pk, slug, hashes):
@@ -405,7 +418,7 @@ class Importer:
         if not record.translation_group or record.tags_from_group:
             return record
         given = self.group_tags.setdefault(
-            record.translation_group, (record.links, f"{Path(record.path).name}:{record.line}")
+            record.translation_group, (record.links, self._where(record))
         )
         if given[0] == record.links:
             return record
@@ -458,14 +471,14 @@ class Importer:
         return release
 
     def _create(self, record, taken, hashes, new=None):
-        pk = None
+        pk = planned = None
         if self.dry_run:
             slug, notices = self._slug_for(record, taken)
         elif new is not None and not record.translation_group:
             # Written with the group's other new releases (_create_all); a
             # translation shares its group's tags, so it is written at once.
             slug, notices = self._slug_for(record, taken)
-            new.append((self._new_release(record, slug), record, None))
+            planned = self._new_release(record, slug)
         else:
             # Every query of a record, the free slug's too, runs in its own
             # transaction (a savepoint within a group), so one that fails
@@ -475,14 +488,14 @@ class Importer:
                 release = self._new_release(record, slug)
                 release.save()
                 self._link_rows(release, record)
-                self._version(release, record, "Imported from")
+                self._versions([(release, record)], "Imported from")
                 self._step(release, record, source="")
             pk = release.pk
         self.run_slugs.add(slug)
         taken.add(slug)
         known = self._remember(record, pk, slug, hashes)
-        if new and new[-1][1] is record:
-            new[-1] = (*new[-1][:2], known)  # its pk is known once it is written
+        if planned is not None:
+            new.append((planned, record, known))  # its pk is known once it is written
         return Outcome(record.path, record.line, CREATED, slug=slug, notices=notices)
 
     def _create_all(self, new):
@@ -496,40 +509,28 @@ class Importer:
         """
         if not new:
             return
-        releases = [release for release, _record, _known in new]
-        create_releases(releases)
-        records = {release.pk: record for release, record, _known in new}
-        for name in M2M_FIELDS:
-            pairs = ((pk, node) for pk, r in records.items() for node in sorted(r.links[name]))
-            insert_links(name, pairs)
-        listing_model.mark(list(records))
-        record_revisions(
-            releases,
-            lambda release: records[release.pk].links,
-            comment=lambda r: f"Imported from {Path(records[r.pk].path).name}:{records[r.pk].line}",
-        )
+        written = [(release, record) for release, record, _known in new]
+        create_releases([release for release, _record in written])
+        self._links(written)
+        self._versions(written, "Imported from")
         Transition.objects.bulk_create(
-            Transition(
-                release=release,
-                name="import",
-                source="",
-                target=release.state,
-                comment=f"{Path(record.path).name}:{record.line}",
-            )
-            for release, record, _known in new
+            self._transition(release, record, source="") for release, record in written
         )
         for release, _record, known in new:
             known.pk = release.pk
 
-    def _step(self, release, record, *, source):
-        """The workflow's record of the state the import put the release in."""
-        Transition.objects.create(
+    def _transition(self, release, record, *, source):
+        """The workflow's record of the state the import put the release in (unsaved)."""
+        return Transition(
             release=release,
             name="import",
             source=source,
             target=release.state,
-            comment=f"{Path(record.path).name}:{record.line}",
+            comment=self._where(record),
         )
+
+    def _step(self, release, record, *, source):
+        self._transition(release, record, source=source).save()
 
     def _keep_workflow(self, known, changed):
         """``changed`` less the state and time, when a person moved the release since the
@@ -576,7 +577,7 @@ class Importer:
                         translations.adopt_tags(release)
                     else:
                         translations.share_tags(release)
-                self._version(release, record, "Updated by import from")
+                self._versions([(release, record)], "Updated by import from")
         known.instance = None
         self._remember(record, known.pk, known.slug, hashes)
         return Outcome(
