@@ -186,7 +186,8 @@ def test_query_count_does_not_grow_with_the_number_of_releases(django_assert_max
 
 
 def test_bulk_insert_returns_ids():
-    """seed_demo relies on the backend returning the new pks from a bulk insert."""
+    """seed_demo relies on the backend returning the new pks from a bulk insert (where
+    ``press.bulk.copy_create`` does not draw them from the sequence first: SQLite)."""
     assert connection.features.can_return_rows_from_bulk_insert
 
 

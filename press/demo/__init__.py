@@ -3,9 +3,10 @@
 Everything a release needs is decided in memory from the trees, which are read
 once (``context``): ``plan_releases()`` (``planner``) is a pure, seeded
 generator of planned records, and ``generate_releases()`` (``writing``) writes
-them in batches with ``bulk_create`` only: per batch, one slug check, one
-insert for the releases and one per link table. The number of queries depends
-on the batch size, never on the number of releases.
+them in batches, in bulk only: per batch, one slug check, one write for the
+releases and one per link table (``COPY`` on PostgreSQL, ``press.bulk``),
+while a thread plans the next batch. The number of queries depends on the
+batch size, never on the number of releases.
 
 The text is assembled from phrase lists (``text``) keyed by the shipped trees'
 stable ``key``s (a node renamed in the admin keeps its key), with generic

@@ -695,7 +695,8 @@ def plan_releases(count, *, context, seed=1, now=None):
     """Yield ``count`` planned releases; the same seed and ``now`` give the same records.
 
     Pure: it makes no queries, everything comes from ``context`` (``load_context()``).
+    The planner is made here, in the caller's thread (its time zone and
+    ``now``); the records may then be drawn in any one thread.
     """
     planner = Planner(context, seed=seed, now=now or clock.now())
-    for _ in range(count):
-        yield planner.plan()
+    return (planner.plan() for _ in range(count))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from itertools import islice
 
@@ -9,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from press import listing_model, workflow
-from press.bulk import insert_links, record_revisions
+from press.bulk import copy_create, insert_links, record_revisions
 from press.models import OldSlug, PressRelease
 from press.versions import bump_release_version
 from taxonomy import clock
@@ -85,9 +87,9 @@ def _write_batch(plans, first_number, taken, images):
         )
         for plan, slug in zip(plans, slugs, strict=True)
     ]
-    # PostgreSQL and SQLite >= 3.35 return the new pks from the bulk insert
-    # (can_return_rows_from_bulk_insert): the links below rely on them.
-    PressRelease.objects.bulk_create(releases)
+    # The links below rely on the pks: copy_create draws them from the
+    # sequence (PostgreSQL); SQLite >= 3.35 returns them from the bulk insert.
+    copy_create(releases)
     for relation in RELATIONS:
         insert_links(
             relation,
@@ -105,6 +107,55 @@ def _write_batch(plans, first_number, taken, images):
         lambda release: {r: getattr(plan_of[release.pk], r) for r in RELATIONS},
         comment=COMMENT,
     )
+
+
+def _batches(plans, size):
+    while batch := list(islice(plans, size)):
+        yield batch
+
+
+def planned_ahead(batches):
+    """``batches``, each drawn by a thread of its own while the one before is written.
+
+    Planning is Python alone, and writing a batch mostly waits for the
+    database, which lets other Python run: the two overlap. One batch is
+    planned ahead at most; an error while planning is raised here, where the
+    batch was asked for, and a writer that stops early stops the planner.
+    """
+    ready = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def plan():
+        try:
+            for batch in batches:
+                if not put((batch, None)):
+                    return
+            put((None, None))
+        except BaseException as error:  # handed to the writer's thread
+            put((None, error))
+
+    planner = threading.Thread(target=plan, name="seed_demo planner", daemon=True)
+    planner.start()
+    try:
+        while True:
+            batch, error = ready.get()
+            if error is not None:
+                raise error
+            if batch is None:
+                return
+            yield batch
+    finally:
+        stop.set()
+        planner.join()
 
 
 def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=None) -> int:
@@ -127,7 +178,7 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=Non
     taken = set()
     created = with_image = 0
     with progress(total=count, desc="Releases", unit="release", stream=stream) as bar:
-        while batch := list(islice(plans, batch_size)):
+        for batch in planned_ahead(_batches(plans, batch_size)):
             with transaction.atomic():
                 _write_batch(batch, number + created, taken, images)
             created += len(batch)
