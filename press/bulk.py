@@ -22,12 +22,14 @@ have written themselves, from what they already hold in memory:
 from __future__ import annotations
 
 import json
+import time
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.signals import post_save
 from reversion.models import Revision, Version
 from reversion.revisions import _get_options
@@ -67,19 +69,24 @@ def create_releases(releases):
         )
 
 
+#: From this many rows on, PostgreSQL takes them by ``COPY``; fewer go in as an
+#: INSERT, which costs one round trip where ``copy_create`` costs two.
+COPY_AT = 100
+
+
 def insert_rows(model, columns, rows):
     """INSERT ``rows`` (tuples in the order of ``columns``, attnames) into ``model``'s table.
 
-    On PostgreSQL one ``COPY``: no statement to build or parse for
-    thousands of rows, which an ``executemany`` spends most of its time on.
-    Elsewhere one ``executemany``.
+    On PostgreSQL, from ``COPY_AT`` rows on, one ``COPY``: no statement to
+    build, bind or parse for thousands of rows, which an ``executemany``
+    spends most of its time on. Otherwise one ``executemany``.
     """
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     table = model._meta.db_table
     names = [model._meta.get_field(name).column for name in columns]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(rows) >= COPY_AT:
         _copy(connection, table, names, rows)
         return
     quote = connection.ops.quote_name
@@ -91,7 +98,8 @@ def insert_rows(model, columns, rows):
 
 
 def _copy(connection, table, columns, rows):
-    """``COPY table (columns) FROM STDIN`` of ``rows``, its errors Django's as a query's are.
+    """``COPY table (columns) FROM STDIN`` of ``rows``, as a query: its errors are Django's,
+    and it is logged where queries are (``connection.queries``, the tests' query counts).
 
     Row triggers fire and constraints hold as for an INSERT.
     """
@@ -100,6 +108,7 @@ def _copy(connection, table, columns, rows):
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
+    started = time.monotonic()
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
@@ -107,37 +116,64 @@ def _copy(connection, table, columns, rows):
     ):
         for row in rows:
             copy.write_row(row)
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {
+                "sql": f"COPY {table} ({', '.join(columns)}) FROM STDIN -- {len(rows)} rows",
+                "time": f"{time.monotonic() - started:.3f}",
+            }
+        )
+
+
+def _copyable(meta):
+    """Whether ``copy_create`` writes every column of ``meta``'s model as ``bulk_create``
+    would: one table, a pk from a sequence, no column the database fills in itself."""
+    return (
+        not meta.parents
+        and isinstance(meta.pk, AutoFieldMixin)
+        and not any(
+            getattr(field, "generated", False) or field.has_db_default()
+            for field in meta.concrete_fields
+        )
+    )
 
 
 def copy_create(objs):
     """``bulk_create(objs)`` (new instances of one model), through one ``COPY`` on PostgreSQL.
 
-    The pks are drawn from the table's sequence first (one query) and set
-    on the instances, as ``bulk_create`` sets them; each field's value is
-    what ``bulk_create`` would have written (``pre_save``, then the value
-    prepared for the database). Building and parsing one INSERT of
-    thousands of rows cost more than the rows themselves. No signals, as
-    with ``bulk_create``, which does the work on other databases.
+    From ``COPY_AT`` instances on, for a model ``_copyable`` allows: the pks
+    are drawn from the table's sequence first (one query) and set on the
+    instances, as ``bulk_create`` sets them, and each field's value is what
+    ``bulk_create`` would have written (``pre_save``, then the value prepared
+    for the database). Building and parsing one INSERT of thousands of rows
+    cost more than the rows themselves. Otherwise ``bulk_create`` itself.
+    No signals, as with ``bulk_create``.
     """
+    objs = list(objs)
     if not objs:
         return objs
     model = type(objs[0])
+    for obj in objs:
+        if type(obj) is not model or obj.pk is not None or not obj._state.adding:
+            raise ValueError("copy_create() writes new instances of one model, without a pk")
+        # A related object saved after it was assigned lends its pk; an unsaved one refuses.
+        obj._prepare_related_fields_for_save(operation_name="copy_create")
     db = router.db_for_write(model)
     connection = connections[db]
-    if connection.vendor != "postgresql":
-        return model.objects.using(db).bulk_create(objs)
     meta = model._meta
+    if connection.vendor != "postgresql" or len(objs) < COPY_AT or not _copyable(meta):
+        return model._base_manager.using(db).bulk_create(objs)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            [connection.ops.quote_name(meta.db_table), meta.pk.column, len(objs)],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
+    if len(pks) != len(objs) or None in pks:
+        raise ValueError(f"{meta.db_table} has no sequence for its pk")
     fields = meta.concrete_fields
     rows = []
     for obj, pk in zip(objs, pks, strict=True):
-        if obj.pk is not None:
-            raise ValueError("copy_create() writes new instances without a pk")
         obj.pk = pk
         rows.append(
             [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]

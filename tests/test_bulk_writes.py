@@ -4,15 +4,27 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from reversion.models import Revision
 
-from press import listing_model
+from press import bulk, listing_model
 from press.bulk import copy_create, insert_links
 from press.demo.writing import planned_ahead
 from press.models import PressRelease, ReleaseType
 from taxonomy.models import Topic
 
+from .conftest import requires_postgres
+
 pytestmark = pytest.mark.usefixtures("taxonomy")
+
+
+@pytest.fixture
+def copy_from_one_row(monkeypatch):
+    """PostgreSQL COPYs from the first row on: the tests' few rows take the bulk path."""
+    monkeypatch.setattr(bulk, "COPY_AT", 1)
+
 
 PUBLISHED = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
 
@@ -65,8 +77,12 @@ def stored(release):
     return PressRelease.objects.filter(pk=release.pk).values(*STORED[0]).get()
 
 
+@pytest.mark.usefixtures("copy_from_one_row")
 def test_copy_create_stores_each_field_and_gives_the_pks():
-    releases = copy_create(new_releases("copy"))
+    with CaptureQueriesContext(connection) as queries:
+        releases = copy_create(new_releases("copy"))
+    copied = [q["sql"] for q in queries if q["sql"].startswith("COPY press_pressrelease ")]
+    assert len(copied) == (1 if connection.vendor == "postgresql" else 0)
 
     pks = [release.pk for release in releases]
     assert all(isinstance(pk, int) and pk > 0 for pk in pks) and len(set(pks)) == 2
@@ -85,6 +101,8 @@ def test_copy_create_stores_each_field_and_gives_the_pks():
     assert later.pk > max(pks)
 
 
+@requires_postgres
+@pytest.mark.usefixtures("copy_from_one_row")
 def test_copy_create_stores_what_bulk_create_stores():
     copied = copy_create(new_releases("a"))
     inserted = PressRelease.objects.bulk_create(new_releases("b"))
@@ -99,17 +117,53 @@ def test_copy_create_stores_what_bulk_create_stores():
         assert (a["search"] is None) == (b["search"] is None)
 
 
-def test_copy_create_refuses_an_instance_that_has_a_pk():
+@pytest.mark.usefixtures("copy_from_one_row")
+def test_copy_create_refuses_what_it_cannot_write_before_writing_anything():
     saved = PressRelease.objects.create(
         title="Saved", type=ReleaseType.objects.first(), status="draft"
     )
-    if connection.vendor == "postgresql":
-        with pytest.raises(ValueError):
-            copy_create([saved])
+    fresh = new_releases("refused")
+    with pytest.raises(ValueError):
+        copy_create([*fresh, saved])  # not a new instance
+    assert [release.pk for release in fresh] == [None, None]  # nothing drawn or written
+    assert not PressRelease.objects.filter(slug__startswith="mine-clearance-refused").exists()
     assert copy_create([]) == []
 
 
-def test_a_row_the_database_refuses_raises_djangos_error_and_the_others_stay():
+@pytest.mark.usefixtures("copy_from_one_row")
+def test_copy_create_takes_a_related_objects_pk_as_bulk_create_does():
+    user = get_user_model()(username="editor")
+    revision = Revision(comment="By an editor", user=user, date_created=PUBLISHED)
+    user.save()  # after it was assigned: its pk is read at the write, as bulk_create reads it
+    copy_create([revision])
+    assert Revision.objects.get(pk=revision.pk).user_id == user.pk
+    with pytest.raises(ValueError):  # an unsaved one is refused, as by bulk_create
+        copy_create(
+            [
+                Revision(
+                    comment="By nobody", user=get_user_model()(username="x"), date_created=PUBLISHED
+                )
+            ]
+        )
+
+
+@pytest.mark.usefixtures("copy_from_one_row")
+def test_a_refused_copied_release_takes_its_batch_with_it():
+    PressRelease.objects.create(
+        title="Taken", slug="mine-clearance-taken", type=ReleaseType.objects.first(),
+        status="draft",
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_create(new_releases("taken"))  # the first one's slug is taken
+    assert not PressRelease.objects.filter(slug="draft-taken").exists()
+    # Positive control: the same batch with free slugs goes in whole.
+    written = copy_create(new_releases("free"))
+    assert PressRelease.objects.filter(pk__in=[r.pk for r in written]).count() == 2
+
+
+@pytest.mark.parametrize("copy_at", [1, 100], ids=["copy", "insert"])
+def test_a_row_the_database_refuses_raises_djangos_error_and_the_others_stay(copy_at, monkeypatch):
+    monkeypatch.setattr(bulk, "COPY_AT", copy_at)
     release = PressRelease.objects.create(
         title="Tagged", type=ReleaseType.objects.first(), status="draft"
     )
