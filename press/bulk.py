@@ -5,10 +5,10 @@ so the demo generator and the importer write the rows django-reversion would
 have written themselves, from what they already hold in memory:
 
 - link rows go in with one ``executemany`` per link table (building a model
-  instance for each cost a third of ``seed_demo``'s time), on PostgreSQL one
-  ``COPY``; the demo generator's releases and every revision go in through
-  ``copy_create`` (one ``COPY`` on PostgreSQL): building and parsing an
-  INSERT of thousands of rows cost more than writing them;
+  instance for each cost a third of ``seed_demo``'s time); the demo
+  generator's releases and the revisions through ``copy_create``. On
+  PostgreSQL, from ``COPY_AT`` rows on, each is one ``COPY``: building and
+  parsing an INSERT of thousands of rows cost more than writing them;
 - each release gets a revision of its own, because reverting a revision
   restores everything in it: one shared revision would turn "revert this
   release" into "revert the whole import";
