@@ -1,6 +1,7 @@
 """press.bulk's writes by the thousand (COPY on PostgreSQL), and seed_demo's planning thread."""
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -224,3 +225,102 @@ def test_a_writer_that_stops_early_stops_the_planner():
     ahead.close()  # the writer failed: its loop is left
     assert planner_threads() == []
     assert len(drawn) <= 3  # one written, at most one waiting, one being handed over
+
+
+def writer_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("seed_demo writer")]
+
+
+def test_two_writers_write_every_batch_once_with_the_offsets_of_their_order():
+    from press.demo.writing import written
+
+    batches = [[1, 2, 3], [4], [5, 6], [7, 8, 9, 10], [11]]
+    calls, lock = [], threading.Lock()
+
+    def write(batch, offset):
+        with lock:
+            calls.append((batch[0], offset, threading.current_thread().name))
+
+    given = list(written(iter(batches), write, writers=2))
+    assert sorted(map(tuple, given)) == sorted(map(tuple, batches))
+    # Each batch's offset: the releases in the batches before it (3, 1, 2, 4).
+    assert sorted(call[:2] for call in calls) == [(1, 0), (4, 3), (5, 4), (7, 6), (11, 10)]
+    assert {call[2] for call in calls} <= {"seed_demo writer 0", "seed_demo writer 1"}
+    assert writer_threads() == []
+
+
+def test_one_writer_writes_in_the_callers_thread():
+    from press.demo.writing import written
+
+    threads = []
+
+    def write(batch, offset):
+        threads.append(threading.current_thread())
+
+    given = list(written(iter([[1], [2]]), write, 1))
+    assert given == [[1], [2]] and threads == [threading.current_thread()] * 2
+
+
+def test_a_failing_writer_stops_the_others_and_its_error_is_raised():
+    from press.demo.writing import written
+
+    taken = []
+
+    def write(batch, offset):
+        taken.append(batch[0])
+        if batch[0] == 2:
+            raise LookupError("refused")
+
+    with pytest.raises(LookupError, match="refused"):
+        list(written(iter([[n] for n in range(1000)]), write, writers=2))
+    assert writer_threads() == []
+    assert len(taken) < 10  # the writers stopped: the rest was never taken
+
+
+def test_leaving_the_loop_early_stops_the_writers():
+    from press.demo.writing import written
+
+    taken = []
+
+    def write(batch, offset):  # a batch takes a while, as a real one does
+        taken.append(batch)
+        time.sleep(0.01)
+
+    batches = written(iter([[n] for n in range(1000)]), write, writers=2)
+    next(batches)
+    batches.close()
+    assert writer_threads() == []
+    assert len(taken) < 10
+
+
+def test_one_writer_inside_a_transaction_or_on_sqlite():
+    from press.demo.writing import WRITERS, writers_for
+
+    assert connection.in_atomic_block  # the test's own transaction
+    assert writers_for(connection) == 1  # another connection would not see its rows
+    assert WRITERS > 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_with_two_writers_leaves_what_one_would(taxonomy):
+    from press.demo.writing import WRITERS, generate_releases, writers_for
+
+    assert not connection.in_atomic_block
+    assert writers_for(connection) == WRITERS == 2
+    top = PressRelease.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    assert generate_releases(150, seed=3, batch_size=40) == 150  # four batches, two at once
+
+    releases = PressRelease.objects.all()
+    assert releases.count() == 150
+    slugs = releases.values_list("slug", flat=True)
+    numbers = sorted(int(slug.rsplit("-", 1)[1]) for slug in slugs)
+    assert numbers == list(range(top + 1, top + 151))  # every running number once
+    assert listing_model.verify() == []
+    assert Revision.objects.count() == 150
+    from reversion.models import Version
+
+    assert sorted(Version.objects.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in releases.values_list("pk", flat=True)
+    )
+    assert writer_threads() == []

@@ -7,7 +7,7 @@ import threading
 import time
 from itertools import islice
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Max
 
 from press import listing_model, workflow
@@ -27,6 +27,10 @@ SLUG_CHECK_CHUNK = 500
 RELATIONS = ("sources", "structures", "topics", "countries", "meetings")
 #: The revision comment of a generated release's first version.
 COMMENT = "Generated demo content"
+#: Batches written at once on PostgreSQL, each by a thread on a connection of
+#: its own: the database builds one batch's search vectors on one core while
+#: it writes the other's read model on another.
+WRITERS = 2
 
 
 def _free_slugs(slugs, taken):
@@ -65,10 +69,13 @@ def _image_fields(plan, images):
 
 
 def _write_batch(plans, first_number, taken, images):
+    """Write one batch of planned releases; ``taken`` is ``(slugs given, its lock)``."""
     now = clock.now()
     slugs = [f"{plan.slug_base}-{first_number + i}" for i, plan in enumerate(plans)]
-    taken.update(slugs)
-    _free_slugs(slugs, taken)
+    given, lock = taken
+    with lock:  # two writers never rename two clashing slugs alike
+        given.update(slugs)
+        _free_slugs(slugs, given)
     releases = [
         PressRelease(
             title=plan.title,
@@ -158,6 +165,78 @@ def planned_ahead(batches):
         planner.join()
 
 
+def writers_for(connection):
+    """How many batches to write at once: ``WRITERS`` on PostgreSQL, but one where the
+    caller's transaction is open, whose rows only its own connection sees (and
+    on SQLite, which takes one writer at a time)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return WRITERS
+
+
+def written(batches, write, writers=1):
+    """``write(batch, offset)`` for each of ``batches`` (``offset``: the releases in the
+    batches before it); yield each batch once it is written.
+
+    With one writer, in the caller's thread. With more, each in a thread of
+    its own, on a connection of its own (closed when it ends), taking the
+    next batch as it finishes one; the offsets are those of the batches'
+    order all the same. The first error stops every writer (a batch being
+    written is finished or rolled back by its own transaction) and is raised
+    here once they have stopped; so does leaving the loop early.
+    """
+    if writers == 1:
+        offset = 0
+        for batch in batches:
+            write(batch, offset)
+            offset += len(batch)
+            yield batch
+        return
+    source, lock, offset = iter(batches), threading.Lock(), 0
+    done, failed = queue.Queue(), threading.Event()
+
+    def work():
+        nonlocal offset
+        try:
+            while not failed.is_set():
+                with lock:
+                    batch = next(source, None)
+                    if batch is None:
+                        return
+                    first, offset = offset, offset + len(batch)
+                write(batch, first)
+                done.put((batch, None))
+        except BaseException as error:  # handed to the caller's thread
+            failed.set()
+            done.put((None, error))
+        finally:
+            connections.close_all()  # this thread's own
+            done.put(None)
+
+    threads = [
+        threading.Thread(target=work, name=f"seed_demo writer {n}", daemon=True)
+        for n in range(writers)
+    ]
+    for thread in threads:
+        thread.start()
+    error, ended = None, 0
+    try:
+        while ended < writers:
+            item = done.get()
+            if item is None:
+                ended += 1
+            elif item[1] is not None:
+                error = error or item[1]
+            else:
+                yield item[0]
+    finally:
+        failed.set()
+        for thread in threads:
+            thread.join()
+    if error is not None:
+        raise error
+
+
 def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=None) -> int:
     """Create ``count`` generated releases, ``batch_size`` a transaction; return the number.
 
@@ -175,12 +254,16 @@ def generate_releases(count, *, seed=1, batch_size=2000, stdout=None, stream=Non
     # Slugs end in a running number above every existing id: a second run
     # with the same seed (the same titles) still gets new slugs.
     number = (PressRelease.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    taken = set()
+    taken = (set(), threading.Lock())
+
+    def write(batch, offset):
+        with transaction.atomic():
+            _write_batch(batch, number + offset, taken, images)
+
+    writers = writers_for(connections[router.db_for_write(PressRelease)])
     created = with_image = 0
     with progress(total=count, desc="Releases", unit="release", stream=stream) as bar:
-        for batch in planned_ahead(_batches(plans, batch_size)):
-            with transaction.atomic():
-                _write_batch(batch, number + created, taken, images)
+        for batch in written(planned_ahead(_batches(plans, batch_size)), write, writers):
             created += len(batch)
             with_image += sum(plan.image is not None for plan in batch)
             bar.update(len(batch))
