@@ -11,9 +11,10 @@ Every page kind is timed in-process with the page cache off, twice: *cold*,
 every cache alias a DummyCache (how the project's speed is judged: p50,
 p95, queries), and *warm*, the normal local-memory cache with the data
 caches filled (p50, queries). A trivial Django view is timed in-process in
-the same run, before and after the pages and beside each of them (300
-requests just before and 300 just after each page's), and every figure is also given as
-a ratio to the trivial view timed beside it; the page
+the same run, before and after the pages and beside each of them (100
+requests before each of a page's six rounds of requests and after the
+last, across the same seconds), and every figure is also given as a ratio
+to the trivial view timed beside it; the page
 targets are cold p50s for a machine whose trivial view takes 0.5 ms, so
 they are judged as ratios. Throughput is reported as a ratio to the same
 trivial view served by the same gunicorn in the same run, never as
@@ -210,8 +211,10 @@ def pick_urls():
     }
 
 
-#: Trivial-view requests timed just before and just after each page's (measure()).
-TRIVIAL_BESIDE = 300
+#: Trivial-view requests timed beside each page's, in blocks between its rounds (measure()).
+TRIVIAL_BESIDE = 600
+#: Rounds of a page's requests, each after a block of the trivial view's.
+ROUNDS = 6
 
 
 def _ms(seconds):
@@ -222,9 +225,9 @@ def _p95(times):
     return statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
 
 
-def time_trivial(client, repeats=2000):
-    """The in-process p50 of the trivial view: the yardstick of every page figure."""
-    for _ in range(100):
+def time_trivial(client, repeats=2000, warm_up=100):
+    """The in-process times of the trivial view: the yardstick of every page figure."""
+    for _ in range(warm_up):
         client.get("/__trivial__")
     times = []
     for _ in range(repeats):
@@ -255,10 +258,12 @@ def measure(client, url, repeats, budget_s):
 
     Two untimed requests first, so templates are compiled and per-process
     tables loaded; then up to ``repeats`` timed requests, fewer (but at
-    least 7) once ``budget_s`` seconds have gone. ``TRIVIAL_BESIDE``
-    requests of the trivial view just before them and as many just after
-    give the page's yardstick (``trivial_beside_ms``, their p50). Every
-    answer must be a 200.
+    least 7) once ``budget_s`` seconds have gone. They are timed in
+    ``ROUNDS`` rounds, each after a block of the trivial view's requests,
+    with one more block after the last: the page's yardstick
+    (``trivial_beside_ms``, the p50 of those blocks) is timed across the
+    same seconds as the page, so a burst of load on a shared machine slows
+    both, not one. Every answer must be a 200.
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -268,21 +273,22 @@ def measure(client, url, repeats, budget_s):
     with CaptureQueriesContext(connection) as captured:
         response = ok(url, client.get(url))
     queries = len(captured)
-    # The yardstick in the same minute: a shared machine's speed drifts by
-    # tens of percent within a run, pages and trivial view alike. Timed in a
-    # block of its own, not between page requests, where the page's garbage
-    # would slow it and flatter the ratio.
-    trivial = time_trivial(client, TRIVIAL_BESIDE)
-    times = []
+    # Each block of the trivial view is timed on its own, not between page
+    # requests, where the page's garbage would slow it and flatter the ratio.
+    block = TRIVIAL_BESIDE // ROUNDS
+    trivial, times = [], []
     deadline = time.perf_counter() + budget_s
-    for i in range(repeats):
-        started = time.perf_counter()
-        answer = client.get(url)
-        times.append(_ms(time.perf_counter() - started))
-        ok(url, answer)
-        if i >= 6 and time.perf_counter() > deadline:
+    per_round = -(-repeats // ROUNDS)  # rounded up
+    while len(times) < repeats:
+        trivial += time_trivial(client, block, warm_up=10)
+        for _ in range(min(per_round, repeats - len(times))):
+            started = time.perf_counter()
+            answer = client.get(url)
+            times.append(_ms(time.perf_counter() - started))
+            ok(url, answer)
+        if len(times) >= 7 and time.perf_counter() > deadline:
             break
-    trivial += time_trivial(client, TRIVIAL_BESIDE)
+    trivial += time_trivial(client, block, warm_up=10)
     return {
         "p50_ms": round(statistics.median(times), 2),
         "p95_ms": round(_p95(times), 2),
