@@ -309,15 +309,16 @@ def test_seed_demo_with_two_writers_leaves_what_one_would(taxonomy):
     assert not connection.in_atomic_block
     assert writers_for(connection) == WRITERS == 2
     top = PressRelease.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    assert generate_releases(150, seed=3, batch_size=40) == 150  # four batches, two at once
+    # Four batches, two at once, each above COPY_AT: the COPYs run side by side.
+    assert generate_releases(400, seed=3, batch_size=100) == 400
 
     releases = PressRelease.objects.all()
-    assert releases.count() == 150
+    assert releases.count() == 400
     slugs = releases.values_list("slug", flat=True)
     numbers = sorted(int(slug.rsplit("-", 1)[1]) for slug in slugs)
-    assert numbers == list(range(top + 1, top + 151))  # every running number once
+    assert numbers == list(range(top + 1, top + 401))  # every running number once
     assert listing_model.verify() == []
-    assert Revision.objects.count() == 150
+    assert Revision.objects.count() == 400
     from reversion.models import Version
 
     assert sorted(Version.objects.values_list("object_id", flat=True)) == sorted(

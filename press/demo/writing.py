@@ -167,9 +167,14 @@ def planned_ahead(batches):
 
 def writers_for(connection):
     """How many batches to write at once: ``WRITERS`` on PostgreSQL, but one where the
-    caller's transaction is open, whose rows only its own connection sees (and
-    on SQLite, which takes one writer at a time)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    caller's transaction is open (an atomic block, or autocommit turned off),
+    whose rows only its own connection sees, and on SQLite, which takes one
+    writer at a time."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+    ):
         return 1
     return WRITERS
 
@@ -200,8 +205,8 @@ def written(batches, write, writers=1):
         try:
             while not failed.is_set():
                 with lock:
-                    batch = next(source, None)
-                    if batch is None:
+                    batch = next(source, None)  # may take a batch's planning: look again
+                    if batch is None or failed.is_set():
                         return
                     first, offset = offset, offset + len(batch)
                 write(batch, first)
@@ -210,8 +215,10 @@ def written(batches, write, writers=1):
             failed.set()
             done.put((None, error))
         finally:
-            connections.close_all()  # this thread's own
-            done.put(None)
+            try:
+                connections.close_all()  # this thread's own
+            finally:
+                done.put(None)
 
     threads = [
         threading.Thread(target=work, name=f"seed_demo writer {n}", daemon=True)
@@ -233,6 +240,7 @@ def written(batches, write, writers=1):
         failed.set()
         for thread in threads:
             thread.join()
+        getattr(source, "close", lambda: None)()  # a planner thread behind it stops too
     if error is not None:
         raise error
 
