@@ -156,13 +156,15 @@ def copy_create(objs):
     for obj in objs:
         if type(obj) is not model or obj.pk is not None or not obj._state.adding:
             raise ValueError("copy_create() writes new instances of one model, without a pk")
-        # A related object saved after it was assigned lends its pk; an unsaved one refuses.
-        obj._prepare_related_fields_for_save(operation_name="copy_create")
     db = router.db_for_write(model)
     connection = connections[db]
     meta = model._meta
     if connection.vendor != "postgresql" or len(objs) < COPY_AT or not _copyable(meta):
         return model._base_manager.using(db).bulk_create(objs)
+    for obj in objs:
+        # As bulk_create does: a related object saved after it was assigned lends
+        # its pk; an unsaved one refuses, before a pk is drawn.
+        obj._prepare_related_fields_for_save(operation_name="copy_create")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

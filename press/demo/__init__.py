@@ -6,8 +6,8 @@ generator of planned records, and ``generate_releases()`` (``writing``) writes
 them in batches, in bulk only: per batch, one slug check, one write for the
 releases and one per link table (``COPY`` on PostgreSQL, ``press.bulk``),
 while a thread plans the next batch; on PostgreSQL two batches are written
-at once, each on a connection of its own (``writing.written``). The number of queries depends on the
-batch size, never on the number of releases.
+at once, each on a connection of its own (``writing.written``). The number
+of queries depends on the batch size, never on the number of releases.
 
 The text is assembled from phrase lists (``text``) keyed by the shipped trees'
 stable ``key``s (a node renamed in the admin keeps its key), with generic
