@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connections
 from django.utils.translation import gettext as _
 
+from . import statements
 from .facets import build_facets, rows_count
 from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
@@ -94,10 +94,7 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     if not ids:
         return []
     # Public still: a request's index may be a moment behind a withdrawal.
-    releases = PressRelease.objects.published().filter(pk__in=ids)
-    if shown and connections[releases.db].vendor != "postgresql":
-        releases = releases.search(q)  # SQLite's snippets come from the search's own join
-    found = releases.for_cards().with_headlines(shown).in_bulk()
+    found = statements.public_cards(ids, shown)
     return [found[pk] for pk in ids if pk in found]
 
 

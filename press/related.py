@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from taxonomy import clock
 
-from . import listing_index
+from . import listing_index, statements
 from .dimensions import DIMENSIONS
 from .facets import public_totals_of
 from .models import ListingRow, PressRelease
@@ -38,7 +38,6 @@ def related_releases(release, limit=4, *, tags=None):
     conditions = telling_nodes(release, tags)
     if not conditions:
         return []
-    releases = PressRelease.objects.for_cards()
     if settings.LISTING_INDEX:
         index = listing_index.current()
         base = index.public(release.language, clock.now())
@@ -46,9 +45,9 @@ def related_releases(release, limit=4, *, tags=None):
             :limit
         ]
         # Public still: a request's index may be a moment behind a withdrawal.
-        found = releases.published().in_bulk(ids)
+        found = statements.public_cards(ids)
         return [found[pk] for pk in ids if pk in found]
-    return list(_most_shared(releases, release, conditions, limit))
+    return list(_most_shared(PressRelease.objects.for_cards(), release, conditions, limit))
 
 
 def telling_nodes(release, tags=None):

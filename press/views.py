@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from . import embargo, languages, listing_index, translations
+from . import embargo, languages, listing_index, statements, translations
 from .dimensions import DIMENSIONS
 from .listing import ListingMixin
 from .models import OldSlug, PressRelease
@@ -49,6 +49,8 @@ class PressListView(ListingMixin, TemplateView):
 def release_translations(release):
     """{language: path} of the release and its public translations (one query, if grouped)."""
     found = {release.language: release.get_absolute_url()}
+    if not release.translation_group:
+        return found  # in no group: nothing to read
     found.update(
         (other.language, other.get_absolute_url()) for other in translations.published(release)
     )
@@ -64,6 +66,15 @@ class PressDetailView(PublicationMixin, DetailView):
             return super().get_queryset()
         # A withdrawn release keeps its page, marked (GOV.UK does the same).
         return PressRelease.objects.with_lists().with_public_page()
+
+    def get_object(self, queryset=None):
+        if queryset is None and not self.can_preview():
+            # A visitor: the one statement every public release page runs, compiled once.
+            release = statements.page_release(self.kwargs["slug"])
+            if release is None:
+                raise Http404(_("No such release."))
+            return release
+        return super().get_object(queryset)
 
     def get(self, request, *args, **kwargs):
         try:

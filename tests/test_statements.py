@@ -1,0 +1,210 @@
+"""press.statements: the release page's and the cards' reads, compiled once per process.
+
+Each read is held against the queryset it stands for (the ORM's own answer,
+read in the same test) and against values written down here. On SQLite the
+reads are those querysets; the compiled path is PostgreSQL's.
+"""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from press import statements
+from press.models import PressRelease, ReleaseType
+from taxonomy import clock
+
+from .conftest import requires_postgres
+from .factories import PressReleaseFactory
+
+pytestmark = pytest.mark.usefixtures("taxonomy")
+
+#: Every column a card or a page reads, compared with the queryset's instance.
+COMPARED = [
+    f.attname for f in PressRelease._meta.concrete_fields if f.attname not in ("body", "search")
+]
+
+
+def fields(release):
+    return {name: getattr(release, name) for name in COMPARED}
+
+
+@pytest.fixture
+def releases():
+    """Two public releases, a withdrawn, a draft and a scheduled one: {title: release}."""
+    news = ReleaseType.objects.get(slug="news")
+    made = [
+        PressReleaseFactory(
+            title="Ammunition depots cleared",
+            summary="Experts <b>met</b> in Bishkek & agreed.",
+            body="<p>The ammunition was destroyed safely.</p>",
+            type=news,
+            place="Bishkek",
+        ),
+        PressReleaseFactory(title="Elections observed", body="<p>Observers reported.</p>"),
+        PressReleaseFactory(
+            title="Withdrawn note", status="withdrawn", published_at=clock.now() - timedelta(days=1)
+        ),
+        PressReleaseFactory(title="Draft note", status="draft"),
+        PressReleaseFactory(title="Scheduled note", published_at=clock.now() + timedelta(hours=1)),
+    ]
+    return {release.title: PressRelease.objects.get(pk=release.pk) for release in made}
+
+
+def test_cards_are_the_public_releases_as_the_queryset_reads_them(releases):
+    ids = [release.pk for release in releases.values()]
+    with CaptureQueriesContext(connection) as queries:
+        found = statements.public_cards([*ids, ids[0], 10**9])  # repeated and unknown ids
+    assert len(queries) == 1
+    assert sorted(r.title for r in found.values()) == [
+        "Ammunition depots cleared",
+        "Elections observed",
+    ]
+    expected = PressRelease.objects.filter(pk__in=ids).published().for_cards().in_bulk()
+    assert set(found) == set(expected)
+    for pk, release in found.items():
+        assert isinstance(release, PressRelease)
+        assert fields(release) == fields(expected[pk])
+        assert release.get_deferred_fields() == {"body", "search"}
+    first = found[releases["Ammunition depots cleared"].pk]
+    with CaptureQueriesContext(connection) as queries:
+        assert first.type.name == "News"  # joined in, as select_related does
+        assert first.summary == "Experts <b>met</b> in Bishkek & agreed."
+        assert first.place == "Bishkek"
+    assert len(queries) == 0
+    assert not hasattr(first, "headline")
+    assert statements.public_cards([]) == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "q", "shown"),
+    [
+        ("en", "ammunition", "The \x02ammunition\x03 was destroyed safely"),
+        # The summary's HTML read back as the text it is.
+        ("en", "Bishkek", "Experts <b>met</b> in \x02Bishkek\x03 & agreed."),
+        ("ru", "Bishkek", "Experts <b>met</b> in \x02Bishkek\x03 & agreed."),
+    ],
+)
+def test_cards_carry_the_querysets_headline(releases, language, q, shown):
+    ids = [release.pk for release in releases.values()]
+    with translation.override(language):
+        found = statements.public_cards(ids, q)
+        expected = (
+            PressRelease.objects.filter(pk__in=ids)
+            .published()
+            .search(q)
+            .for_cards()
+            .with_headlines(q)
+            .in_bulk()
+        )
+    pk = releases["Ammunition depots cleared"].pk
+    assert list(expected) == [pk]
+    assert found[pk].headline == expected[pk].headline
+    assert shown in found[pk].headline
+
+
+@requires_postgres
+def test_one_statement_serves_every_list_of_ids(releases):
+    statements._kept.clear()
+    ids = [release.pk for release in releases.values()]
+    for some in (ids[:1], ids[:3], ids, ids[::-1]):
+        with CaptureQueriesContext(connection) as queries:
+            found = statements.public_cards(some)
+        assert len(queries) == 1
+        assert "ANY(" in queries[0]["sql"]
+        expected = PressRelease.objects.filter(pk__in=some).published().values_list("pk")
+        assert set(found) == {pk for (pk,) in expected}
+    assert len(statements._kept) == 1
+    statements.public_cards(ids, "elections")  # with headlines: a shape of its own
+    with translation.override("ru"):
+        statements.public_cards(ids, "elections")  # ... in each search configuration
+    assert len(statements._kept) == 3
+
+
+def test_the_page_release_is_the_querysets(releases):
+    for title in ("Ammunition depots cleared", "Withdrawn note"):
+        slug = releases[title].slug
+        with CaptureQueriesContext(connection) as queries:
+            found = statements.page_release(slug)
+        assert len(queries) == 1
+        expected = PressRelease.objects.with_lists().with_public_page().get(slug=slug)
+        assert fields(found) == fields(expected)
+        assert found.body == expected.body
+        assert found.get_deferred_fields() == {"search"}
+        with CaptureQueriesContext(connection) as queries:
+            assert found.type.name == expected.type.name
+        assert len(queries) == 0
+    for title in ("Draft note", "Scheduled note"):
+        assert statements.page_release(releases[title].slug) is None
+    assert statements.page_release("no-such-release") is None
+
+
+def test_the_time_is_a_value_of_each_read_not_of_the_statement(releases):
+    """A scheduled release appears when its time comes, on the statement compiled before."""
+    scheduled = releases["Scheduled note"]
+    assert statements.page_release(scheduled.slug) is None
+    assert scheduled.pk not in statements.public_cards([scheduled.pk])
+    kept = len(statements._kept)
+    with time_machine.travel(clock.now() + timedelta(hours=2)):
+        assert statements.page_release(scheduled.slug).pk == scheduled.pk
+        assert list(statements.public_cards([scheduled.pk])) == [scheduled.pk]
+    assert len(statements._kept) == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x' OR '1'='1",
+        "'; DELETE FROM press_pressrelease; --",
+        "\x01statement value\x01",  # the compiled statement's own marker, sent as a value
+        "ammunition %s %(q)s \\",
+    ],
+)
+def test_what_a_visitor_sends_is_a_value(releases, text):
+    assert statements.page_release(text) is None
+    ids = [release.pk for release in releases.values()]
+    found = statements.public_cards(ids, text)
+    expected = (
+        PressRelease.objects.filter(pk__in=ids)
+        .published()
+        .search(text)
+        .for_cards()
+        .with_headlines(text)
+        .in_bulk()
+    )
+    assert {pk: r.headline for pk, r in found.items() if pk in expected} == {
+        pk: r.headline for pk, r in expected.items()
+    }
+    assert PressRelease.objects.count() == 5
+    # Positive control: the same reads find what is there.
+    assert statements.page_release(releases["Elections observed"].slug).title == (
+        "Elections observed"
+    )
+    assert len(statements.public_cards(ids)) == 2
+
+
+def test_a_marker_found_twice_is_refused():
+    """A statement whose marker is also a constant of its query is never kept: its
+    value could not be put in its place alone."""
+    mark = statements._TEXT_MARK
+    queryset = PressRelease.objects.filter(slug=mark, title=mark)
+    with pytest.raises(ValueError, match="'slug' is not one value of the statement"):
+        statements.Statement(queryset, {"slug": mark})
+    queryset = PressRelease.objects.filter(slug=mark)  # positive control
+    assert statements.Statement(queryset, {"slug": mark}).places == {"slug": 0}
+
+
+def test_the_release_page_serves_a_visitor_from_the_statement(client, releases):
+    release = releases["Ammunition depots cleared"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(release.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Ammunition depots cleared" in response.content
+    assert b"The ammunition was destroyed safely." in response.content
+    first = queries[0]["sql"]
+    assert "press_pressrelease" in first and "LIMIT 1" in first
+    assert client.get(releases["Draft note"].get_absolute_url()).status_code == 404
+    assert client.get("/press/no-such-release/").status_code == 404
