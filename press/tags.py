@@ -90,18 +90,19 @@ def tag_refs(release):
     return tags_of_releases([release.pk])[release.pk]
 
 
-def ref_links(model, refs, day=None, language=None):
+def ref_links(model, refs, day=None, language=None, *, url=None):
     """What a page shows of each node: its name on ``day``, address, and whether it is closed.
 
     ``day`` is the release's date (``published_at``; None, a draft without
     one: today). ``name`` is the node's name on that day in ``language``
     (default: the page's); ``now`` is today's name where that differs (the
     page writes "Centre in Astana (now: Programme Office in Astana)", the
-    link on today's name), else None.
+    link on today's name), else None. ``url`` is ``ref_urls(model)``, for a
+    caller naming the nodes of many releases.
     """
     language = language or get_language()
     day = local_day(day)  # the release's local day, worked out once
-    url = ref_urls(model)
+    url = url or ref_urls(model)
     links = []
     for ref in refs:
         former = ref.former_name_on(day, language) if day is not None else None

@@ -62,3 +62,26 @@ def test_a_long_summary_is_cut_at_forty_words():
     html = card(release)
     assert " ".join(words[:40]) + " …</p>" in html
     assert "w40" not in html
+
+
+def test_a_cards_date_is_written_in_the_pages_language_each_time():
+    """``card_date`` keeps each day's text per language: asking in one language never
+    answers for another, and a card in any language reads its own."""
+    from datetime import date
+
+    from django.utils import translation
+
+    from press.templatetags.press_tags import card_date
+
+    day = date(2024, 5, 17)
+    for _ in range(2):  # the second round from what the first kept
+        assert card_date(day, "en") == "17 May 2024"
+        assert card_date(day, "ru") == "17 мая 2024 г."
+        assert card_date(day, "fr") == "17 mai 2024"
+        assert card_date(day, "de") == "17. Mai 2024"
+    release = make_release(
+        "Chair visits Chisinau", published_at=timezone.make_aware(datetime(2024, 5, 17, 12, 0))
+    )
+    with translation.override("ru"):
+        assert "17 мая 2024 г.</time>" in card(release)
+    assert "17 May 2024</time>" in card(release)

@@ -102,10 +102,10 @@ def release_cards(releases, heading="h3"):
     """
     from html import escape
 
-    from django.utils import formats, timezone
+    from django.utils import timezone
     from django.utils.safestring import mark_safe
     from django.utils.text import Truncator
-    from django.utils.translation import pgettext
+    from django.utils.translation import get_language, pgettext
 
     from press.type_names import type_name
 
@@ -115,6 +115,7 @@ def release_cards(releases, heading="h3"):
         "scheduled": pgettext("release state", "scheduled"),
     }
     tag = "h2" if heading == "h2" else "h3"
+    language = get_language()
     releases = list(releases)
     issuers = card_issuers(releases)
     cards = []
@@ -122,10 +123,9 @@ def release_cards(releases, heading="h3"):
         kicker = escape(type_name(release.type.name))
         if release.published_at is not None:
             local = timezone.localtime(release.published_at)
-            # The language's own date ("17 May 2024", "17 мая 2024 г.").
             kicker += (
                 f' · <time datetime="{escape(local.isoformat())}">'
-                f"{escape(formats.date_format(local, 'DATE_FORMAT'))}</time>"
+                f"{escape(card_date(local.date(), language))}</time>"
             )
         state = release.state
         if state != "published":
@@ -157,6 +157,29 @@ def release_cards(releases, heading="h3"):
     return mark_safe("".join(cards))  # noqa: S308 - every value above is escaped
 
 
+#: (day, language) -> the day as that language writes it, per process: a pure
+#: function of the two (and of the formats, fixed at start). Bounded: emptied when full.
+_CARD_DATES = {}
+CARD_DATES_KEPT = 20_000
+
+
+def card_date(day, language):
+    """``day`` in ``language``'s own date format ("17 May 2024", "17 мая 2024 г."), as
+    ``date_format(day, "DATE_FORMAT")`` writes it in that language: cards by the page
+    share days, and formatting one reads the format and parses it anew."""
+    from django.utils import formats
+    from django.utils.translation import override
+
+    key = (day, language)
+    text = _CARD_DATES.get(key)
+    if text is None:
+        if len(_CARD_DATES) >= CARD_DATES_KEPT:
+            _CARD_DATES.clear()
+        with override(language):
+            text = _CARD_DATES[key] = formats.date_format(day, "DATE_FORMAT")
+    return text
+
+
 #: A card names at most this many structures, then "and 2 more".
 CARD_ISSUERS = 2
 
@@ -178,11 +201,13 @@ def card_issuers(releases):
     from django.utils.translation import get_language, gettext, ngettext, pgettext
 
     from press.tags import CARD_RELATIONS, SHOWN, ref_links, tags_of_releases
+    from taxonomy.navigation import ref_urls
 
     releases = [r for r in releases if r.pk is not None]
     if not releases:
         return {}
     language = get_language()
+    urls = {relation: ref_urls(SHOWN[relation]) for relation in CARD_RELATIONS}
     # Every list of cards reads its cards' issuers in one query.
     tags = tags_of_releases([r.pk for r in releases], CARD_RELATIONS)
     labels = {
@@ -198,7 +223,13 @@ def card_issuers(releases):
             refs = [r for r in refs if not any(r is not o and r.contains(o) for o in refs)]
         if not refs:
             continue
-        links = ref_links(SHOWN[relation], refs[:CARD_ISSUERS], release.published_at, language)
+        links = ref_links(
+            SHOWN[relation],
+            refs[:CARD_ISSUERS],
+            release.published_at,
+            language,
+            url=urls[relation],
+        )
         names = ", ".join(str(named_then(link)) for link in links)
         rest = len(refs) - CARD_ISSUERS
         if rest > 0:
@@ -281,6 +312,58 @@ def facet_items(options, param):
             f'<span class="n">{grouped(o.count)}</span></li>'
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def facet_fields(facets):
+    """The filter form's facets, written in Python like ``facet_items``: the year as a
+    <select>, every other facet with options as a <fieldset> of checkboxes, its quieter
+    options behind "Show all (n)". A facet without options is left out."""
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext, ngettext
+
+    parts = []
+    for facet in facets:
+        label = escape(str(facet.label))
+        if facet.param == "year":
+            parts.append(
+                '<div class="field">\n'
+                f'      <label for="id_year">{label}</label>\n'
+                '      <select id="id_year" name="year">\n'
+                f'        <option value="">{escape(gettext("Any year"))}</option>\n'
+                f"        {year_options(facet.options)}\n"
+                "      </select>\n"
+                "    </div>"
+            )
+            continue
+        if not facet.options:
+            continue
+        more = ""
+        if facet.more:
+            count = len(facet.options)
+            show_all = ngettext("Show all (%(shown)s)", "Show all (%(shown)s)", count) % {
+                "shown": grouped(count)
+            }
+            more = (
+                '<details class="facet-more">\n'
+                f"        <summary>{escape(show_all)}</summary>\n"
+                '        <ul class="facet-list">\n'
+                f"          {facet_items(facet.more, facet.param)}\n"
+                "        </ul>\n"
+                "      </details>"
+            )
+        parts.append(
+            "<fieldset>\n"
+            f"      <legend>{label}</legend>\n"
+            '      <ul class="facet-list">\n'
+            f"        {facet_items(facet.top, facet.param)}\n"
+            "      </ul>\n"
+            f"      {more}\n"
+            "    </fieldset>"
+        )
+    return mark_safe("\n    ".join(parts))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag
