@@ -479,3 +479,49 @@ class TestSnippetsShowTheTextOnce:
         text = SnippetText('<p class="summary">a <img src=x> <mark>b</mark> AT&amp;amp;T</p>')
         assert text.snippets == ["a <img> b AT&amp;T"]
         assert text.marked == ["b"]
+
+
+# --- the narrow table's rows (PostgreSQL, migration 0017) ----------------------
+def _pages_holding(table, ids):
+    """How many heap pages the current rows of ``ids`` sit on (from their ctid)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(DISTINCT (ctid::text::point)[0]) FROM {table} "  # noqa: S608
+            "WHERE release_id = ANY(%s)",
+            [list(ids)],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="PostgreSQL's narrow search table")
+def test_every_search_vector_is_stored_out_of_line():
+    """A row of press_searchmatch is its id, a pointer and a compressed pad (87 bytes): the
+    vectors, about 1.2 kB each here (under the 2 kB from which PostgreSQL toasts a row by
+    itself), are in the TOAST table, so sixty rows share a page or two, after an edit too.
+    Positive control: the same vectors in a table like it without the pad's default stay
+    in their rows, six to a page."""
+    words = " ".join(f"lexeme{i}" for i in range(70))
+    ids = [
+        PressReleaseFactory(title=f"Long {i}", body=f"<p>{words} n{i}</p>").pk for i in range(60)
+    ]
+    assert _pages_holding("press_searchmatch", ids) <= 3
+    for release in PressRelease.objects.filter(pk__in=ids):
+        release.body = f"<p>{words} edited</p>"
+        release.save()
+    assert _pages_holding("press_searchmatch", ids) <= 4
+    assert PressRelease.objects.filter(search="edited").count() == 60  # the new vectors
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE inline_matches (release_id bigint, search tsvector, pad text)"
+            " WITH (toast_tuple_target = 128)"
+        )
+        cursor.execute("ALTER TABLE inline_matches ALTER COLUMN search SET STORAGE EXTERNAL")
+        # A new value (``||``), not the stored pointer: what a trigger's INSERT carries.
+        cursor.execute(
+            "INSERT INTO inline_matches (release_id, search) "
+            "SELECT release_id, search || ''::tsvector FROM press_searchmatch "
+            "WHERE release_id = ANY(%s)",
+            [ids],
+        )
+    assert _pages_holding("inline_matches", ids) >= 8
