@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from press import statements
+from press import compiled, statements
 from press.models import PressRelease, ReleaseType
 from taxonomy import clock
 
@@ -26,6 +26,10 @@ pytestmark = pytest.mark.usefixtures("taxonomy")
 COMPARED = [
     f.attname for f in PressRelease._meta.concrete_fields if f.attname not in ("body", "search")
 ]
+
+
+def cards_kept():
+    return len([key for key in compiled._kept if key[0] == "cards"])
 
 
 def fields(release):
@@ -108,7 +112,7 @@ def test_cards_carry_the_querysets_headline(releases, language, q, shown):
 
 @requires_postgres
 def test_one_statement_serves_every_list_of_ids(releases):
-    statements._kept.clear()
+    compiled._kept.clear()
     ids = [release.pk for release in releases.values()]
     for some in (ids[:1], ids[:3], ids, ids[::-1]):
         with CaptureQueriesContext(connection) as queries:
@@ -117,11 +121,11 @@ def test_one_statement_serves_every_list_of_ids(releases):
         assert "ANY(" in queries[0]["sql"]
         expected = PressRelease.objects.filter(pk__in=some).published().values_list("pk")
         assert set(found) == {pk for (pk,) in expected}
-    assert len(statements._kept) == 1
+    assert cards_kept() == 1
     statements.public_cards(ids, "elections")  # with headlines: a shape of its own
     with translation.override("ru"):
         statements.public_cards(ids, "elections")  # ... in each search configuration
-    assert len(statements._kept) == 3
+    assert cards_kept() == 3
 
 
 def test_the_page_release_is_the_querysets(releases):
@@ -147,11 +151,11 @@ def test_the_time_is_a_value_of_each_read_not_of_the_statement(releases):
     scheduled = releases["Scheduled note"]
     assert statements.page_release(scheduled.slug) is None
     assert scheduled.pk not in statements.public_cards([scheduled.pk])
-    kept = len(statements._kept)
+    kept = len(compiled._kept)
     with time_machine.travel(clock.now() + timedelta(hours=2)):
         assert statements.page_release(scheduled.slug).pk == scheduled.pk
         assert list(statements.public_cards([scheduled.pk])) == [scheduled.pk]
-    assert len(statements._kept) == kept
+    assert len(compiled._kept) == kept
 
 
 @pytest.mark.parametrize(
@@ -192,9 +196,9 @@ def test_a_marker_found_twice_is_refused():
     mark = statements._TEXT_MARK
     queryset = PressRelease.objects.filter(slug=mark, title=mark)
     with pytest.raises(ValueError, match="'slug' is not one value of the statement"):
-        statements.Statement(queryset, {"slug": mark})
+        compiled.Statement(queryset, {"slug": mark})
     queryset = PressRelease.objects.filter(slug=mark)  # positive control
-    assert statements.Statement(queryset, {"slug": mark}).places == {"slug": 0}
+    assert compiled.Statement(queryset, {"slug": mark}).places == {"slug": 0}
 
 
 def test_the_release_page_serves_a_visitor_from_the_statement(client, releases):
@@ -208,3 +212,19 @@ def test_the_release_page_serves_a_visitor_from_the_statement(client, releases):
     assert "press_pressrelease" in first and "LIMIT 1" in first
     assert client.get(releases["Draft note"].get_absolute_url()).status_code == 404
     assert client.get("/press/no-such-release/").status_code == 404
+
+
+def test_the_release_types_read_by_a_statement_are_the_querysets():
+    """``release_types()`` on PostgreSQL runs a statement compiled once: the same types in
+    the same order (position, then name) as the queryset, a type added since included."""
+    from press.models import release_types
+
+    expected = [(t.pk, t.name, t.slug, t.position) for t in ReleaseType.objects.all()]
+    assert [(t.pk, t.name, t.slug, t.position) for t in release_types()] == expected
+    assert [t.slug for t in release_types()][:2] == ["press-release", "news"]
+    ReleaseType.objects.create(name="Aaa first by name", slug="aaa", position=0)
+    with CaptureQueriesContext(connection) as queries:
+        found = release_types()
+    assert len(queries) == 1
+    assert found[0].slug == "aaa"  # position 0, then by name
+    assert [t.pk for t in found] == [t.pk for t in ReleaseType.objects.all()]

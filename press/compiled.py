@@ -1,0 +1,110 @@
+"""Querysets compiled to SQL once per process, then run with each request's values.
+
+Evaluating a queryset compiles it to SQL every time: for a page's cards
+Django's compiler took longer than PostgreSQL took to plan and run the
+query. A :class:`Statement` is a queryset compiled once, with a marker value
+in each place a request's value goes, and what Django's model iterable works
+out from the compiler; :meth:`Statement.run` runs that SQL with new values
+and gives the model instances the queryset would give (the same columns,
+the ``select_related`` objects joined in, the annotations set).
+:mod:`press.statements` keeps the ones every public page runs; the release
+types (``models.release_types``) are one too.
+
+A statement's values are always parameters: nothing a visitor sends is
+written into the SQL.
+"""
+
+import threading
+
+from django.db import connections
+from django.db.models.query import get_related_populators
+
+_kept = {}
+_lock = threading.Lock()
+
+
+class Statement:
+    """A queryset's SQL with the places of its values, and how to build its rows."""
+
+    def __init__(self, queryset, marks):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.places = {}
+        for name, mark in marks.items():
+            places = [i for i, param in enumerate(self.params) if _same(param, mark)]
+            if len(places) != 1:
+                raise ValueError(f"{name!r} is not one value of the statement: {places}")
+            self.places[name] = places[0]
+        # What ModelIterable works out from the compiler after each query, once.
+        self.db = queryset.db
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, self.db)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = [
+            (position, expression)
+            for position, expression in enumerate(column[0] for column in select)
+            if _converters(expression, compiler.connection)
+        ]
+
+    def run(self, **values):
+        """The model instances of the statement's rows, with ``values`` in its places."""
+        params = list(self.params)
+        for name, value in values.items():
+            params[self.places[name]] = value
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        converters = [
+            (position, expression, _converters(expression, connection))
+            for position, expression in self.converters
+        ]
+        found = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for position, expression, functions in converters:
+                    for function in functions:
+                        row[position] = function(row[position], expression, connection)
+            release = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, release)
+            for name, position in self.annotations:
+                setattr(release, name, row[position])
+            found.append(release)
+        return found
+
+
+def _same(param, mark):
+    return type(param) is type(mark) and param == mark
+
+
+def _converters(expression, connection):
+    """What the compiler applies to a column's values (``SQLCompiler.get_converters``)."""
+    return connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+
+
+def statement(key, build):
+    """The statement kept under ``key``: ``Statement(*build())``, compiled once per process.
+
+    ``key`` names everything the SQL depends on (the database alias, the shape,
+    the search configuration); ``build()`` returns the queryset and its marks.
+    """
+    found = _kept.get(key)
+    if found is None:
+        with _lock:
+            found = _kept.get(key)
+            if found is None:
+                found = _kept[key] = Statement(*build())
+    return found
+
+
+def compiled_on(using):
+    """Whether statements are kept for the database ``using`` (PostgreSQL, where the
+    targets are measured); elsewhere each read is its queryset."""
+    return connections[using].vendor == "postgresql"
