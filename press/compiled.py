@@ -53,6 +53,8 @@ class Statement:
 
     def run(self, **values):
         """The model instances of the statement's rows, with ``values`` in its places."""
+        if values.keys() != self.places.keys():  # a marker must never reach the database
+            raise TypeError(f"values for {sorted(self.places)}, given {sorted(values)}")
         params = list(self.params)
         for name, value in values.items():
             params[self.places[name]] = value

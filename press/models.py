@@ -738,11 +738,11 @@ def release_types():
         types = cache.get(key)
         if types is None:
             using = router.db_for_read(ReleaseType)
+            everything = ReleaseType.objects.using(using).all()
             if compiled_on(using):
-                kept = statement(("types", using), lambda: (ReleaseType.objects.all(), {}))
-                types = kept.run()
+                types = statement(("types", using), lambda: (everything, {})).run()
             else:
-                types = list(ReleaseType.objects.all())
+                types = list(everything)
             cache.set(key, types, timeout=60 * 60)
         return types
 

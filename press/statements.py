@@ -31,21 +31,16 @@ _TEXT_MARK = "\x01statement value\x01"
 def page_release(slug):
     """The release whose public page is at ``slug`` (published or withdrawn, its time come),
     with its type; None when there is none. One query."""
-    if not compiled_on(router.db_for_read(PressRelease)):
-        found = PressRelease.objects.with_lists().with_public_page().filter(slug=slug)
-        return found.first()
+    using = router.db_for_read(PressRelease)
+    releases = PressRelease.objects.using(using).with_lists()
+    if not compiled_on(using):
+        return releases.with_public_page().filter(slug=slug).first()
 
     def build():
-        queryset = (
-            PressRelease.objects.with_lists()
-            .with_public_page(now=_NOW_MARK)
-            .filter(slug=_TEXT_MARK)
-            .order_by()[:1]
-        )
-        return queryset, {"slug": _TEXT_MARK, "now": _NOW_MARK}
+        queryset = releases.with_public_page(now=_NOW_MARK).filter(slug=_TEXT_MARK).order_by()
+        return queryset[:1], {"slug": _TEXT_MARK, "now": _NOW_MARK}
 
-    page = statement(("page", router.db_for_read(PressRelease)), build)
-    found = page.run(slug=slug, now=clock.now())
+    found = statement(("page", using), build).run(slug=slug, now=clock.now())
     return found[0] if found else None
 
 
@@ -68,12 +63,14 @@ def public_cards(ids, q=""):
     On SQLite, with ``q``, only those that ``q`` finds: its snippets come from the
     search's own join (the listing's ids are the search's anyway).
     """
-    ids = list(dict.fromkeys(ids))
+    ids = list(dict.fromkeys(int(pk) for pk in ids))  # as pk__in would have them
     if not ids:
         return {}
     q = (q or "").replace("\x00", " ").strip()
-    if not compiled_on(router.db_for_read(PressRelease)):
-        found = PressRelease.objects.published().filter(pk__in=ids)
+    using = router.db_for_read(PressRelease)
+    releases = PressRelease.objects.using(using)
+    if not compiled_on(using):
+        found = releases.published().filter(pk__in=ids)
         if q:  # SQLite's snippets come from the search's own join
             found = found.search(q)
         return found.for_cards().with_headlines(q).in_bulk()
@@ -82,7 +79,7 @@ def public_cards(ids, q=""):
     def build():
         marks = {"ids": _IDS_MARK, "now": _NOW_MARK}
         queryset = (
-            PressRelease.objects.published(now=_NOW_MARK)
+            releases.published(now=_NOW_MARK)
             .filter(_AnyOf(F("pk"), _IDS_MARK))
             .for_cards()
             .order_by()
@@ -91,6 +88,6 @@ def public_cards(ids, q=""):
             queryset, marks["q"] = queryset.with_headlines(_TEXT_MARK), _TEXT_MARK
         return queryset, marks
 
-    key = ("cards", router.db_for_read(PressRelease), config)
+    key = ("cards", using, config)
     values = {"ids": ids, "now": clock.now(), **({"q": q} if q else {})}
     return {release.pk: release for release in statement(key, build).run(**values)}

@@ -32,6 +32,12 @@ def cards_kept():
     return len([key for key in compiled._kept if key[0] == "cards"])
 
 
+def searched_by_the_queryset(ids, q):
+    """{pk: release} of the public releases among ``ids`` that ``q`` finds, with headlines."""
+    found = PressRelease.objects.filter(pk__in=ids).published().search(q)
+    return found.for_cards().with_headlines(q).in_bulk()
+
+
 def fields(release):
     return {name: getattr(release, name) for name in COMPARED}
 
@@ -96,14 +102,7 @@ def test_cards_carry_the_querysets_headline(releases, language, q, shown):
     ids = [release.pk for release in releases.values()]
     with translation.override(language):
         found = statements.public_cards(ids, q)
-        expected = (
-            PressRelease.objects.filter(pk__in=ids)
-            .published()
-            .search(q)
-            .for_cards()
-            .with_headlines(q)
-            .in_bulk()
-        )
+        expected = searched_by_the_queryset(ids, q)
     pk = releases["Ammunition depots cleared"].pk
     assert list(expected) == [pk]
     assert found[pk].headline == expected[pk].headline
@@ -164,30 +163,57 @@ def test_the_time_is_a_value_of_each_read_not_of_the_statement(releases):
         "x' OR '1'='1",
         "'; DELETE FROM press_pressrelease; --",
         "\x01statement value\x01",  # the compiled statement's own marker, sent as a value
-        "ammunition %s %(q)s \\",
+        "%s %(q)s \\",
     ],
 )
 def test_what_a_visitor_sends_is_a_value(releases, text):
+    """Hostile text as a slug and as a search: nothing is found by it, nothing is changed,
+    and beside a word that is there ("ammunition OR …") the word is still found."""
     assert statements.page_release(text) is None
     ids = [release.pk for release in releases.values()]
-    found = statements.public_cards(ids, text)
-    expected = (
-        PressRelease.objects.filter(pk__in=ids)
-        .published()
-        .search(text)
-        .for_cards()
-        .with_headlines(text)
-        .in_bulk()
-    )
-    assert {pk: r.headline for pk, r in found.items() if pk in expected} == {
-        pk: r.headline for pk, r in expected.items()
-    }
+    # Nothing is marked as found (PostgreSQL gives the cards of every id it is asked for,
+    # the search having chosen them; SQLite only those the search finds).
+    alone = statements.public_cards(ids, text)
+    assert searched_by_the_queryset(ids, text) == {}
+    assert not any("\x02" in (release.headline or "") for release in alone.values())
+    beside = f"ammunition OR {text}"
+    found = statements.public_cards(ids, beside)
+    expected = searched_by_the_queryset(ids, beside)
+    pk = releases["Ammunition depots cleared"].pk
+    assert list(expected) == [pk]
+    assert found[pk].headline == expected[pk].headline
+    assert "\x02ammunition\x03" in found[pk].headline.lower()
     assert PressRelease.objects.count() == 5
     # Positive control: the same reads find what is there.
     assert statements.page_release(releases["Elections observed"].slug).title == (
         "Elections observed"
     )
     assert len(statements.public_cards(ids)) == 2
+
+
+def test_ids_are_read_as_the_orm_reads_them(releases):
+    """Ids as numpy integers or digits, as a caller may hold them, find the same releases."""
+    import numpy as np
+
+    ids = [release.pk for release in releases.values()]
+    expected = set(statements.public_cards(ids))
+    assert len(expected) == 2
+    assert set(statements.public_cards(np.array(ids, dtype=np.int64))) == expected
+    assert set(statements.public_cards([str(pk) for pk in ids])) == expected
+
+
+def test_a_statement_runs_only_with_every_value(releases):
+    """A value left out would send its marker to the database: refused before anything
+    runs. Positive control: with every value the statement runs."""
+    queryset = PressRelease.objects.filter(slug=statements._TEXT_MARK)
+    kept = compiled.Statement(queryset, {"slug": statements._TEXT_MARK})
+    with CaptureQueriesContext(connection) as queries, pytest.raises(TypeError):
+        kept.run()
+    with pytest.raises(TypeError):
+        kept.run(slug="x", now=clock.now())
+    assert len(queries) == 0
+    slug = releases["Draft note"].slug
+    assert [r.title for r in kept.run(slug=slug)] == ["Draft note"]
 
 
 def test_a_marker_found_twice_is_refused():
@@ -208,8 +234,12 @@ def test_the_release_page_serves_a_visitor_from_the_statement(client, releases):
     assert response.status_code == 200
     assert b"Ammunition depots cleared" in response.content
     assert b"The ammunition was destroyed safely." in response.content
-    first = queries[0]["sql"]
-    assert "press_pressrelease" in first and "LIMIT 1" in first
+    by_slug = [q["sql"] for q in queries if '"press_pressrelease"."slug" =' in q["sql"]]
+    assert len(by_slug) == 1
+    assert "LIMIT 1" in by_slug[0]  # the ORM's get() says 21
+    if connection.vendor == "postgresql":  # the compiled statement's SQL, with the values
+        kept = compiled._kept[("page", "default")]
+        assert by_slug[0].startswith(kept.sql.split("%s")[0])
     assert client.get(releases["Draft note"].get_absolute_url()).status_code == 404
     assert client.get("/press/no-such-release/").status_code == 404
 

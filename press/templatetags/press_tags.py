@@ -344,7 +344,8 @@ def facet_fields(facets):
         if facet.more:
             count = len(facet.options)
             show_all = ngettext("Show all (%(shown)s)", "Show all (%(shown)s)", count) % {
-                "shown": grouped(count)
+                "shown": grouped(count),
+                "counter": count,  # as the template's blocktranslate count gave it
             }
             more = (
                 '<details class="facet-more">\n'
