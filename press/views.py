@@ -49,8 +49,6 @@ class PressListView(ListingMixin, TemplateView):
 def release_translations(release):
     """{language: path} of the release and its public translations (one query, if grouped)."""
     found = {release.language: release.get_absolute_url()}
-    if not release.translation_group:
-        return found  # in no group: nothing to read
     found.update(
         (other.language, other.get_absolute_url()) for other in translations.published(release)
     )
