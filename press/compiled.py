@@ -14,7 +14,11 @@ A statement's values are always parameters: nothing a visitor sends is
 written into the SQL.
 """
 
+import contextlib
+import contextvars
+import functools
 import threading
+from collections.abc import Sequence
 
 from django.db import connections
 from django.db.models.query import get_related_populators
@@ -53,15 +57,36 @@ class Statement:
 
     def run(self, **values):
         """The model instances of the statement's rows, with ``values`` in its places."""
+        params = self._params(values)
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        return self._instances(rows, connection)
+
+    def send(self, **values):
+        """``run(**values)``, sent now and read when first used: inside :func:`overlapped`
+        on the statement's database a :class:`Later` (the query goes out and the page's
+        work goes on while the database runs it), elsewhere the list at once."""
+        if not overlapping(self.db):
+            return self.run(**values)
+        connection = connections[self.db]
+        return send(
+            self.db,
+            self.sql,
+            self._params(values),
+            lambda cursor: self._instances(cursor.fetchall(), connection),
+        )
+
+    def _params(self, values):
         if values.keys() != self.places.keys():  # a marker must never reach the database
             raise TypeError(f"values for {sorted(self.places)}, given {sorted(values)}")
         params = list(self.params)
         for name, value in values.items():
             params[self.places[name]] = value
-        connection = connections[self.db]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        return params
+
+    def _instances(self, rows, connection):
         converters = [
             (position, expression, _converters(expression, connection))
             for position, expression in self.converters
@@ -80,6 +105,100 @@ class Statement:
                 setattr(release, name, row[position])
             found.append(release)
         return found
+
+
+def send(using, sql, params, read):
+    """``read(cursor)`` once ``sql`` has run with ``params`` on ``using``: within
+    :func:`overlapped` a :class:`Later` (the query sent now, read when first used),
+    elsewhere the value at once."""
+    connection = connections[using]
+    if not overlapping(using):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return read(cursor)
+    cursor = connection.cursor()
+    cursor.execute(sql, params)
+
+    def answer():
+        with cursor:
+            return read(cursor)
+
+    return Later(answer)
+
+
+class Later(Sequence):
+    """A value worked out when it is first used (``work()``, once): :meth:`get`, or the
+    value's items as a sequence's (a list of rows)."""
+
+    _unread = object()
+
+    def __init__(self, work):
+        self._work, self._value = work, self._unread
+
+    def get(self):
+        if self._value is self._unread:
+            self._value, self._work = self._work(), None
+        return self._value
+
+    def __getitem__(self, item):
+        return self.get()[item]
+
+    def __len__(self):
+        return len(self.get())
+
+    def __iter__(self):
+        return iter(self.get())
+
+    def __bool__(self):
+        return bool(self.get())
+
+    def then(self, step):
+        """A :class:`Later` of ``step(this value)``."""
+        return Later(lambda: step(self.get()))
+
+
+#: The database alias whose statements :meth:`Statement.send` sends without waiting.
+_overlapping = contextvars.ContextVar("overlapping", default=None)
+
+
+@contextlib.contextmanager
+def overlapped(using):
+    """Within: statements started on ``using`` (:meth:`Statement.send`) are sent at once
+    and their rows read when first used, while the Python goes on: psycopg's pipeline
+    mode, in which a query is sent without waiting for the answer of the one before.
+
+    A page's cards, a search's headlines above all, then cost the database's time
+    or the page's, not both. Every other query within runs as ever (its answer
+    waited for, after those sent before it). Where the statements are not kept
+    (:func:`compiled_on`) or the driver has no pipeline mode, nothing changes.
+    Leaving waits for every answer not yet read; an error is Django's.
+    """
+    connection = connections[using]
+    if not compiled_on(using) or _overlapping.get() is not None:
+        yield
+        return
+    connection.ensure_connection()
+    if not (hasattr(connection.connection, "pipeline") and _pipeline_supported()):
+        yield
+        return
+    token = _overlapping.set(using)
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            yield
+    finally:
+        _overlapping.reset(token)
+
+
+def overlapping(using):
+    """Whether queries sent on ``using`` now are answered later (:func:`overlapped`)."""
+    return _overlapping.get() == using
+
+
+@functools.cache
+def _pipeline_supported():
+    from psycopg import Pipeline
+
+    return Pipeline.is_supported()
 
 
 def _same(param, mark):

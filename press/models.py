@@ -30,7 +30,7 @@ from taxonomy.models import Country, Meeting, Structure, Topic
 
 from . import languages
 from . import search as sqlite_search
-from .compiled import compiled_on, statement
+from .compiled import Later, compiled_on, statement
 from .html import sanitize_html
 from .images import (
     LeadImageField,
@@ -731,20 +731,25 @@ def unique_slug(title, *, exclude_pk=None, max_length=220, reserved=()):
 
 def release_types():
     """All release types: cached until anything public changes, and read once a request
-    (by a statement compiled once per process, on PostgreSQL: ``press.compiled``)."""
+    (by a statement compiled once per process, on PostgreSQL: ``press.compiled``; within
+    ``compiled.overlapped``, sent at once and read when first used)."""
 
     def read():
         key = f"release-types:{release_version()}"
         types = cache.get(key)
-        if types is None:
-            using = router.db_for_read(ReleaseType)
-            everything = ReleaseType.objects.using(using).all()
-            if compiled_on(using):
-                types = statement(("types", using), lambda: (everything, {})).run()
-            else:
-                types = list(everything)
+        if types is not None:
+            return types
+
+        def keep(types):
             cache.set(key, types, timeout=60 * 60)
-        return types
+            return types
+
+        using = router.db_for_read(ReleaseType)
+        everything = ReleaseType.objects.using(using).all()
+        if not compiled_on(using):
+            return keep(list(everything))
+        types = statement(("types", using), lambda: (everything, {})).send()
+        return types.then(keep) if isinstance(types, Later) else keep(types)
 
     return per_request("release-types", read)
 

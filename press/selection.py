@@ -19,8 +19,9 @@ from django.db import connections, router
 from taxonomy import clock
 
 from . import languages, listing_index
+from .compiled import overlapping, send
 from .dimensions import BY_PARAM, TYPE, YEAR
-from .filters import PREDECESSORS, at_calendar_start, day_after, start_of_day
+from .filters import MAX_QUERY_LENGTH, PREDECESSORS, at_calendar_start, day_after, start_of_day
 from .models import PressRelease, SearchMatch, release_types
 
 #: The parameters that are no filter of their own.
@@ -33,6 +34,9 @@ class Selection:
     def __init__(self, filterset, base_rows, index=None):
         self.index = index or listing_index.current()
         self.language = languages.current()
+        # The search as typed, sent before the form is checked: the database finds its
+        # matches meanwhile, and the checked value takes them if it is the same text.
+        self._sent = send_search(filterset.data.get("q"), self.language)
         self.base = self.index.public_under(self.language, clock.now(), base_rows)
         self.parts = {}  # parameter -> bitset
         for name, value in filterset.check().items():
@@ -51,7 +55,7 @@ class Selection:
         if name == YEAR:
             return index.under(YEAR, [value])
         if name == "q":
-            found = search_ids(value, self.language)
+            found = search_ids(value, self.language, sent=self._sent)
             return self._everything() if found is None else index.having(found)
         if name == "date_from":
             start = start_of_day(value)
@@ -98,7 +102,35 @@ class Selection:
         return self.index.page(self.bits(), offset, limit, oldest_first=oldest_first)
 
 
-def search_ids(q, language):
+def send_search(q, language):
+    """``search_ids(q, language)`` sent now, where the database answers later
+    (``compiled.overlapped``, PostgreSQL): ``(q, language, answer)`` for
+    :func:`search_ids`, else None. Only a text the search field would take as it is
+    (stripped, no NUL, not too long): what the form refuses is never sent."""
+    using = router.db_for_read(PressRelease)
+    if not isinstance(q, str) or not overlapping(using):
+        return None
+    q = q.strip()  # as the field strips it
+    if not q or "\x00" in q or len(q) > MAX_QUERY_LENGTH:
+        return None
+    return (q, language, send(using, *_search_sql(q, language), _ids_read))
+
+
+def _search_sql(q, language):
+    return (
+        "SELECT string_agg(int8send(release_id), ''::bytea) "
+        f"FROM {SearchMatch._meta.db_table} "  # noqa: S608 - the model's table
+        "WHERE search @@ websearch_to_tsquery(%s::regconfig, %s)",
+        [languages.search_config(language), q],
+    )
+
+
+def _ids_read(cursor):
+    (ids,) = cursor.fetchone()
+    return np.frombuffer(ids or b"", dtype=">i8").astype(np.int64)
+
+
+def search_ids(q, language, sent=None):
     """The releases (any state, any language: the base says which are listed) that the
     search ``q`` finds with ``language``'s configuration, as the listing's search
     (``PressReleaseQuerySet.search``) finds them; None when ``q`` holds no word to
@@ -108,23 +140,20 @@ def search_ids(q, language):
     0016 and 0017), all ids in one value: their 8-byte binary forms end to end,
     read as one numpy array (a common word's 30,000 ids as an array literal took
     longer to write out and parse than to find); on SQLite from its FTS5 index,
-    through the queryset's own search.
+    through the queryset's own search. ``sent``, what :func:`send_search` sent
+    earlier in the request: its answer, if it is this search.
     """
     q = (q or "").replace("\x00", " ").strip()
     if not q:
         return None
+    if sent is not None and sent[:2] == (q, language):
+        return sent[2].get()
     using = router.db_for_read(PressRelease)
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT string_agg(int8send(release_id), ''::bytea) "
-                f"FROM {SearchMatch._meta.db_table} "  # noqa: S608 - the model's table
-                "WHERE search @@ websearch_to_tsquery(%s::regconfig, %s)",
-                [languages.search_config(language), q],
-            )
-            (ids,) = cursor.fetchone()
-        return np.frombuffer(ids or b"", dtype=">i8").astype(np.int64)
+            cursor.execute(*_search_sql(q, language))
+            return _ids_read(cursor)
     found = PressRelease.objects.using(using).filter(language=language).search(q)
     return list(found.values_list("pk", flat=True))
 

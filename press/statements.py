@@ -11,13 +11,16 @@ releases, the release page went from 30 to 22 times a trivial view."""
 import datetime
 
 from django.db import router
-from django.db.models import F, Lookup
+from django.db.models import F, Lookup, OuterRef
 
 from taxonomy import clock
 
 from . import languages
-from .compiled import compiled_on, statement
+from .bulk import link_table
+from .compiled import Later, compiled_on, statement
+from .compiled import overlapped as compiled_overlapped
 from .models import PressRelease
+from .tags import CARD_RELATIONS, LINKED_ATTR
 
 #: The values a statement is compiled with, in the places a request's values go:
 #: each is found among the compiled query's parameters by its type and value, so
@@ -56,16 +59,61 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
 
 
+def overlapped():
+    """``compiled.overlapped`` on the database releases are read from."""
+    return compiled_overlapped(router.db_for_read(PressRelease))
+
+
+def _linked_columns():
+    """The cards' issuers (``press_tags.card_issuers``), each relation's node pks as an
+    array column of the cards' own query: one query a page less, at no cost to build
+    once the statement is compiled."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    columns = {}
+    for relation in CARD_RELATIONS:
+        through, own, other = link_table(relation)
+        links = through.objects.filter(**{own: OuterRef("pk")}).values(other)
+        columns[LINKED_ATTR % relation] = ArraySubquery(links)
+    return columns
+
+
 def public_cards(ids, q=""):
     """{pk: release} of the public releases among ``ids``, as a card shows them (its type,
-    no body), with the search headline of ``q`` when there is one. One query.
+    no body, the node pks of its issuers' relations: ``tags.linked_of_cards``), with the
+    search headline of ``q`` when there is one. One query.
 
     On SQLite, with ``q``, only those that ``q`` finds: its snippets come from the
     search's own join (the listing's ids are the search's anyway).
     """
-    ids = list(dict.fromkeys(int(pk) for pk in ids))  # as pk__in would have them
+    return _by_pk(_cards(ids, q))
+
+
+def public_cards_in_order(ids, q=""):
+    """The public releases among ``ids``, in that order, as :func:`public_cards` reads
+    them; within ``compiled.overlapped``, read when first used (``Statement.send``)."""
+    ids = _ids(ids)
+    found = _cards(ids, q, later=True)
+
+    def in_order(releases):
+        by_pk = _by_pk(releases)
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
+    return found.then(in_order) if isinstance(found, Later) else in_order(found)
+
+
+def _ids(ids):
+    return list(dict.fromkeys(int(pk) for pk in ids))  # as pk__in would have them
+
+
+def _by_pk(releases):
+    return {release.pk: release for release in releases}
+
+
+def _cards(ids, q, *, later=False):
+    ids = _ids(ids)
     if not ids:
-        return {}
+        return []
     q = (q or "").replace("\x00", " ").strip()
     using = router.db_for_read(PressRelease)
     releases = PressRelease.objects.using(using)
@@ -73,7 +121,7 @@ def public_cards(ids, q=""):
         found = releases.published().filter(pk__in=ids)
         if q:  # SQLite's snippets come from the search's own join
             found = found.search(q)
-        return found.for_cards().with_headlines(q).in_bulk()
+        return list(found.for_cards().with_headlines(q))
     config = languages.search_config() if q else None
 
     def build():
@@ -86,8 +134,9 @@ def public_cards(ids, q=""):
         )
         if q:
             queryset, marks["q"] = queryset.with_headlines(_TEXT_MARK), _TEXT_MARK
-        return queryset, marks
+        return queryset.annotate(**_linked_columns()), marks
 
     key = ("cards", using, config)
     values = {"ids": ids, "now": clock.now(), **({"q": q} if q else {})}
-    return {release.pk: release for release in statement(key, build).run(**values)}
+    found = statement(key, build)
+    return found.send(**values) if later else found.run(**values)

@@ -60,15 +60,17 @@ def _linked(release_ids, relations):
     return found
 
 
-def tags_of_releases(release_ids, relations=tuple(SHOWN)):
+def tags_of_releases(release_ids, relations=tuple(SHOWN), linked=None):
     """{release pk: {relation: [NodeRef]}} for many releases, in tree order, from one query.
 
     Each release has an entry for each of ``relations`` (keys of
     :data:`SHOWN`), empty when it has no such tag: a page of cards or a
-    feed's items cost one query whatever their number.
+    feed's items cost one query whatever their number. ``linked``, the
+    {(release pk, relation): node pks} a caller has already read (a page's
+    cards read their issuers with them: :func:`linked_of_cards`), saves it.
     """
     release_ids = list(release_ids)
-    found = _linked(release_ids, relations)
+    found = _linked(release_ids, relations) if linked is None else linked
     indexes = {relation: tree_index(SHOWN[relation]) for relation in relations}
     tags = {}
     for release_id in release_ids:
@@ -77,6 +79,25 @@ def tags_of_releases(release_ids, relations=tuple(SHOWN)):
             for relation in relations
         }
     return tags
+
+
+#: The attribute in which a card's release carries the node pks of a relation, when
+#: its query read them (``statements.public_cards``, PostgreSQL).
+LINKED_ATTR = "linked_%s"
+
+
+def linked_of_cards(releases, relations=CARD_RELATIONS):
+    """{(release pk, relation): node pks} that ``releases`` were read with, for
+    :func:`tags_of_releases`; None unless every one of them carries every relation."""
+    attrs = [(relation, LINKED_ATTR % relation) for relation in relations]
+    try:
+        return {
+            (release.pk, relation): getattr(release, attr)
+            for release in releases
+            for relation, attr in attrs
+        }
+    except AttributeError:
+        return None
 
 
 def _in_tree_order(index, pks):

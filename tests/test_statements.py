@@ -15,9 +15,10 @@ from django.utils import translation
 
 from press import compiled, statements
 from press.models import PressRelease, ReleaseType
-from taxonomy import clock
+from taxonomy import clock, versions
+from taxonomy.models import Structure
 
-from .conftest import requires_postgres
+from .conftest import make_release, requires_postgres
 from .factories import PressReleaseFactory
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -258,3 +259,163 @@ def test_the_release_types_read_by_a_statement_are_the_querysets():
     assert len(queries) == 1
     assert found[0].slug == "aaa"  # position 0, then by name
     assert [t.pk for t in found] == [t.pk for t in ReleaseType.objects.all()]
+
+
+@pytest.fixture
+def issued():
+    """Three public releases: two sources, one source, structure tags only: [release]."""
+    return [
+        make_release(
+            "Issued by two",
+            tags={"sources": ["conflict-prevention-centre", "mission-to-moldova"]},
+        ),
+        make_release("Issued by one", tags={"sources": ["mission-to-moldova"]}),
+        make_release("Tagged only", tags={"structures": ["secretariat", "mission-to-moldova"]}),
+    ]
+
+
+def slugs_of(pks):
+    return sorted(Structure.objects.filter(pk__in=pks).values_list("slug", flat=True))
+
+
+@requires_postgres
+def test_cards_carry_their_issuers_and_name_them_without_a_query(issued):
+    """The cards' statement reads each card's sources and structure tags (their node
+    pks, as arrays): the issuers' line then costs no query, and reads as the line of
+    releases read by the queryset, whose issuers take a query of their own."""
+    from press.templatetags.press_tags import card_issuers
+
+    ids = [release.pk for release in issued]
+    found = statements.public_cards(ids)
+    by_title = {release.title: release for release in found.values()}
+    assert slugs_of(by_title["Issued by two"].linked_sources) == [
+        "conflict-prevention-centre",
+        "mission-to-moldova",
+    ]
+    assert by_title["Issued by two"].linked_structures == []
+    assert slugs_of(by_title["Issued by one"].linked_sources) == ["mission-to-moldova"]
+    assert by_title["Tagged only"].linked_sources == []
+    assert slugs_of(by_title["Tagged only"].linked_structures) == [
+        "mission-to-moldova",
+        "secretariat",
+    ]
+    cards = [found[pk] for pk in ids]
+    read = list(PressRelease.objects.filter(pk__in=ids).for_cards().order_by("pk"))
+    versions._start_request()  # as in a request: the trees' version read once
+    try:
+        card_issuers(cards)  # the menu and the trees' index, read once a process
+        with CaptureQueriesContext(connection) as queries:
+            lines = card_issuers(cards)
+        assert len(queries) == 0
+        with CaptureQueriesContext(connection) as queries:  # positive control
+            expected = card_issuers(read)
+        assert len(queries) == 1
+    finally:
+        versions._end_request()
+    assert lines == expected
+    assert "Conflict Prevention Centre" in lines[ids[0]]
+    assert "Mission to Moldova" in lines[ids[1]]
+    assert "Conflict Prevention Centre" not in lines[ids[1]]
+
+
+def running_query(pid):
+    """The query text and state of backend ``pid``, seen from a connection of its own."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+        port=settings["PORT"] or 5432, autocommit=True,
+    ) as other:  # fmt: skip
+        return other.execute(
+            "SELECT query, state FROM pg_stat_activity WHERE pid = %s", [pid]
+        ).fetchone()
+
+
+@requires_postgres
+def test_overlapped_cards_are_sent_at_once_and_read_when_first_used(releases):
+    """Within ``overlapped()`` the cards' query is at the database before the page reads
+    the cards (another connection sees it as the backend's query), and they are the
+    cards read without it, in the ids' order, public ones only."""
+    ids = [release.pk for release in releases.values()][::-1]
+    expected = statements.public_cards_in_order(ids, "ammunition OR elections")
+    assert isinstance(expected, list)  # positive control: outside, read at once
+    assert [r.title for r in expected] == ["Elections observed", "Ammunition depots cleared"]
+    pid = connection.connection.info.backend_pid
+    assert PressRelease.objects.count() == len(releases)  # the backend's last query, so far
+    assert running_query(pid)[0].startswith('SELECT COUNT(*) AS "__count"')
+    with statements.overlapped():
+        later = statements.public_cards_in_order(ids, "ammunition OR elections")
+        assert isinstance(later, compiled.Later)
+        query, _state = running_query(pid)  # cut at track_activity_query_size
+        assert query.startswith('SELECT "press_pressrelease"."id"') and "ts_headline" in query
+        assert [r.pk for r in later] == [r.pk for r in expected]
+        assert [r.headline for r in later] == [r.headline for r in expected]
+        unread = statements.public_cards_in_order(ids)  # read after the block has ended
+        assert isinstance(unread, compiled.Later)
+        assert statements.public_cards_in_order([]) == []
+    assert [r.pk for r in unread] == [r.pk for r in expected]
+    assert PressRelease.objects.count() == len(releases)  # the connection goes on
+
+
+@requires_postgres
+def test_a_failed_query_within_overlapped_is_djangos_error_and_the_connection_goes_on():
+    """A statement that fails at the database, sent within ``overlapped()``, raises
+    Django's error where it is read; the connection then serves the next queries."""
+    from django.db import DataError, transaction
+    from django.db.models import IntegerField, Value
+    from django.db.models.functions import Cast
+
+    mark = "\x01number\x01"
+    queryset = ReleaseType.objects.annotate(n=Cast(Value(mark), IntegerField())).order_by("pk")
+    kept = compiled.Statement(queryset, {"n": mark})
+    types = ReleaseType.objects.count()
+    with pytest.raises(DataError), transaction.atomic(), compiled.overlapped("default"):
+        later = kept.send(n="not a number")
+        assert isinstance(later, compiled.Later)
+        list(later)
+    assert ReleaseType.objects.count() == types  # the connection goes on
+    with compiled.overlapped("default"):  # positive control: a number is read
+        assert [t.n for t in kept.send(n="7")] == [7] * types
+    with pytest.raises(ValueError), compiled.overlapped("default"):
+        kept.send(n="8")
+        raise ValueError("the page failed before reading its cards")
+    assert ReleaseType.objects.count() == types
+
+
+@requires_postgres
+def test_a_listing_written_beside_its_cards_query_is_the_same_page(
+    client, listing_corpus, monkeypatch, settings
+):
+    """The listing sends its cards' query and writes the page meanwhile; the page is
+    the one written when the cards are read first (no pipeline mode)."""
+    import re
+
+    settings.PAGE_CACHE_ENABLED = False
+    sent = []
+    send = compiled.Statement.send
+
+    def recorded(self, **values):
+        found = send(self, **values)
+        if any(self is kept for key, kept in compiled._kept.items() if key[0] == "cards"):
+            sent.append(found)  # the cards' reads only
+        return found
+
+    monkeypatch.setattr(compiled.Statement, "send", recorded)
+    for url in ("/press/?q=elections", "/press/", "/countries/moldova/"):
+        sent.clear()
+        beside = client.get(url)
+        assert beside.status_code == 200
+        assert [type(found) for found in sent] == [compiled.Later]
+        monkeypatch.setattr(compiled, "_pipeline_supported", lambda: False)
+        sent.clear()
+        first = client.get(url)
+        assert [type(found) for found in sent] == [list]  # positive control
+        monkeypatch.undo()
+        monkeypatch.setattr(compiled.Statement, "send", recorded)
+
+        def page(response):
+            return re.sub(rb'nonce="[^"]*"', b"", response.content)
+
+        assert page(beside) == page(first)
+        assert b"Mission to Moldova observes local elections" in page(first)

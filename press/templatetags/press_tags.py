@@ -200,7 +200,7 @@ def card_issuers(releases):
 
     from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-    from press.tags import CARD_RELATIONS, SHOWN, ref_links, tags_of_releases
+    from press.tags import CARD_RELATIONS, SHOWN, linked_of_cards, ref_links, tags_of_releases
     from taxonomy.navigation import ref_urls
 
     releases = [r for r in releases if r.pk is not None]
@@ -208,8 +208,10 @@ def card_issuers(releases):
         return {}
     language = get_language()
     urls = {relation: ref_urls(SHOWN[relation]) for relation in CARD_RELATIONS}
-    # Every list of cards reads its cards' issuers in one query.
-    tags = tags_of_releases([r.pk for r in releases], CARD_RELATIONS)
+    # Every list of cards reads its cards' issuers in one query, or with the cards.
+    tags = tags_of_releases(
+        [r.pk for r in releases], CARD_RELATIONS, linked=linked_of_cards(releases)
+    )
     labels = {
         "sources": gettext("Source:"),
         "structures": pgettext("release card", "Structures:"),
