@@ -21,7 +21,7 @@ import threading
 from collections.abc import Sequence
 
 from django.db import connections
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 _kept = {}
 _lock = threading.Lock()
@@ -40,15 +40,20 @@ class Statement:
             if len(places) != 1:
                 raise ValueError(f"{name!r} is not one value of the statement: {places}")
             self.places[name] = places[0]
-        # What ModelIterable works out from the compiler after each query, once.
+        # What ModelIterable works out from the compiler after each query, once; a
+        # ``values_list()`` queryset's rows are its tuples (converted, as its own are).
         self.db = queryset.db
         select, klass_info = compiler.select, compiler.klass_info
-        self.model = klass_info["model"]
-        fields = klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
-        self.populators = get_related_populators(klass_info, select, self.db)
-        self.annotations = list(compiler.annotation_col_map.items())
+        self.model = None
+        if queryset._iterable_class is ModelIterable:
+            self.model = klass_info["model"]
+            fields = klass_info["select_fields"]
+            self.start, self.end = fields[0], fields[-1] + 1
+            self.init_list = [c[0].target.attname for c in select[self.start : self.end]]
+            self.populators = get_related_populators(klass_info, select, self.db)
+            self.annotations = list(compiler.annotation_col_map.items())
+        elif queryset._iterable_class is not ValuesListIterable:
+            raise ValueError("a statement gives model instances or values_list() tuples")
         self.converters = [
             (position, expression)
             for position, expression in enumerate(column[0] for column in select)
@@ -56,7 +61,8 @@ class Statement:
         ]
 
     def run(self, **values):
-        """The model instances of the statement's rows, with ``values`` in its places."""
+        """The model instances (or ``values_list()`` tuples) of the statement's rows, with
+        ``values`` in its places."""
         params = self._params(values)
         connection = connections[self.db]
         with connection.cursor() as cursor:
@@ -98,6 +104,9 @@ class Statement:
                 for position, expression, functions in converters:
                     for function in functions:
                         row[position] = function(row[position], expression, connection)
+            if self.model is None:
+                found.append(tuple(row))
+                continue
             release = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, release)

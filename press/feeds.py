@@ -34,9 +34,11 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from taxonomy.history import local_day
 
+from . import statements
 from .filter_labels import describe
 from .filters import PressReleaseFilterSet
 from .models import PressRelease, release_path
+from .selection import selection
 from .tags import tags_of_releases
 from .type_names import type_name
 
@@ -292,11 +294,18 @@ class PressFeed(Feed):
         no_summary = Case(
             When(summary="", then="body"), default=Value(""), output_field=TextField()
         )
-        rows = feed.filterset.qs.annotate(fallback=no_summary).values_list(
-            "pk", *ITEM_FIELDS, "fallback"
-        )[:FEED_SIZE]
+        filterset, linked = feed.filterset, None
+        chosen = selection(filterset, [])  # the listing index, as the listing reads it
+        sort = filterset.cleaned.get("sort")
+        if chosen is not None and not (sort == "relevance" and filterset.cleaned.get("q")):
+            ids = chosen.page(0, FEED_SIZE, oldest_first=sort == "date")
+            rows, linked = statements.feed_items(ids, ("pk", *ITEM_FIELDS), no_summary)
+        else:  # LISTING_INDEX off, or ranked by the database's relevance
+            rows = filterset.qs.annotate(fallback=no_summary).values_list(
+                "pk", *ITEM_FIELDS, "fallback"
+            )[:FEED_SIZE]
         items = [FeedItem(*row) for row in rows]
-        tags = tags_of_releases([item.pk for item in items])
+        tags = tags_of_releases([item.pk for item in items], linked=linked)
         language = get_language()
         for item in items:
             item.tag_names = tag_names_then(tags[item.pk], item.published_at, language)

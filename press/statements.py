@@ -20,7 +20,7 @@ from .bulk import link_table
 from .compiled import Later, compiled_on, statement
 from .compiled import overlapped as compiled_overlapped
 from .models import PressRelease
-from .tags import CARD_RELATIONS, LINKED_ATTR
+from .tags import CARD_RELATIONS, LINKED_ATTR, SHOWN
 
 #: The values a statement is compiled with, in the places a request's values go:
 #: each is found among the compiled query's parameters by its type and value, so
@@ -64,14 +64,14 @@ def overlapped():
     return compiled_overlapped(router.db_for_read(PressRelease))
 
 
-def _linked_columns():
-    """The cards' issuers (``press_tags.card_issuers``), each relation's node pks as an
-    array column of the cards' own query: one query a page less, at no cost to build
-    once the statement is compiled."""
+def _linked_columns(relations=CARD_RELATIONS):
+    """Each relation's node pks as an array column (``tags.LINKED_ATTR``) of a
+    statement's own query: the cards' issuers (``press_tags.card_issuers``), a feed
+    item's tags. One query a page less, at no cost to build once compiled."""
     from django.contrib.postgres.expressions import ArraySubquery
 
     columns = {}
-    for relation in CARD_RELATIONS:
+    for relation in relations:
         through, own, other = link_table(relation)
         links = through.objects.filter(**{own: OuterRef("pk")}).values(other)
         columns[LINKED_ATTR % relation] = ArraySubquery(links)
@@ -140,3 +140,40 @@ def _cards(ids, q, *, later=False):
     values = {"ids": ids, "now": clock.now(), **({"q": q} if q else {})}
     found = statement(key, build)
     return found.send(**values) if later else found.run(**values)
+
+
+def feed_items(ids, fields, fallback):
+    """``(rows, linked)``: the public releases among ``ids``, in that order, as
+    ``values_list(*fields, "fallback")`` rows (``fields`` starting with the pk,
+    ``fallback`` the expression of that name), and the node pks of every relation a
+    page shows (``tags.SHOWN``) as ``tags.tags_of_releases`` takes them. One query on
+    PostgreSQL, compiled once; on SQLite ``linked`` is None (read by a query of its own).
+    """
+    ids = _ids(ids)
+    if not ids:
+        return [], {}
+    using = router.db_for_read(PressRelease)
+    releases = PressRelease.objects.using(using)
+    if not compiled_on(using):
+        rows = releases.published().filter(pk__in=ids).annotate(fallback=fallback)
+        found = {row[0]: row for row in rows.values_list(*fields, "fallback")}
+        return [found[pk] for pk in ids if pk in found], None
+
+    def build():
+        columns = _linked_columns(tuple(SHOWN))
+        queryset = (
+            releases.published(now=_NOW_MARK)
+            .filter(_AnyOf(F("pk"), _IDS_MARK))
+            .annotate(fallback=fallback, **columns)
+            .values_list(*fields, "fallback", *columns)
+            .order_by()
+        )
+        return queryset, {"ids": _IDS_MARK, "now": _NOW_MARK}
+
+    width = len(fields) + 1
+    found = {}
+    linked = {}
+    for row in statement(("feed", using, tuple(fields)), build).run(ids=ids, now=clock.now()):
+        found[row[0]] = row[:width]
+        linked.update(((row[0], relation), row[width + i]) for i, relation in enumerate(SHOWN))
+    return [found[pk] for pk in ids if pk in found], linked

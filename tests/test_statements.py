@@ -419,3 +419,87 @@ def test_a_listing_written_beside_its_cards_query_is_the_same_page(
 
         assert page(beside) == page(first)
         assert b"Mission to Moldova observes local elections" in page(first)
+
+
+def test_feed_items_are_the_querysets_rows_with_their_links(issued):
+    """``feed_items``: the public releases among the ids, in their order, as the
+    queryset's ``values_list`` rows, and each relation's node pks as the link tables
+    hold them (on SQLite read apart: None)."""
+    from django.db.models import F
+
+    from press.tags import SHOWN
+
+    draft = make_release("Not public", status="draft", tags={"sources": ["secretariat"]})
+    ids = [issued[2].pk, draft.pk, issued[0].pk, issued[1].pk, 10**9]
+    fields = ("pk", "title", "slug", "type__name")
+    rows, linked = statements.feed_items(ids, fields, F("summary"))
+    expected = {
+        row[0]: row
+        for row in PressRelease.objects.published()
+        .annotate(fallback=F("summary"))
+        .values_list(*fields, "fallback")
+    }
+    assert [row[1] for row in rows] == ["Tagged only", "Issued by two", "Issued by one"]
+    assert rows == [expected[pk] for pk in (issued[2].pk, issued[0].pk, issued[1].pk)]
+    if connection.vendor != "postgresql":
+        assert linked is None
+        return
+    assert set(linked) == {
+        (pk, r) for pk in (issued[0].pk, issued[1].pk, issued[2].pk) for r in SHOWN
+    }
+    assert slugs_of(linked[(issued[0].pk, "sources")]) == [
+        "conflict-prevention-centre",
+        "mission-to-moldova",
+    ]
+    assert slugs_of(linked[(issued[2].pk, "structures")]) == ["mission-to-moldova", "secretariat"]
+    assert linked[(issued[1].pk, "topics")] == []
+    assert statements.feed_items([], fields, F("summary")) == ([], {})
+
+
+@requires_postgres
+def test_a_statement_gives_instances_or_value_tuples_only():
+    mark = "\x01slug\x01"
+    by_slug = ReleaseType.objects.filter(slug=mark)
+    tuples = compiled.Statement(by_slug.values_list("pk", "name"), {"slug": mark})
+    news = ReleaseType.objects.get(slug="news")
+    assert tuples.run(slug="news") == [(news.pk, "News")]
+    for shape in (by_slug.values_list("pk", flat=True), by_slug.values("pk")):
+        with pytest.raises(ValueError, match="instances or values_list"):
+            compiled.Statement(shape, {"slug": mark})
+
+
+@requires_postgres
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        (" elections ", True),  # stripped, as the search field strips it
+        ("x" * 201, False),  # refused by the form: never sent
+        ("elec\x00tions", False),  # refused by the form: never sent
+    ],
+)
+def test_a_search_is_sent_before_the_form_is_checked_and_its_answer_used(
+    listing_corpus, typed, sent
+):
+    """Within ``overlapped()`` a listing's search is sent as typed before its form is
+    checked, and the selection uses that answer: the search's one query. What the
+    form refuses is not sent (and then not searched at all)."""
+    from django.http import QueryDict
+
+    from press.filters import PressReleaseFilterSet
+    from press.selection import Selection, search_ids
+
+    data = QueryDict(mutable=True)
+    data["q"] = typed
+    with CaptureQueriesContext(connection) as queries, statements.overlapped():
+        filterset = PressReleaseFilterSet(data, queryset=PressRelease.objects.published())
+        chosen = Selection(filterset, [])
+        count = chosen.count()
+    searches = [q for q in queries if "press_searchmatch" in q["sql"]]
+    assert len(searches) == (1 if sent else 0)
+    if sent:
+        assert count == 1  # written down: the one release whose text says "elections"
+        assert list(chosen.page(0, 10)) == [listing_corpus["moldova_elections"].pk]
+        assert chosen._sent[0] == "elections"
+        # Another search than the one sent is searched for itself.
+        other = search_ids("observes", "en", sent=chosen._sent)
+        assert len(other) == PressRelease.objects.search("observes").count() > 0
