@@ -307,8 +307,13 @@ class PressFeed(Feed):
         items = [FeedItem(*row) for row in rows]
         tags = tags_of_releases([item.pk for item in items], linked=linked)
         language = get_language()
+        # In the site's time zone, so a feed dates a release as its page does (the
+        # zone looked up once, not three times an item).
+        zone = timezone.get_current_timezone()
         for item in items:
-            item.tag_names = tag_names_then(tags[item.pk], item.published_at, language)
+            item.published_at = item.published_at.astimezone(zone)
+            item.updated_at = item.updated_at.astimezone(zone)
+            item.tag_names = tag_names_then(tags[item.pk], item.published_at.date(), language)
         return items
 
     def item_title(self, item):
@@ -317,12 +322,12 @@ class PressFeed(Feed):
     def item_description(self, item):
         return xml_safe(item.summary or body_text(item.fallback)[:500])
 
-    # In the site's time zone, so a feed dates a release as its page does.
+    # Already in the site's time zone (``releases``).
     def item_pubdate(self, item):
-        return timezone.localtime(item.published_at)
+        return item.published_at
 
     def item_updateddate(self, item):
-        return timezone.localtime(item.updated_at)
+        return item.updated_at
 
     def item_categories(self, item):
         """The type, then the item's tags as they were named on its date."""
