@@ -20,7 +20,7 @@ import functools
 import threading
 from collections.abc import Sequence
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 _kept = {}
@@ -120,33 +120,34 @@ def send(using, sql, params, read):
     """``read(cursor)`` once ``sql`` has run with ``params`` on ``using``: within
     :func:`overlapped` a :class:`Later` (the query sent now, read when first used),
     elsewhere the value at once."""
-    connection = connections[using]
-    if not overlapping(using):
-        with connection.cursor() as cursor:
+    overlap = _overlap.get()
+    if overlap is None or overlap.alias != using:
+        with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             return read(cursor)
-    cursor = connection.cursor()
-    cursor.execute(sql, params)
-
-    def answer():
-        with cursor:
-            return read(cursor)
-
-    return Later(answer)
+    return overlap.send(sql, params, read)
 
 
 class Later(Sequence):
     """A value worked out when it is first used (``work()``, once): :meth:`get`, or the
-    value's items as a sequence's (a list of rows)."""
+    value's items as a sequence's (a list of rows). A failure is raised again at every
+    use after the first."""
 
     _unread = object()
 
     def __init__(self, work):
-        self._work, self._value = work, self._unread
+        self._work, self._value, self._error = work, self._unread, None
 
     def get(self):
+        if self._error is not None:
+            raise self._error
         if self._value is self._unread:
-            self._value, self._work = self._work(), None
+            try:
+                self._value = self._work()
+            except Exception as error:
+                self._error = error
+                raise
+            self._work = None
         return self._value
 
     def __getitem__(self, item):
@@ -166,41 +167,125 @@ class Later(Sequence):
         return Later(lambda: step(self.get()))
 
 
-#: The database alias whose statements :meth:`Statement.send` sends without waiting.
-_overlapping = contextvars.ContextVar("overlapping", default=None)
+class _Batch:
+    """The queries sent in one stretch of pipeline mode, and the database's error, if any."""
+
+    error = None
+
+
+class _Overlap:
+    """What an :func:`overlapped` block has sent on its connection.
+
+    psycopg's pipeline mode is entered at the first send and left (every answer
+    sent so far waited for) at the first read of an answer, or before anything
+    else reaches the database: any other query (``before_query``, Django's
+    execute wrapper), a commit, a rollback or a change of autocommit. So
+    everything else runs exactly as outside the block, one query and its answer
+    at a time, in its own transaction; only the sends share the pipeline.
+    """
+
+    def __init__(self, alias):
+        self.alias = alias
+        self.connection = connections[alias]
+        self.open = None  # the pipeline while it is entered: (ExitStack, _Batch)
+        self.sending = False
+
+    def send(self, sql, params, read):
+        if self.open is None:
+            stack = contextlib.ExitStack()
+            stack.enter_context(self.connection.connection.pipeline())
+            self.open = (stack, _Batch())
+        batch = self.open[1]
+        cursor = self.connection.cursor()
+        self.sending = True
+        try:
+            cursor.execute(sql, params)
+        finally:
+            self.sending = False
+
+        def answer():
+            if self.open is not None and self.open[1] is batch:
+                self.close()  # its stretch is still open: wait for its answers
+            with cursor:
+                if batch.error is not None:
+                    raise batch.error
+                return read(cursor)
+
+        return Later(answer)
+
+    def close(self):
+        """Leave pipeline mode, every answer sent received; a failure is kept for the
+        answers of its stretch, each raising it where it is read."""
+        if self.open is None:
+            return
+        (stack, batch), self.open = self.open, None
+        try:
+            with self.connection.wrap_database_errors:
+                stack.close()
+        except DatabaseError as error:
+            batch.error = error
+
+    def before_query(self, execute, sql, params, many, context):
+        if not self.sending:
+            self.close()
+        return execute(sql, params, many, context)
+
+    def before(self, method):
+        def closed_first(*args, **kwargs):
+            self.close()
+            return method(*args, **kwargs)
+
+        return closed_first
+
+
+#: The :class:`_Overlap` of the current ``overlapped`` block, if any.
+_overlap = contextvars.ContextVar("overlap", default=None)
+#: The connection's methods that reach the database without a query (Django's
+#: ``DatabaseWrapper``): within a block each first leaves pipeline mode.
+_WITHOUT_A_QUERY = ("_commit", "_rollback", "_set_autocommit", "_close")
 
 
 @contextlib.contextmanager
 def overlapped(using):
-    """Within: statements started on ``using`` (:meth:`Statement.send`) are sent at once
-    and their rows read when first used, while the Python goes on: psycopg's pipeline
-    mode, in which a query is sent without waiting for the answer of the one before.
+    """Within: statements sent on ``using`` (:meth:`Statement.send`, :func:`send`) go out
+    at once and their answers are read when first used, while the Python goes on:
+    psycopg's pipeline mode, in which a query is sent without waiting for the answer to
+    the one before.
 
     A page's cards, a search's headlines above all, then cost the database's time
-    or the page's, not both. Every other query within runs as ever (its answer
-    waited for, after those sent before it). Where the statements are not kept
-    (:func:`compiled_on`) or the driver has no pipeline mode, nothing changes.
-    Leaving waits for every answer not yet read; an error is Django's.
+    or the page's, not both. Everything else within runs as it would outside: the
+    pipeline is left (the answers sent so far waited for) before any other query,
+    commit, rollback or change of autocommit (:class:`_Overlap`). Where the
+    statements are not kept (:func:`compiled_on`) or the driver has no pipeline
+    mode, nothing changes. Leaving waits for every answer not yet read; a
+    database's error is Django's, raised where its answer is read.
     """
-    connection = connections[using]
-    if not compiled_on(using) or _overlapping.get() is not None:
+    if not compiled_on(using) or _overlap.get() is not None:
         yield
         return
+    connection = connections[using]
     connection.ensure_connection()
     if not (hasattr(connection.connection, "pipeline") and _pipeline_supported()):
         yield
         return
-    token = _overlapping.set(using)
+    overlap = _Overlap(using)
+    token = _overlap.set(overlap)
+    for name in _WITHOUT_A_QUERY:  # on this connection only, for the block
+        setattr(connection, name, overlap.before(getattr(connection, name)))
     try:
-        with connection.wrap_database_errors, connection.connection.pipeline():
+        with connection.execute_wrapper(overlap.before_query):
             yield
     finally:
-        _overlapping.reset(token)
+        _overlap.reset(token)
+        for name in _WITHOUT_A_QUERY:
+            delattr(connection, name)
+        overlap.close()
 
 
 def overlapping(using):
     """Whether queries sent on ``using`` now are answered later (:func:`overlapped`)."""
-    return _overlapping.get() == using
+    overlap = _overlap.get()
+    return overlap is not None and overlap.alias == using
 
 
 @functools.cache

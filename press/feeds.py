@@ -286,10 +286,13 @@ class PressFeed(Feed):
         """The feed's releases, with what their items show.
 
         Only what an item shows: its title, link, description, dates and type
-        (the body only where there is no summary to show); then the items'
-        tags, all in one query (``item_categories``). (Five correlated
-        subqueries in the items' own query cost fewer round trips but more
-        to build than the whole feed's SQL takes.)
+        (the body only where there is no summary to show), and the items' tags
+        (``item_categories``). The listing's own releases, in its order: the
+        page of ids from the listing index, then on PostgreSQL one statement
+        compiled once that reads the items and every relation's node ids
+        (``statements.feed_items``); with the index off, or ranked by a
+        search's relevance, the filterset's queryset, and the tags in one
+        query more.
         """
         no_summary = Case(
             When(summary="", then="body"), default=Value(""), output_field=TextField()

@@ -71,10 +71,10 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     release row however deep the page, then those releases whole.
     Reading whole rows only to skip them made page 400 nine times slower
     (PostgreSQL, 100,000 releases). Near the start there is little to
-    skip and one query does. The cards' issuers are read afterwards, in
-    one query for the page (``press_tags.card_issuers``): as subqueries
-    of this query they cost less in the database but more to build than
-    they save (1.8 ms a listing page, PostgreSQL, 100,000 releases).
+    skip and one query does. On PostgreSQL the cards' statement, compiled
+    once, reads each card's issuers as array columns of its own query
+    (``statements.public_cards``); the queryset branches and SQLite read them
+    afterwards, in one query for the page (``press_tags.card_issuers``).
     ``headlines=False`` leaves out the search's highlighted snippets (the
     JSON API shows none). ``ids_first`` takes the deferred join at any depth:
     under filters that each match much of the archive (all Participating
@@ -122,7 +122,7 @@ class ListingMixin:
         with statements.overlapped():
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render"):
-                response.render()
+                response = response.render()
         return response
 
     def get_base_queryset(self):

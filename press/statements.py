@@ -173,7 +173,8 @@ def feed_items(ids, fields, fallback):
     width = len(fields) + 1
     found = {}
     linked = {}
-    for row in statement(("feed", using, tuple(fields)), build).run(ids=ids, now=clock.now()):
+    key = ("feed", using, tuple(fields), repr(fallback))  # the expression as written
+    for row in statement(key, build).run(ids=ids, now=clock.now()):
         found[row[0]] = row[:width]
         linked.update(((row[0], relation), row[width + i]) for i, relation in enumerate(SHOWN))
     return [found[pk] for pk in ids if pk in found], linked

@@ -318,15 +318,20 @@ def test_cards_carry_their_issuers_and_name_them_without_a_query(issued):
     assert "Conflict Prevention Centre" not in lines[ids[1]]
 
 
-def running_query(pid):
-    """The query text and state of backend ``pid``, seen from a connection of its own."""
+def another_connection():
+    """A connection of its own to the test database (autocommit)."""
     import psycopg
 
     settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
-        port=settings["PORT"] or 5432, autocommit=True,
-    ) as other:  # fmt: skip
+    return psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"], port=settings["PORT"] or 5432, autocommit=True,
+    )  # fmt: skip
+
+
+def running_query(pid):
+    """The query text and state of backend ``pid``, seen from a connection of its own."""
+    with another_connection() as other:
         return other.execute(
             "SELECT query, state FROM pg_stat_activity WHERE pid = %s", [pid]
         ).fetchone()
@@ -431,7 +436,7 @@ def test_feed_items_are_the_querysets_rows_with_their_links(issued):
 
     draft = make_release("Not public", status="draft", tags={"sources": ["secretariat"]})
     ids = [issued[2].pk, draft.pk, issued[0].pk, issued[1].pk, 10**9]
-    fields = ("pk", "title", "slug", "type__name")
+    fields = ("pk", "title", "slug", "published_at", "updated_at", "type__name")
     rows, linked = statements.feed_items(ids, fields, F("summary"))
     expected = {
         row[0]: row
@@ -503,3 +508,65 @@ def test_a_search_is_sent_before_the_form_is_checked_and_its_answer_used(
         # Another search than the one sent is searched for itself.
         other = search_ids("observes", "en", sent=chosen._sent)
         assert len(other) == PressRelease.objects.search("observes").count() > 0
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_within_overlapped_everything_else_runs_as_outside(releases):
+    """In autocommit, as the site runs: after a send, a write counts its rows and is
+    committed at once (another connection sees it), a save() of an existing row
+    updates it, a transaction begins and commits; the answers sent before are read
+    afterwards all the same."""
+    from django.db import transaction
+    from django.db.models import F
+
+    ids = [release.pk for release in releases.values()]
+    expected = [release.pk for release in statements.public_cards_in_order(ids)]
+    draft = releases["Draft note"]
+    with statements.overlapped():
+        first = statements.public_cards_in_order(ids)
+        assert isinstance(first, compiled.Later)
+        assert ReleaseType.objects.filter(slug="news").update(position=F("position")) == 1
+        second = statements.public_cards_in_order(ids, "ammunition")
+        draft.place = "Vienna"
+        draft.save()  # an UPDATE that must find its row, not an INSERT
+        with another_connection() as other:
+            seen = other.execute(
+                "SELECT place FROM press_pressrelease WHERE id = %s", [draft.pk]
+            ).fetchone()
+        assert seen == ("Vienna",)
+        third = statements.public_cards_in_order(ids)
+        with transaction.atomic():
+            assert ReleaseType.objects.filter(slug="news").update(position=F("position")) == 1
+    assert [release.pk for release in first] == expected
+    assert [release.pk for release in third] == expected
+    assert [release.pk for release in second] == expected
+    assert (
+        "\x02ammunition\x03"
+        in second[expected.index(releases["Ammunition depots cleared"].pk)].headline
+    )
+    assert PressRelease.objects.filter(place="Vienna").count() == 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_send_in_autocommit_is_raised_where_read_and_the_rest_goes_on():
+    """A statement that fails at the database raises Django's error where its answer is
+    read; a query run meanwhile, and what is sent afterwards, are not affected."""
+    from django.db import DataError
+    from django.db.models import IntegerField, Value
+    from django.db.models.functions import Cast
+
+    mark = "\x01number\x01"
+    queryset = ReleaseType.objects.annotate(n=Cast(Value(mark), IntegerField())).order_by("pk")
+    kept = compiled.Statement(queryset, {"n": mark})
+    types = ReleaseType.objects.count()
+    with compiled.overlapped("default"):
+        failed = kept.send(n="not a number")
+        assert ReleaseType.objects.count() == types  # leaves the pipeline first
+        with pytest.raises(DataError):
+            list(failed)
+        with pytest.raises(DataError):  # and again, not another error
+            len(failed)
+        after = kept.send(n="7")
+        assert [t.n for t in after] == [7] * types
