@@ -55,6 +55,9 @@ class Selection:
         if name == YEAR:
             return index.under(YEAR, [value])
         if name == "q":
+            excluded = excluded_ids(value, self.language)
+            if excluded is not None:  # only words to leave out: all but their releases
+                return self._everything() & ~index.having(excluded)
             found = search_ids(value, self.language, sent=self._sent)
             return self._everything() if found is None else index.having(found)
         if name == "date_from":
@@ -113,6 +116,8 @@ def send_search(q, language):
     q = q.strip()  # as the field strips it
     if not q or "\x00" in q or len(q) > MAX_QUERY_LENGTH:
         return None
+    if "-" in q:  # it may leave words out only: asked first (``excluded_ids``)
+        return None
     return (q, language, send(using, *_search_sql(q, language), _ids_read))
 
 
@@ -128,6 +133,81 @@ def _search_sql(q, language):
 def _ids_read(cursor):
     (ids,) = cursor.fetchone()
     return np.frombuffer(ids or b"", dtype=">i8").astype(np.int64)
+
+
+def excluded_ids(q, language):
+    """For a search made only of words to leave out ("-elections", "-a or -b"): the
+    releases it leaves out, found by the full-text index; else None.
+
+    Such a search matches every vector without one of the words, which no index
+    can find: PostgreSQL reads every vector (a quarter of a second at 100,000
+    releases). Its complement can be found. The query's own normal form (its
+    lexemes, phrases and operators as PostgreSQL parsed it) is an OR of ANDs of
+    negated terms; by De Morgan, what it leaves out is the AND of ORs of those
+    terms, a query the index answers. Any other shape, or any database but
+    PostgreSQL, is None: searched as it is.
+    """
+    q = (q or "").replace("\x00", " ").strip()
+    if "-" not in q:  # no word to leave out: not asked
+        return None
+    using = router.db_for_read(PressRelease)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query::text, querytree(query) FROM websearch_to_tsquery(%s::regconfig, %s)"
+            " AS query",
+            [languages.search_config(language), q],
+        )
+        text, tree = cursor.fetchone()
+    if tree != "T":  # the index can answer it as it is
+        return None
+    left_out = _left_out(text)
+    if left_out is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(int8send(release_id), ''::bytea) "
+            f"FROM {SearchMatch._meta.db_table} "  # noqa: S608 - the model's table
+            "WHERE search @@ %s::tsquery",
+            [left_out],
+        )
+        return _ids_read(cursor)
+
+
+def _left_out(text):
+    """``text`` (a tsquery's normal form) made only of negated terms, OR of ANDs: the
+    tsquery of what it leaves out (AND of ORs of the terms), or None for any other shape."""
+    groups = []
+    for group in _split(text, "|"):
+        terms = []
+        for term in _split(group, "&"):
+            term = term.strip()
+            if not term.startswith("!") or term[1:].lstrip().startswith("!"):
+                return None
+            terms.append(f"( {term[1:].strip()} )")
+        groups.append("( " + " | ".join(terms) + " )")
+    return " & ".join(groups) if groups else None
+
+
+def _split(text, operator):
+    """``text`` cut at ``operator`` where it stands outside quotes and parentheses."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted  # '' inside a lexeme toggles twice
+        elif quoted:
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == operator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [part for part in (p.strip() for p in parts) if part]
 
 
 def search_ids(q, language, sent=None):

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from press import statements
 from press.filters import PressReleaseFilterSet
 from press.models import PressRelease
 from press.search import parse
@@ -534,3 +535,74 @@ def test_every_search_vector_is_stored_out_of_line():
             [ids],
         )
     assert _pages_holding("inline_matches", ids) >= 8
+
+
+# --- a search made only of words to leave out ------------------------------------
+EXCLUDING = [
+    # (search, the titles it finds among those below, written down)
+    ("-elections", ["Media freedom in the region", "Human rights defenders meet", "A quiet note"]),
+    ("- elections", ["Media freedom in the region", "Human rights defenders meet", "A quiet note"]),
+    ("-elections -media", ["Human rights defenders meet", "A quiet note"]),
+    ("-elections or -media", [
+        "Elections observed in the region", "Media freedom in the region",
+        "Human rights defenders meet", "A quiet note",
+    ]),
+    ('-"human rights"', [
+        "Elections observed in the region", "Elections and media", "Media freedom in the region",
+        "A quiet note",
+    ]),
+    ('-"human rights" -region', ["Elections and media", "A quiet note"]),
+    ("-the -elections", [
+        "Media freedom in the region", "Human rights defenders meet", "A quiet note",
+    ]),
+]  # fmt: skip
+CORPUS = [
+    "Elections observed in the region",
+    "Elections and media",
+    "Media freedom in the region",
+    "Human rights defenders meet",
+    "A quiet note",
+]
+
+
+@pytest.mark.parametrize(("q", "titles"), EXCLUDING)
+def test_a_search_of_words_to_leave_out_finds_the_rest(q, titles):
+    """The listing finds every release without the words left out: on PostgreSQL from the
+    index, as the complement of what the words find (``selection.excluded_ids``), the
+    same releases as the queryset's search, which reads every vector."""
+    from django.test.utils import CaptureQueriesContext
+
+    from press.selection import Selection
+
+    for title in CORPUS:
+        PressReleaseFactory(title=title)
+    filterset = PressReleaseFilterSet({"q": q}, queryset=PressRelease.objects.published())
+    with CaptureQueriesContext(connection) as queries, statements.overlapped():
+        chosen = Selection(filterset, [])  # as a listing page makes it
+        ids = list(chosen.page(0, 50))
+    by_pk = dict(PressRelease.objects.values_list("pk", "title"))
+    assert sorted(by_pk[pk] for pk in ids) == sorted(found(q))  # the queryset's search
+    if settings.IS_POSTGRES:  # PostgreSQL's websearch syntax; from the index
+        assert sorted(by_pk[pk] for pk in ids) == sorted(titles)
+        assert any("::tsquery" in query["sql"] for query in queries)
+        # Never the search itself, which reads every vector (nor sent ahead).
+        assert not any("search @@ websearch_to_tsquery" in query["sql"] for query in queries)
+
+
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="PostgreSQL's full-text index")
+@pytest.mark.parametrize("q", ["elections -media", "elections", "co-operation", "--elections"])
+def test_a_search_with_a_word_to_find_is_searched_as_it_is(q):
+    """Positive control: a search with a word to find (or one whose form is not only
+    words left out) is not turned around."""
+    from django.test.utils import CaptureQueriesContext
+
+    from press.selection import Selection
+
+    for title in CORPUS:
+        PressReleaseFactory(title=title)
+    filterset = PressReleaseFilterSet({"q": q}, queryset=PressRelease.objects.published())
+    with CaptureQueriesContext(connection) as queries:
+        ids = list(Selection(filterset, []).page(0, 50))
+    assert not any("::tsquery" in query["sql"] for query in queries)
+    by_pk = dict(PressRelease.objects.values_list("pk", "title"))
+    assert sorted(by_pk[pk] for pk in ids) == sorted(found(q))
