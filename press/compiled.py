@@ -74,8 +74,6 @@ class Statement:
         """``run(**values)``, sent now and read when first used: inside :func:`overlapped`
         on the statement's database a :class:`Later` (the query goes out and the page's
         work goes on while the database runs it), elsewhere the list at once."""
-        if not overlapping(self.db):
-            return self.run(**values)
         connection = connections[self.db]
         return send(
             self.db,
@@ -126,6 +124,11 @@ def send(using, sql, params, read):
             cursor.execute(sql, params)
             return read(cursor)
     return overlap.send(sql, params, read)
+
+
+def then(value, step):
+    """``step(value)``: at once, or for a :class:`Later` when it is read."""
+    return value.then(step) if isinstance(value, Later) else step(value)
 
 
 class Later(Sequence):

@@ -30,7 +30,7 @@ from taxonomy.models import Country, Meeting, Structure, Topic
 
 from . import languages
 from . import search as sqlite_search
-from .compiled import Later, compiled_on, statement
+from .compiled import compiled_on, statement, then
 from .html import sanitize_html
 from .images import (
     LeadImageField,
@@ -748,8 +748,7 @@ def release_types():
         everything = ReleaseType.objects.using(using).all()
         if not compiled_on(using):
             return keep(list(everything))
-        types = statement(("types", using), lambda: (everything, {})).send()
-        return types.then(keep) if isinstance(types, Later) else keep(types)
+        return then(statement(("types", using), lambda: (everything, {})).send(), keep)
 
     return per_request("release-types", read)
 

@@ -122,12 +122,25 @@ def send_search(q, language):
 
 
 def _search_sql(q, language):
+    return _matches_sql(
+        "websearch_to_tsquery(%s::regconfig, %s)", [languages.search_config(language), q]
+    )
+
+
+def _matches_sql(tsquery, params):
+    """The ids of the vectors that ``tsquery`` (SQL, with ``params``) matches, as one
+    value (read by :func:`_ids_read`)."""
     return (
         "SELECT string_agg(int8send(release_id), ''::bytea) "
         f"FROM {SearchMatch._meta.db_table} "  # noqa: S608 - the model's table
-        "WHERE search @@ websearch_to_tsquery(%s::regconfig, %s)",
-        [languages.search_config(language), q],
+        f"WHERE search @@ {tsquery}",
+        params,
     )
+
+
+def _search_text(q):
+    """What a search looks for: the text without NULs (PostgreSQL refuses them) or ends."""
+    return (q or "").replace("\x00", " ").strip()
 
 
 def _ids_read(cursor):
@@ -147,7 +160,7 @@ def excluded_ids(q, language):
     terms, a query the index answers. Any other shape, or any database but
     PostgreSQL, is None: searched as it is.
     """
-    q = (q or "").replace("\x00", " ").strip()
+    q = _search_text(q)
     if "-" not in q:  # no word to leave out: not asked
         return None
     using = router.db_for_read(PressRelease)
@@ -167,12 +180,7 @@ def excluded_ids(q, language):
     if left_out is None:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT string_agg(int8send(release_id), ''::bytea) "
-            f"FROM {SearchMatch._meta.db_table} "  # noqa: S608 - the model's table
-            "WHERE search @@ %s::tsquery",
-            [left_out],
-        )
+        cursor.execute(*_matches_sql("%s::tsquery", [left_out]))
         return _ids_read(cursor)
 
 
@@ -223,7 +231,7 @@ def search_ids(q, language, sent=None):
     through the queryset's own search. ``sent``, what :func:`send_search` sent
     earlier in the request: its answer, if it is this search.
     """
-    q = (q or "").replace("\x00", " ").strip()
+    q = _search_text(q)
     if not q:
         return None
     if sent is not None and sent[:2] == (q, language):

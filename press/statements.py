@@ -17,7 +17,7 @@ from taxonomy import clock
 
 from . import languages
 from .bulk import link_table
-from .compiled import Later, compiled_on, statement
+from .compiled import compiled_on, statement, then
 from .compiled import overlapped as compiled_overlapped
 from .models import PressRelease
 from .tags import CARD_RELATIONS, LINKED_ATTR, SHOWN
@@ -86,20 +86,19 @@ def public_cards(ids, q=""):
     On SQLite, with ``q``, only those that ``q`` finds: its snippets come from the
     search's own join (the listing's ids are the search's anyway).
     """
-    return _by_pk(_cards(ids, q))
+    return _by_pk(_cards(_ids(ids), q))
 
 
 def public_cards_in_order(ids, q=""):
     """The public releases among ``ids``, in that order, as :func:`public_cards` reads
     them; within ``compiled.overlapped``, read when first used (``Statement.send``)."""
     ids = _ids(ids)
-    found = _cards(ids, q, later=True)
 
     def in_order(releases):
         by_pk = _by_pk(releases)
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
-    return found.then(in_order) if isinstance(found, Later) else in_order(found)
+    return then(_cards(ids, q, later=True), in_order)
 
 
 def _ids(ids):
@@ -111,7 +110,7 @@ def _by_pk(releases):
 
 
 def _cards(ids, q, *, later=False):
-    ids = _ids(ids)
+    """The cards of ``ids`` (as ``_ids`` gives them), in no order."""
     if not ids:
         return []
     q = (q or "").replace("\x00", " ").strip()
