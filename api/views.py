@@ -159,6 +159,7 @@ class ReleaseListView(ApiView):
                 q,
                 page.start_index() - 1,
                 headlines=False,
+                whole=True,  # the list shows more than a card
                 ids_first=filtered and not q,  # a search's matches come from its own index
             )
         return Response(

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from . import statements
+from . import languages, statements
 from .facets import build_facets, rows_count
 from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
 from .models import PressRelease, release_types
 from .querystring import redirect_without_empty_params
-from .selection import SelectedIds, selection
+from .selection import SelectedIds, selection, send_search
 from .versions import cached_public
 
 
@@ -63,7 +63,7 @@ def listing_paginator(filterset, page_size, *, base_key, base_rows):
     return paginator
 
 
-def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
+def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False, whole=False):
     """The page's releases, as cards show them, in the page's order.
 
     Deep in the listing, a deferred join: the page's ids first, which the
@@ -76,7 +76,9 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     (``statements.public_cards``); the queryset branches and SQLite read them
     afterwards, in one query for the page (``press_tags.card_issuers``).
     ``headlines=False`` leaves out the search's highlighted snippets (the
-    JSON API shows none). ``ids_first`` takes the deferred join at any depth:
+    JSON API shows none), ``whole`` reads every field but the body, where a card
+    reads what it shows (``statements.CARD_FIELDS``; the JSON API shows more).
+    ``ids_first`` takes the deferred join at any depth:
     under filters that each match much of the archive (all Participating
     States, a topic, a year) PostgreSQL joins their rows whole before it
     reads a page, where the ids alone walk the public index (the JSON API:
@@ -89,13 +91,13 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False):
     if isinstance(page_queryset, list):  # the page's ids, from the listing index
         ids = page_queryset
     elif offset < DEFERRED_JOIN_OFFSET and not ids_first:
-        return list(page_queryset.for_cards().with_headlines(shown))
+        return list(statements.card_fields(page_queryset.for_cards(), whole).with_headlines(shown))
     else:
         ids = list(page_queryset.values_list("pk", flat=True))
     # Public still: a request's index may be a moment behind a withdrawal. Within
     # ``compiled.overlapped`` (ListingMixin.dispatch) the cards are read when the
     # page first uses them, and the page is written meanwhile.
-    return statements.public_cards_in_order(ids, shown)
+    return statements.public_cards_in_order(ids, shown, whole=whole)
 
 
 class Chip:
@@ -136,12 +138,14 @@ class ListingMixin:
         return settings.PRESS_PAGE_SIZE
 
     def listing_context(self):
-        # First, the release types (the filters, facets and chips name them): within
-        # ``overlapped`` they are sent now and come back with the next answer waited
-        # for, so reading them never waits for a slower query sent after them (the
-        # cards, which the page reads last; psycopg asks for every answer sent so far).
-        release_types()
+        # First, what needs nothing else: the release types (the filters, facets and
+        # chips name them) and the search as typed. Within ``overlapped`` they are sent
+        # now, and the database finds the search's matches while the page sets up its
+        # filters; all come back with the listing clock (psycopg waits for every
+        # answer sent so far when one is read), which the filters need next.
         data = self.request.GET
+        release_types()
+        send_search(data.get("q"), languages.current())
         base = self.get_base_queryset()
         filterset = PressReleaseFilterSet(data, queryset=base)
         paginator = listing_paginator(

@@ -44,6 +44,7 @@ from django.db import connections, router, transaction
 from taxonomy import clock
 from taxonomy.versions import remember_tree_version, request_memo, tree_version_query
 
+from .compiled import Later, overlapping, send
 from .dimensions import DIMENSIONS, TYPE, YEAR
 from .models import ListingChange, ListingClock, ListingRow, PressRelease
 
@@ -407,22 +408,44 @@ def clock_seq(using, *, with_trees=False):
 
     ``with_trees``: the trees' version is read in the same query and taken as
     the request's (``taxonomy.versions.remember_tree_version``), as nearly
-    every page that reads the clock reads that version too.
+    every page that reads the clock reads that version too. Within
+    ``compiled.overlapped`` it is sent behind what the page has sent before
+    (its search, its release): one wait for all, not one for those and one
+    more for the clock.
     """
+    found = _send_clock(using, with_trees)
+    return found.get() if isinstance(found, Later) else found
+
+
+def _send_clock(using, with_trees):
+    """:func:`clock_seq`, sent (``compiled.send``): a ``Later`` within ``overlapped``."""
     trees = tree_version_query(using) if with_trees else None
+    table = connections[using].ops.quote_name(ListingClock._meta.db_table)
+    clock_sql = f"SELECT seq FROM {table} WHERE id = 1"  # noqa: S608 - the model's table
     if trees is None:
-        found = ListingClock.objects.using(using).filter(pk=1).values_list("seq", flat=True)
-        return next(iter(found), 0)
-    connection = connections[using]
-    table = connection.ops.quote_name(ListingClock._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT seq FROM {table} WHERE id = 1), ({trees[0]})",  # noqa: S608
-            trees[1],
-        )
+        return send(using, f"SELECT ({clock_sql})", [], lambda cursor: cursor.fetchone()[0] or 0)
+
+    def read(cursor):
         seq, version = cursor.fetchone()
-    remember_tree_version(version)
-    return seq or 0
+        remember_tree_version(version)
+        return seq or 0
+
+    return send(using, f"SELECT ({clock_sql}), ({trees[0]})", trees[1], read)
+
+
+#: The request memo's key of a clock sent ahead (``send_clock``).
+_CLOCK_SENT = "listing-clock-sent"
+
+
+def send_clock(using=None):
+    """The clock that :func:`current` reads, sent now where the database answers later
+    (``compiled.overlapped``, in a request), so that it comes back with what the page
+    sends next (a release page's release): one wait for both."""
+    using = using or router.db_for_read(ListingRow)
+    memo = request_memo()
+    if memo is None or not overlapping(using) or ("listing-index", using) in memo:
+        return
+    memo.setdefault((_CLOCK_SENT, using), _send_clock(using, "tree" not in memo))
 
 
 def _changed_since(seq, now_seq, using):
@@ -458,7 +481,11 @@ def current(using=None):
     key = ("listing-index", using)
     if memo is not None and key in memo:
         return memo[key]
-    seq = clock_seq(using, with_trees=memo is not None and "tree" not in memo)
+    sent = memo.pop((_CLOCK_SENT, using), None) if memo is not None else None
+    if sent is not None:
+        seq = sent.get()
+    else:
+        seq = clock_seq(using, with_trees=memo is not None and "tree" not in memo)
     index = _shared.get(using)
     if index is None or index.seq != seq:
         index = _catch_up(using)

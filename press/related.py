@@ -31,9 +31,10 @@ def related_releases(release, limit=4, *, tags=None):
     nodes first, newest among equals, with their types.
 
     ``tags`` ({dimension: node pks}) saves reading the release's tags again.
-    One query: the chosen releases (from the listing index; without it, the
-    choice is a subquery of the same query). Not cached: a cache key would
-    cost a query of its own (the next scheduled publication).
+    A list, or within ``compiled.overlapped`` a ``compiled.Later`` of one. One
+    query: the chosen releases (from the listing index; without it, the choice
+    is a subquery of the same query). Not cached: a cache key would cost a
+    query of its own (the next scheduled publication).
     """
     conditions = telling_nodes(release, tags)
     if not conditions:
@@ -44,9 +45,9 @@ def related_releases(release, limit=4, *, tags=None):
         ids = [pk for pk in index.most_shared(base, conditions, limit + 1) if pk != release.pk][
             :limit
         ]
-        # Public still: a request's index may be a moment behind a withdrawal.
-        found = statements.public_cards(ids)
-        return [found[pk] for pk in ids if pk in found]
+        # Public still: a request's index may be a moment behind a withdrawal. Within
+        # ``compiled.overlapped`` (a release page) read where the page shows them.
+        return statements.public_cards_in_order(ids)
     return list(_most_shared(PressRelease.objects.for_cards(), release, conditions, limit))
 
 

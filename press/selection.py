@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connections, router
 
 from taxonomy import clock
+from taxonomy.versions import request_memo
 
 from . import languages, listing_index
 from .compiled import overlapping, send
@@ -34,9 +35,6 @@ class Selection:
     def __init__(self, filterset, base_rows, index=None):
         self.index = index or listing_index.current()
         self.language = languages.current()
-        # The search as typed, sent before the form is checked: the database finds its
-        # matches meanwhile, and the checked value takes them if it is the same text.
-        self._sent = send_search(filterset.data.get("q"), self.language)
         self.base = self.index.public_under(self.language, clock.now(), base_rows)
         self.parts = {}  # parameter -> bitset
         for name, value in filterset.check().items():
@@ -58,7 +56,7 @@ class Selection:
             excluded = excluded_ids(value, self.language)
             if excluded is not None:  # only words to leave out: all but their releases
                 return self._everything() & ~index.having(excluded)
-            found = search_ids(value, self.language, sent=self._sent)
+            found = search_ids(value, self.language)
             return self._everything() if found is None else index.having(found)
         if name == "date_from":
             start = start_of_day(value)
@@ -105,20 +103,30 @@ class Selection:
         return self.index.page(self.bits(), offset, limit, oldest_first=oldest_first)
 
 
+#: The request memo's key of a search sent ahead (``send_search``).
+_SENT = "search-sent"
+
+
 def send_search(q, language):
     """``search_ids(q, language)`` sent now, where the database answers later
-    (``compiled.overlapped``, PostgreSQL): ``(q, language, answer)`` for
-    :func:`search_ids`, else None. Only a text the search field would take as it is
-    (stripped, no NUL, not too long): what the form refuses is never sent."""
+    (``compiled.overlapped``, PostgreSQL, in a request), and kept for the request:
+    :func:`search_ids` of the same text takes that answer. A page sends its search as
+    typed, first thing, so the database finds the matches while the page checks its
+    form; the checked value is the text stripped, as sent. Only a text the search
+    field would take as it is (no NUL, not too long) is sent: what the form refuses
+    never reaches the database."""
     using = router.db_for_read(PressRelease)
-    if not isinstance(q, str) or not overlapping(using):
-        return None
+    memo = request_memo()
+    if memo is None or not isinstance(q, str) or not overlapping(using):
+        return
     q = q.strip()  # as the field strips it
     if not q or "\x00" in q or len(q) > MAX_QUERY_LENGTH:
-        return None
+        return
     if "-" in q:  # it may leave words out only: asked first (``excluded_ids``)
-        return None
-    return (q, language, send(using, *_search_sql(q, language), _ids_read))
+        return
+    key = (_SENT, using, q, language)
+    if key not in memo:
+        memo[key] = send(using, *_search_sql(q, language), _ids_read)
 
 
 def _search_sql(q, language):
@@ -218,7 +226,7 @@ def _split(text, operator):
     return [part for part in (p.strip() for p in parts) if part]
 
 
-def search_ids(q, language, sent=None):
+def search_ids(q, language):
     """The releases (any state, any language: the base says which are listed) that the
     search ``q`` finds with ``language``'s configuration, as the listing's search
     (``PressReleaseQuerySet.search``) finds them; None when ``q`` holds no word to
@@ -228,15 +236,17 @@ def search_ids(q, language, sent=None):
     0016 and 0017), all ids in one value: their 8-byte binary forms end to end,
     read as one numpy array (a common word's 30,000 ids as an array literal took
     longer to write out and parse than to find); on SQLite from its FTS5 index,
-    through the queryset's own search. ``sent``, what :func:`send_search` sent
-    earlier in the request: its answer, if it is this search.
+    through the queryset's own search; or, sent ahead in the request
+    (:func:`send_search`), that answer.
     """
     q = _search_text(q)
     if not q:
         return None
-    if sent is not None and sent[:2] == (q, language):
-        return sent[2].get()
     using = router.db_for_read(PressRelease)
+    memo = request_memo()
+    sent = memo.get((_SENT, using, q, language)) if memo is not None else None
+    if sent is not None:
+        return sent.get()
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -33,7 +33,10 @@ _TEXT_MARK = "\x01statement value\x01"
 
 def page_release(slug):
     """The release whose public page is at ``slug`` (published or withdrawn, its time come),
-    with its type; None when there is none. One query."""
+    with its type and, on PostgreSQL, the node pks of every relation the page shows as
+    arrays (``tags.tag_refs`` reads them: no query of its own); None when there is none.
+    One query; within ``compiled.overlapped`` read with what was sent before it (the
+    listing clock: ``listing_index.send_clock``)."""
     using = router.db_for_read(PressRelease)
     releases = PressRelease.objects.using(using).with_lists()
     if not compiled_on(using):
@@ -41,9 +44,10 @@ def page_release(slug):
 
     def build():
         queryset = releases.with_public_page(now=_NOW_MARK).filter(slug=_TEXT_MARK).order_by()
+        queryset = queryset.annotate(**_linked_columns(tuple(SHOWN)))
         return queryset[:1], {"slug": _TEXT_MARK, "now": _NOW_MARK}
 
-    found = statement(("page", using), build).run(slug=slug, now=clock.now())
+    found = statement(("page", using), build).send(slug=slug, now=clock.now())
     return found[0] if found else None
 
 
@@ -78,18 +82,38 @@ def _linked_columns(relations=CARD_RELATIONS):
     return columns
 
 
-def public_cards(ids, q=""):
-    """{pk: release} of the public releases among ``ids``, as a card shows them (its type,
-    no body, the node pks of its issuers' relations: ``tags.linked_of_cards``), with the
-    search headline of ``q`` when there is one. One query.
+#: What a card shows of a release (``press_tags.release_cards``): its address, type,
+#: date and state, title, summary and thumbnail. A card reads nothing else (the
+#: query-count tests would see one query a card if it did).
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "type",
+    "status",
+    "published_at",
+    "language",
+    "summary",
+    "lead_image",
+    "lead_image_width",
+    "lead_image_height",
+    "lead_image_alt",
+)
+
+
+def public_cards(ids, q="", *, whole=False):
+    """{pk: release} of the public releases among ``ids``, as a card shows them
+    (:data:`CARD_FIELDS`, the node pks of its issuers' relations:
+    ``tags.linked_of_cards``), with the search headline of ``q`` when there is one.
+    One query. ``whole``: every field but the body, and no issuers (the JSON API's
+    list, which reads every tag in a query of its own).
 
     On SQLite, with ``q``, only those that ``q`` finds: its snippets come from the
     search's own join (the listing's ids are the search's anyway).
     """
-    return _by_pk(_cards(_ids(ids), q))
+    return _by_pk(_cards(_ids(ids), q, whole=whole))
 
 
-def public_cards_in_order(ids, q=""):
+def public_cards_in_order(ids, q="", *, whole=False):
     """The public releases among ``ids``, in that order, as :func:`public_cards` reads
     them; within ``compiled.overlapped``, read when first used (``Statement.send``)."""
     ids = _ids(ids)
@@ -98,7 +122,7 @@ def public_cards_in_order(ids, q=""):
         by_pk = _by_pk(releases)
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
-    return then(_cards(ids, q, later=True), in_order)
+    return then(_cards(ids, q, later=True, whole=whole), in_order)
 
 
 def _ids(ids):
@@ -109,7 +133,7 @@ def _by_pk(releases):
     return {release.pk: release for release in releases}
 
 
-def _cards(ids, q, *, later=False):
+def _cards(ids, q, *, later=False, whole=False):
     """The cards of ``ids`` (as ``_ids`` gives them), in no order."""
     if not ids:
         return []
@@ -120,7 +144,7 @@ def _cards(ids, q, *, later=False):
         found = releases.published().filter(pk__in=ids)
         if q:  # SQLite's snippets come from the search's own join
             found = found.search(q)
-        return list(found.for_cards().with_headlines(q))
+        return list(card_fields(found.for_cards(), whole).with_headlines(q))
     config = languages.search_config() if q else None
 
     def build():
@@ -131,14 +155,22 @@ def _cards(ids, q, *, later=False):
             .for_cards()
             .order_by()
         )
+        queryset = card_fields(queryset, whole)
         if q:
             queryset, marks["q"] = queryset.with_headlines(_TEXT_MARK), _TEXT_MARK
-        return queryset.annotate(**_linked_columns()), marks
+        if not whole:
+            queryset = queryset.annotate(**_linked_columns())
+        return queryset, marks, {"plain": True}
 
-    key = ("cards", using, config)
+    key = ("cards", using, config, whole)
     values = {"ids": ids, "now": clock.now(), **({"q": q} if q else {})}
     found = statement(key, build)
     return found.send(**values) if later else found.run(**values)
+
+
+def card_fields(queryset, whole=False):
+    """``queryset`` reading what a card shows (:data:`CARD_FIELDS`), or ``whole``: all."""
+    return queryset if whole else queryset.only(*CARD_FIELDS)
 
 
 def feed_items(ids, fields, fallback):

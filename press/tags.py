@@ -88,7 +88,8 @@ LINKED_ATTR = "linked_%s"
 
 
 def linked_of_cards(releases, relations=CARD_RELATIONS):
-    """{(release pk, relation): node pks} that ``releases`` were read with, for
+    """{(release pk, relation): node pks} that ``releases`` (cards, or a release page's
+    release) were read with, for
     :func:`tags_of_releases`; None unless every one of them carries every relation."""
     attrs = [(relation, LINKED_ATTR % relation) for relation in relations]
     try:
@@ -108,8 +109,12 @@ def _in_tree_order(index, pks):
 
 
 def tag_refs(release):
-    """{relation: [NodeRef]} of ``release``, in tree order (as the relations' own ordering)."""
-    return tags_of_releases([release.pk])[release.pk]
+    """{relation: [NodeRef]} of ``release``, in tree order (as the relations' own ordering).
+
+    No query for a release read with its tags as arrays (``statements.page_release``)."""
+    return tags_of_releases([release.pk], linked=linked_of_cards([release], tuple(SHOWN)))[
+        release.pk
+    ]
 
 
 def ref_links(model, refs, day=None, language=None, *, url=None):

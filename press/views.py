@@ -75,6 +75,20 @@ class PressDetailView(PublicationMixin, DetailView):
         return super().get_object(queryset)
 
     def get(self, request, *args, **kwargs):
+        if self.can_preview():
+            return self._get(request, *args, **kwargs)
+        # A visitor: the listing clock (the related releases read the listing index) is
+        # sent first and comes back with the release and its tags, one wait for both;
+        # the page is written as a listing is (``ListingMixin.dispatch``).
+        with statements.overlapped():
+            if settings.LISTING_INDEX:
+                listing_index.send_clock()
+            response = self._get(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response = response.render()
+        return response
+
+    def _get(self, request, *args, **kwargs):
         try:
             self.object = self.get_object()
         except Http404:

@@ -29,6 +29,13 @@ COMPARED = [
 ]
 
 
+#: What a card reads of a release, written down (``statements.CARD_FIELDS``).
+CARD_READS = {
+    "id", "title", "slug", "type_id", "status", "published_at", "language", "summary",
+    "lead_image", "lead_image_width", "lead_image_height", "lead_image_alt",
+}  # fmt: skip
+
+
 def cards_kept():
     return len([key for key in compiled._kept if key[0] == "cards"])
 
@@ -76,18 +83,88 @@ def test_cards_are_the_public_releases_as_the_queryset_reads_them(releases):
     ]
     expected = PressRelease.objects.filter(pk__in=ids).published().for_cards().in_bulk()
     assert set(found) == set(expected)
+    every = {f.attname for f in PressRelease._meta.concrete_fields}
     for pk, release in found.items():
         assert isinstance(release, PressRelease)
-        assert fields(release) == fields(expected[pk])
+        assert release._state.db == "default" and release._state.adding is False
+        # A card reads what it shows, the rest only if asked for.
+        assert every - release.get_deferred_fields() == CARD_READS
+        assert fields(release) == fields(expected[pk])  # the rest read on use
         assert release.get_deferred_fields() == {"body", "search"}
-    first = found[releases["Ammunition depots cleared"].pk]
+    first = statements.public_cards(ids)[releases["Ammunition depots cleared"].pk]
     with CaptureQueriesContext(connection) as queries:
         assert first.type.name == "News"  # joined in, as select_related does
         assert first.summary == "Experts <b>met</b> in Bishkek & agreed."
-        assert first.place == "Bishkek"
     assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert first.place == "Bishkek"  # no card shows it: read when asked for
+    assert len(queries) == 1
     assert not hasattr(first, "headline")
     assert statements.public_cards([]) == {}
+
+
+def test_plain_instances_are_the_querysets_made_without_init_signals(releases):
+    """``plain`` statements make the instances the queryset makes, field for field and
+    with the related row joined in, without ``__init__``: no ``pre_init`` or
+    ``post_init``. One related instance per value, shared by its rows."""
+    from django.db.models.signals import post_init, pre_init
+
+    mark = "\x01status\x01"
+    shape = PressRelease.objects.select_related("type").defer("body", "search")
+    chosen = shape.filter(status=mark).order_by("pk")
+    plain = compiled.Statement(chosen, {"status": mark}, plain=True)
+    usual = compiled.Statement(chosen, {"status": mark})
+    inits = []
+
+    def seen(sender, **kwargs):
+        inits.append(sender)
+
+    pre_init.connect(seen)
+    post_init.connect(seen)
+    try:
+        made = plain.run(status="published")
+        assert inits == []
+        read = usual.run(status="published")  # positive control: a release and a type each
+        assert len(inits) == 2 * 2 * len(read) > 0
+    finally:
+        pre_init.disconnect(seen)
+        post_init.disconnect(seen)
+    expected = list(shape.filter(status="published").order_by("pk"))
+    # Written down: two public releases and the scheduled one.
+    assert [r.title for r in made] == ["Ammunition depots cleared", "Elections observed",
+                                       "Scheduled note"]  # fmt: skip
+    for mine, theirs in zip(made, expected, strict=True):
+        assert type(mine) is PressRelease and mine.pk == theirs.pk
+        assert mine._state.adding is False and mine._state.db == "default"
+        assert mine.get_deferred_fields() == {"body", "search"}
+        assert fields(mine) == fields(theirs)
+        assert mine.type == theirs.type and mine.type.name == theirs.type.name
+        assert mine.get_absolute_url() == theirs.get_absolute_url()
+        assert mine.state == theirs.state
+    by_type = {}
+    for release in made:
+        by_type.setdefault(release.type_id, []).append(release.type)
+    assert all(all(t is types[0] for t in types) for types in by_type.values())
+    shared = [types for types in by_type.values() if len(types) > 1]
+    assert shared  # two releases of one type: the control below means something
+    first, second = [r for r in read if r.type_id == shared[0][0].pk][:2]
+    assert first.type is not second.type  # the usual way: one instance a row
+    with CaptureQueriesContext(connection) as queries:
+        assert made[0].body == releases["Ammunition depots cleared"].body  # deferred: read
+    assert len(queries) == 1
+
+
+def test_whole_cards_read_every_field_but_the_body(releases):
+    """The JSON API's list (``whole``): every field but the body, no issuers' arrays."""
+    ids = [release.pk for release in releases.values()]
+    found = statements.public_cards(ids, whole=True)
+    first = found[releases["Ammunition depots cleared"].pk]
+    assert first.get_deferred_fields() == {"body", "search"}
+    with CaptureQueriesContext(connection) as queries:
+        assert first.place == "Bishkek"
+        assert first.type.name == "News"
+    assert len(queries) == 0
+    assert not hasattr(first, "linked_sources")
 
 
 @pytest.mark.parametrize(
@@ -243,6 +320,39 @@ def test_the_release_page_serves_a_visitor_from_the_statement(client, releases):
         assert by_slug[0].startswith(kept.sql.split("%s")[0])
     assert client.get(releases["Draft note"].get_absolute_url()).status_code == 404
     assert client.get("/press/no-such-release/").status_code == 404
+
+
+@requires_postgres
+def test_a_release_page_reads_its_tags_with_the_release_and_the_clock_before_both(client, issued):
+    """A visitor's release page: the listing clock is sent first, then the release with
+    its tags as arrays (no query of the link tables), both read in one wait; the
+    related releases last. The tags shown are the release's own."""
+    release = PressRelease.objects.get(title="Issued by one")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(release.get_absolute_url())
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries]
+    clock_at = next(i for i, q in enumerate(sql) if "press_listingclock" in q)
+    release_at = next(i for i, q in enumerate(sql) if '"press_pressrelease"."slug" =' in q)
+    assert clock_at < release_at
+    assert "press_pressrelease_topics" in sql[release_at]  # the tags, in the same query
+    assert not [q for q in sql if q.lstrip().startswith("SELECT %s, pressrelease_id")]
+    assert b"Mission to Moldova" in response.content  # its source, named
+
+
+@requires_postgres
+def test_a_listing_sends_its_search_before_it_reads_the_clock(client, listing_corpus):
+    """A listing's search goes out first; the clock, read next, comes back with it."""
+    client.get("/press/")  # the process's index built: one clock query a request
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/press/?q=elections&country=moldova")
+    assert response.status_code == 200
+    assert response.context["result_count"] == 1
+    sql = [q["sql"] for q in queries]
+    search_at = [i for i, q in enumerate(sql) if "press_searchmatch" in q]
+    clock_at = [i for i, q in enumerate(sql) if "press_listingclock" in q]
+    assert len(search_at) == 1 and len(clock_at) == 1
+    assert search_at[0] < clock_at[0]
 
 
 def test_the_release_types_read_by_a_statement_are_the_querysets():
@@ -485,29 +595,56 @@ def test_a_statement_gives_instances_or_value_tuples_only():
 def test_a_search_is_sent_before_the_form_is_checked_and_its_answer_used(
     listing_corpus, typed, sent
 ):
-    """Within ``overlapped()`` a listing's search is sent as typed before its form is
-    checked, and the selection uses that answer: the search's one query. What the
-    form refuses is not sent (and then not searched at all)."""
+    """Within ``overlapped()``, in a request, a search sent as typed (``send_search``)
+    is the answer of the selection's search of the checked text: the search's one
+    query, before the filters are even made. What the form refuses is not sent (and
+    then not searched at all). Another text is searched for itself."""
     from django.http import QueryDict
 
     from press.filters import PressReleaseFilterSet
-    from press.selection import Selection, search_ids
+    from press.selection import Selection, search_ids, send_search
 
     data = QueryDict(mutable=True)
     data["q"] = typed
-    with CaptureQueriesContext(connection) as queries, statements.overlapped():
-        filterset = PressReleaseFilterSet(data, queryset=PressRelease.objects.published())
-        chosen = Selection(filterset, [])
-        count = chosen.count()
-    searches = [q for q in queries if "press_searchmatch" in q["sql"]]
-    assert len(searches) == (1 if sent else 0)
+    versions._start_request()  # as in a request: what is sent is kept for it
+    try:
+        with CaptureQueriesContext(connection) as queries, statements.overlapped():
+            send_search(typed, "en")
+            sent_first = len(queries)
+            filterset = PressReleaseFilterSet(data, queryset=PressRelease.objects.published())
+            chosen = Selection(filterset, [])
+            count = chosen.count()
+            page = list(chosen.page(0, 10))
+            other = search_ids("observes", "en")
+    finally:
+        versions._end_request()
+    searches = [i for i, q in enumerate(queries) if "press_searchmatch" in q["sql"]]
+    assert len(searches) == (2 if sent else 1)  # the other text's search is the last
     if sent:
+        assert searches[0] == 0 and sent_first == 1  # sent before anything else
+        assert "'elections'" in queries[0]["sql"]  # as the field strips it
         assert count == 1  # written down: the one release whose text says "elections"
-        assert list(chosen.page(0, 10)) == [listing_corpus["moldova_elections"].pk]
-        assert chosen._sent[0] == "elections"
-        # Another search than the one sent is searched for itself.
-        other = search_ids("observes", "en", sent=chosen._sent)
-        assert len(other) == PressRelease.objects.search("observes").count() > 0
+        assert page == [listing_corpus["moldova_elections"].pk]
+    else:
+        assert sent_first == 0
+        assert count == 5  # the search refused: the five public releases of the corpus
+    # "observes" and "observation" share their stem.
+    observed = sorted(listing_corpus[k].pk for k in ("moldova_elections", "serbia_elections"))
+    assert sorted(other) == observed
+
+
+@requires_postgres
+def test_a_search_sent_outside_a_request_is_not_kept(listing_corpus):
+    """Outside a request nothing keeps a sent search: none is sent, and the search of
+    the same text runs as it would (positive control of the test above)."""
+    from press.selection import search_ids, send_search
+
+    with CaptureQueriesContext(connection) as queries, statements.overlapped():
+        send_search("elections", "en")
+        assert len(queries) == 0
+        found = search_ids("elections", "en")
+    assert len(queries) == 1
+    assert list(found) == [listing_corpus["moldova_elections"].pk]
 
 
 @requires_postgres
