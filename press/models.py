@@ -121,6 +121,20 @@ def detail_path(slug):
     return f"{parts[0]}{slug}{parts[1]}"
 
 
+def release_paths():
+    """``release_path`` for the releases of a list: a function of (slug, language), the
+    active language, URLconf and script prefix read once, not once a release."""
+    active = translation.get_language()
+    parts = _DETAIL_PATHS.get((active, get_urlconf(), get_script_prefix()))
+
+    def path(slug, language):
+        if parts is None or language != active or not _PLAIN_SLUG.match(slug):
+            return release_path(slug, language)
+        return f"{parts[0]}{slug}{parts[1]}" if len(parts) == 2 else release_path(slug, language)
+
+    return path
+
+
 def release_path(slug, language):
     """The address of the release ``slug`` in ``language`` (``/fr/press/…`` for French)."""
     if language == translation.get_language():

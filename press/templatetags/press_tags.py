@@ -1,5 +1,14 @@
+import json
+from html import escape
+
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import formats, timezone
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext, ngettext, override, pgettext
 
 register = template.Library()
 
@@ -100,13 +109,7 @@ def release_cards(releases, heading="h3"):
     headline (marks kept) or the summary cut at 40 words, and the thumbnail.
     Every value is escaped.
     """
-    from html import escape
-
-    from django.utils import timezone
-    from django.utils.safestring import mark_safe
-    from django.utils.text import Truncator
-    from django.utils.translation import get_language, pgettext
-
+    from press.models import release_paths
     from press.type_names import type_name
 
     # "draft", "scheduled": a staff preview's badges, in the page's language.
@@ -116,13 +119,20 @@ def release_cards(releases, heading="h3"):
     }
     tag = "h2" if heading == "h2" else "h3"
     language = get_language()
+    # What every card asks for, worked out once for all of them.
+    zone = timezone.get_current_timezone()
+    path = release_paths()
+    kinds = {}  # type name -> its escaped name in the page's language
     releases = list(releases)
-    issuers = card_issuers(releases)
+    issuers = card_issuers(releases, zone)
     cards = []
     for release in releases:
-        kicker = escape(type_name(release.type.name))
+        kind = release.type.name
+        kicker = kinds.get(kind)
+        if kicker is None:
+            kicker = kinds[kind] = escape(type_name(kind))
         if release.published_at is not None:
-            local = timezone.localtime(release.published_at)
+            local = release.published_at.astimezone(zone)
             kicker += (
                 f' · <time datetime="{escape(local.isoformat())}">'
                 f"{escape(card_date(local.date(), language))}</time>"
@@ -147,7 +157,7 @@ def release_cards(releases, heading="h3"):
         cards.append(
             f'<li class="card{" with-image" if release.lead_image else ""}">\n'
             f'  <p class="kicker">{kicker}</p>\n'
-            f'  <{tag}><a href="{escape(release.get_absolute_url())}">'
+            f'  <{tag}><a href="{escape(path(release.slug, release.language))}">'
             f"{escape(release.title)}</a></{tag}>\n"
             + (f"  {issued}\n" if issued else "")
             + f"  {summary}\n"
@@ -167,9 +177,6 @@ def card_date(day, language):
     """``day`` in ``language``'s own date format ("17 May 2024", "17 мая 2024 г."), as
     ``date_format(day, "DATE_FORMAT")`` writes it in that language: cards by the page
     share days, and formatting one reads the format and parses it anew."""
-    from django.utils import formats
-    from django.utils.translation import override
-
     key = (day, language)
     text = _CARD_DATES.get(key)
     if text is None:
@@ -184,7 +191,7 @@ def card_date(day, language):
 CARD_ISSUERS = 2
 
 
-def card_issuers(releases):
+def card_issuers(releases, zone=None):
     """{release pk: the card's line naming who issued it}, for a page of cards, in one query.
 
     The reader of an organisation's newsroom wants to see who speaks: a card
@@ -194,12 +201,8 @@ def card_issuers(releases):
     called on the release's date, with today's name beside it where that
     differs ("Centre in Astana (now: Programme Office in Astana)"); at most
     ``CARD_ISSUERS`` names, so the card stays short on a phone. A release
-    with neither has no line.
+    with neither has no line. ``zone``: the site's time zone, when the caller has it.
     """
-    from html import escape
-
-    from django.utils.translation import get_language, gettext, ngettext, pgettext
-
     from press.tags import CARD_RELATIONS, SHOWN, linked_of_cards, ref_links, tags_of_releases
     from taxonomy.navigation import ref_urls
 
@@ -207,6 +210,7 @@ def card_issuers(releases):
     if not releases:
         return {}
     language = get_language()
+    zone = zone or timezone.get_current_timezone()
     urls = {relation: ref_urls(SHOWN[relation]) for relation in CARD_RELATIONS}
     # Every list of cards reads its cards' issuers in one query, or with the cards.
     tags = tags_of_releases(
@@ -225,10 +229,11 @@ def card_issuers(releases):
             refs = [r for r in refs if not any(r is not o and r.contains(o) for o in refs)]
         if not refs:
             continue
+        published = release.published_at
         links = ref_links(
             SHOWN[relation],
             refs[:CARD_ISSUERS],
-            release.published_at,
+            published.astimezone(zone).date() if published is not None else None,
             language,
             url=urls[relation],
         )
@@ -251,11 +256,6 @@ def named_then(link):
     Today's name: a link to the node. A former name: that name as text, then
     "(now: <a>today's name</a>)", the link on the name the node's page has.
     """
-    from html import escape
-
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import pgettext
-
     url = escape(link["url"])
     if not link.get("now"):
         return mark_safe(f'<a href="{url}">{escape(link["name"])}</a>')  # noqa: S308
@@ -270,7 +270,6 @@ def named_then(link):
 
 def _thumbnail(image):
     """A card's <img>: lazily loaded, with no caption (the page's figure has those)."""
-    from html import escape
 
     height = f' height="{int(image["height"])}"' if image["height"] else ""
     return (
@@ -290,11 +289,6 @@ def facet_items(options, param):
     Context rows (the ancestors of a chosen node, shown for orientation)
     have no checkbox.
     """
-    from html import escape
-
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext
-
     closed = f' <span class="badge">{escape(gettext("closed"))}</span>'
     name = escape(str(param))
     rows = []
@@ -321,10 +315,6 @@ def facet_fields(facets):
     """The filter form's facets, written in Python like ``facet_items``: the year as a
     <select>, every other facet with options as a <fieldset> of checkboxes, its quieter
     options behind "Show all (n)". A facet without options is left out."""
-    from html import escape
-
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext, ngettext
 
     parts = []
     for facet in facets:
@@ -373,9 +363,6 @@ def facet_fields(facets):
 def year_options(options):
     """The year facet's <option>s ("2024 (1,234)"), written in Python like ``facet_items``:
     some fifty years, each a handful of lookups in a template loop."""
-    from html import escape
-
-    from django.utils.safestring import mark_safe
 
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
@@ -393,9 +380,6 @@ def highlight(headline):
     ts_headline copies the document text verbatim: marking it safe as it
     comes would let typed markup through, so it is escaped first.
     """
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
     text = escape(headline or "")
     return mark_safe(text.replace("\x02", "<mark>").replace("\x03", "</mark>"))  # noqa: S308
 
@@ -407,12 +391,6 @@ def json_ld(data):
     A data block is not executed, so the Content-Security-Policy needs no
     exception for it.
     """
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
-
     escapes = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(escapes)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
@@ -428,11 +406,6 @@ def year_chart_figure(chart):
     numbers are the drawing's, never localised ("12.5", not "12,5"); every
     value is escaped. A template drew the same in a tenth of a node page's time.
     """
-    from html import escape
-
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext
-
     title, description = escape(chart.title), escape(chart.description)
     svg = [
         f'<svg class="year-chart-svg" viewBox="0 0 {chart.width} {chart.height}" width="100%" '
