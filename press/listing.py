@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from . import languages, statements
+from . import languages, listing_index, statements
 from .facets import build_facets, rows_count
 from .filter_labels import labeller
 from .filters import SORTS, PressReleaseFilterSet
@@ -138,13 +138,16 @@ class ListingMixin:
         return settings.PRESS_PAGE_SIZE
 
     def listing_context(self):
-        # First, what needs nothing else: the release types (the filters, facets and
-        # chips name them) and the search as typed. Within ``overlapped`` they are sent
-        # now, and the database finds the search's matches while the page sets up its
-        # filters; all come back with the listing clock (psycopg waits for every
-        # answer sent so far when one is read), which the filters need next.
+        # First the release types (the filters, facets and chips name them), sent, and
+        # the listing clock with the trees' version (what the filters are checked
+        # against), read: one wait for both. Then the search as typed, sent: the
+        # database finds its matches while the page checks its filters and selects
+        # by them. (psycopg waits for every answer sent so far when one is read: the
+        # search, the slow one, is the only query in flight while the page works.)
         data = self.request.GET
         release_types()
+        if settings.LISTING_INDEX:
+            listing_index.current()
         send_search(data.get("q"), languages.current())
         base = self.get_base_queryset()
         filterset = PressReleaseFilterSet(data, queryset=base)

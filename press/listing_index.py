@@ -410,8 +410,8 @@ def clock_seq(using, *, with_trees=False):
     the request's (``taxonomy.versions.remember_tree_version``), as nearly
     every page that reads the clock reads that version too. Within
     ``compiled.overlapped`` it is sent behind what the page has sent before
-    (its search, its release): one wait for all, not one for those and one
-    more for the clock.
+    (a listing's release types, a release page's release): one wait for all,
+    not one for those and one more for the clock.
     """
     found = _send_clock(using, with_trees)
     return found.get() if isinstance(found, Later) else found

@@ -37,7 +37,11 @@ class Selection:
         self.language = languages.current()
         self.base = self.index.public_under(self.language, clock.now(), base_rows)
         self.parts = {}  # parameter -> bitset
-        for name, value in filterset.check().items():
+        checked = filterset.check()
+        # The search last: its matches, sent ahead (``send_search``), are the one
+        # answer the page may still wait for.
+        for name in sorted(checked, key=lambda name: name == "q"):
+            value = checked[name]
             if value in (None, "", []) or name in NOT_FILTERS:
                 continue
             self.parts[name] = self._part(filterset, name, value)
@@ -110,9 +114,10 @@ _SENT = "search-sent"
 def send_search(q, language):
     """``search_ids(q, language)`` sent now, where the database answers later
     (``compiled.overlapped``, PostgreSQL, in a request), and kept for the request:
-    :func:`search_ids` of the same text takes that answer. A page sends its search as
-    typed, first thing, so the database finds the matches while the page checks its
-    form; the checked value is the text stripped, as sent. Only a text the search
+    :func:`search_ids` of the same text takes that answer. A listing sends its search
+    as typed before it checks its form, so the database finds the matches while the
+    page checks and selects by its other filters; the checked value is the text
+    stripped, as sent. Only a text the search
     field would take as it is (no NUL, not too long) is sent: what the form refuses
     never reaches the database."""
     using = router.db_for_read(PressRelease)
