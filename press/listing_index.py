@@ -409,9 +409,9 @@ def clock_seq(using, *, with_trees=False):
     ``with_trees``: the trees' version is read in the same query and taken as
     the request's (``taxonomy.versions.remember_tree_version``), as nearly
     every page that reads the clock reads that version too. Within
-    ``compiled.overlapped`` it is sent behind what the page has sent before
-    (a listing's release types, a release page's release): one wait for all,
-    not one for those and one more for the clock.
+    ``compiled.overlapped`` it shares its round trip with what the page sends
+    beside it (a listing's release types before it; a release page's release
+    after it, ``send_clock``): one wait for all, not one each.
     """
     found = _send_clock(using, with_trees)
     return found.get() if isinstance(found, Later) else found
