@@ -1181,3 +1181,28 @@ def test_the_clock_brings_the_trees_version_of_the_request(corpus):
         return tree_version()
 
     assert in_a_request(version_first) == "read before"
+
+
+@pytest.mark.parametrize("walk_share", [1, 4, 10**9])  # always, as shipped, never walked
+def test_a_page_of_any_selection_is_its_releases_newest_first(corpus, monkeypatch, walk_share):
+    """``Index.page`` walks the listing's order for a page near the start of a large
+    selection, and ranks the selection otherwise: either way the page is the
+    selection's releases ordered by publication time then id (newest first, or
+    oldest first), as the database orders them, written down independently here."""
+    monkeypatch.setattr(listing_index, "WALK_SHARE", walk_share)
+    index = listing_index.current()
+    public = PressRelease.objects.published().filter(language="en")
+    newest = list(public.order_by("-published_at", "-pk").values_list("pk", flat=True))
+    assert len(newest) >= 10  # enough for pages deep into a selection
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        chosen = [pk for pk in newest if rng.random() < (0.3 + 0.7 * (trial % 2))]
+        bits = index.having(chosen) & index.public("en", clock.now())
+        expected = [pk for pk in newest if pk in set(chosen)]
+        for offset, limit in ((0, 1), (0, 3), (2, 3), (len(expected) - 1, 3), (0, 100)):
+            offset = max(offset, 0)
+            assert index.page(bits, offset, limit) == expected[offset : offset + limit]
+            oldest = expected[::-1][offset : offset + limit]
+            assert index.page(bits, offset, limit, oldest_first=True) == oldest
+        assert index.page(bits, len(expected), 3) == []
+        assert index.page(bits, 0, 0) == []
