@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
@@ -25,12 +26,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet, rfc2822_date
 from django.utils.formats import get_format
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.xmlutils import SimplerXMLGenerator
+from django.utils.xmlutils import SimplerXMLGenerator, UnserializableContentError
 
 from taxonomy.history import local_day
 
@@ -45,6 +46,8 @@ from .type_names import type_name
 FEED_SIZE = 50
 # XML 1.0 cannot carry most control characters; typed or imported text may.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What Django's XML generator refuses to write (``SimplerXMLGenerator.characters``).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f]")
 
 # Chromium applies a feed's XSLT stylesheet only when the feed is served as
 # XML (application/xml or text/xml): served as application/rss+xml or
@@ -108,6 +111,59 @@ class ReadableRssFeed(WrittenAtOnce, Rss201rev2Feed):
 
     def add_item(self, *args, **kwargs):
         super().add_item(*args, **_texts_as_html(kwargs))
+
+    def write_items(self, handler):
+        """The items as ``Rss201rev2Feed`` writes them, each written out as one string.
+
+        Django's writer makes three calls of the XML generator for every element,
+        and a feed's 50 items have about 500: a sixth of the feed's time. The
+        same bytes (tests/test_feeds.py holds the two writers to it): text
+        escaped as the generator escapes it, an empty element as ``<name/>``. An
+        item with anything more (an author, comments, an enclosure, a ttl, a
+        permalink flag) goes through Django's writer.
+        """
+        written = []
+        for item in self.items:
+            if self.item_attributes(item) or any(item.get(key) for key in _NOT_PLAIN_ITEM):
+                handler.ignorableWhitespace("".join(written))  # raw XML, in order
+                written = []
+                handler.startElement("item", self.item_attributes(item))
+                self.add_item_elements(handler, item)
+                handler.endElement("item")
+                continue
+            parts = ["<item>", _element("title", item["title"]), _element("link", item["link"])]
+            if item["description"] is not None:
+                parts.append(_element("description", item["description"]))
+            if item["pubdate"] is not None:
+                parts.append(_element("pubDate", rfc2822_date(item["pubdate"])))
+            if item["unique_id"] is not None:
+                parts.append(_element("guid", item["unique_id"]))
+            parts.extend(_element("category", category) for category in item["categories"])
+            parts.append("</item>")
+            written.append("".join(parts))
+        # ``ignorableWhitespace`` writes its text as it is, after closing any start tag
+        # left open: here, the items' XML, escaped above.
+        handler.ignorableWhitespace("".join(written))
+
+
+#: What an item may carry that ``ReadableRssFeed.write_items`` leaves to Django's writer.
+_NOT_PLAIN_ITEM = (
+    "author_name",
+    "author_email",
+    "comments",
+    "ttl",
+    "enclosures",
+    "unique_id_is_permalink",
+)
+
+
+def _element(name, text):
+    """``<name>text</name>`` as ``SimplerXMLGenerator.addQuickElement`` writes it."""
+    if not text:
+        return f"<{name}/>"
+    if _CONTROL.search(text):
+        raise UnserializableContentError("Control characters are not supported in XML 1.0")
+    return f"<{name}>{xml_escape(text)}</{name}>"
 
 
 class _AtomWithStylesheets(Atom1Feed):

@@ -504,3 +504,77 @@ class TestInChromium:
         result = page.evaluate("async () => await axe.run(document)")
         context.close()
         assert [(v["id"], v["impact"]) for v in result["violations"]] == []
+
+
+class _DjangosWriter(ReadableRssFeed):
+    """The same feed, its items written by Django's own XML writer."""
+
+    write_items = Rss201rev2Feed.write_items
+
+
+def written(feed_class, items):
+    feed = feed_class(title="A & B", link="https://example.org/", description="<d>")
+    for item in items:
+        feed.add_item(**item)
+    return feed.writeString("utf-8")
+
+
+#: Items as the feed makes them, and as it never does (an author, an enclosure): every
+#: kind of text Django's writer escapes or leaves empty.
+WRITER_ITEMS = [
+    {
+        "title": 'Ammunition & "depots" <cleared> in Bishkek',
+        "link": "https://example.org/press/ammunition-d%C3%A9p%C3%B4ts/",
+        "description": "Experts <b>met</b> & agreed: 'safely' > before",
+        "unique_id": "https://example.org/press/ammunition-d%C3%A9p%C3%B4ts/",
+        "pubdate": datetime(2024, 5, 17, 9, 30, tzinfo=VIENNA),
+        "updateddate": datetime(2024, 5, 18, 10, 0, tzinfo=VIENNA),
+        "categories": ["Press release", "Mission to Moldova & Co", "Миссия ОБСЕ в Молдове"],
+    },
+    {"title": "", "link": "https://example.org/x/", "description": None, "categories": []},
+    {
+        "title": "Миссия ОБСЕ",
+        "link": "https://example.org/ru/press/x/",
+        "description": "",
+        "pubdate": datetime(2010, 1, 1, 0, 0, tzinfo=VIENNA),
+        "unique_id": "u",
+        "categories": ["", "A"],
+    },
+    {
+        "title": "With an author",
+        "link": "https://example.org/a/",
+        "description": "d",
+        "author_name": "Press & Media",
+        "unique_id": "https://example.org/a/",
+        "unique_id_is_permalink": False,
+    },
+    {"title": "Last", "link": "https://example.org/z/", "description": "z", "categories": ["z"]},
+]
+
+
+def test_items_are_written_as_djangos_writer_writes_them():
+    """``ReadableRssFeed.write_items`` writes the very bytes of Django's XML writer, for
+    plain items and, through that writer, for an item with an author, in order."""
+    mine = written(ReadableRssFeed, WRITER_ITEMS)
+    assert mine == written(_DjangosWriter, WRITER_ITEMS)
+    items = channel(mine.encode()).findall("item")
+    assert [i.findtext("title") for i in items] == [
+        'Ammunition &amp; "depots" &lt;cleared&gt; in Bishkek',  # plain text, as HTML
+        "",
+        "Миссия ОБСЕ",
+        "With an author",
+        "Last",
+    ]
+    assert "<title/>" in mine and "<description/>" in mine  # empty, as Django writes it
+    assert items[0].findtext("pubDate") == "Fri, 17 May 2024 09:30:00 +0200"
+    assert [c.text for c in items[0].findall("category")][2] == "Миссия ОБСЕ в Молдове"
+
+
+def test_a_control_character_is_refused_as_djangos_writer_refuses_it():
+    """Text XML 1.0 cannot carry is an error in both writers (the feed strips it before)."""
+    from django.utils.xmlutils import UnserializableContentError
+
+    item = {"title": "bell\x07", "link": "https://example.org/", "description": "d"}
+    for feed_class in (ReadableRssFeed, _DjangosWriter):
+        with pytest.raises(UnserializableContentError):
+            written(feed_class, [item])
