@@ -124,7 +124,9 @@ class ReadableRssFeed(WrittenAtOnce, Rss201rev2Feed):
         """
         written = []
         for item in self.items:
-            if self.item_attributes(item) or any(item.get(key) for key in _NOT_PLAIN_ITEM):
+            if self.item_attributes(item) or any(
+                item.get(key) is not None for key in _NOT_PLAIN_ITEM
+            ):
                 handler.ignorableWhitespace("".join(written))  # raw XML, in order
                 written = []
                 handler.startElement("item", self.item_attributes(item))
@@ -146,7 +148,8 @@ class ReadableRssFeed(WrittenAtOnce, Rss201rev2Feed):
         handler.ignorableWhitespace("".join(written))
 
 
-#: What an item may carry that ``ReadableRssFeed.write_items`` leaves to Django's writer.
+#: What an item may carry (anything but None) that ``ReadableRssFeed.write_items`` leaves
+#: to Django's writer.
 _NOT_PLAIN_ITEM = (
     "author_name",
     "author_email",

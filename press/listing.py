@@ -76,8 +76,9 @@ def page_rows(page_queryset, q, offset, *, headlines=True, ids_first=False, whol
     (``statements.public_cards``); the queryset branches and SQLite read them
     afterwards, in one query for the page (``press_tags.card_issuers``).
     ``headlines=False`` leaves out the search's highlighted snippets (the
-    JSON API shows none), ``whole`` reads every field but the body, where a card
-    reads what it shows (``statements.CARD_FIELDS``; the JSON API shows more).
+    JSON API shows none), ``whole`` reads every field but the body (and the
+    search vector), where a card reads what it shows (``statements.CARD_FIELDS``;
+    the JSON API shows more).
     ``ids_first`` takes the deferred join at any depth:
     under filters that each match much of the archive (all Participating
     States, a topic, a year) PostgreSQL joins their rows whole before it
@@ -142,13 +143,14 @@ class ListingMixin:
         # the listing clock with the trees' version (what the filters are checked
         # against), read: one wait for both. Then the search as typed, sent: the
         # database finds its matches while the page checks its filters and selects
-        # by them. (psycopg waits for every answer sent so far when one is read: the
-        # search, the slow one, is the only query in flight while the page works.)
+        # by them (from the listing index; without it the queryset searches). psycopg
+        # waits for every answer sent so far when one is read: the search, the slow
+        # one, is the only query in flight while the page works.
         data = self.request.GET
         release_types()
-        if settings.LISTING_INDEX:
+        if settings.LISTING_INDEX and self.base_rows() is not None:  # the index selects
             listing_index.current()
-        send_search(data.get("q"), languages.current())
+            send_search(data.get("q"), languages.current())
         base = self.get_base_queryset()
         filterset = PressReleaseFilterSet(data, queryset=base)
         paginator = listing_paginator(

@@ -63,6 +63,8 @@ NO_TIME = -(2**62)
 #: is expected to cover at most this share (one in …) of the order, else by ranking
 #: the whole selection.
 WALK_SHARE = 4
+#: The fewest slots the walk's first step reads; each next step twice the one before.
+WALK_FIRST = 256
 WORD = 64
 PUBLISHED = PressRelease.Status.PUBLISHED
 
@@ -354,7 +356,7 @@ class Index:
         of a millisecond."""
         chosen = np.unpackbits(bits.view(np.uint8), bitorder="little").view(bool)
         order = self.order[::-1] if oldest_first else self.order
-        step, start, hits = max(256, 2 * end * len(order) // count(bits)), 0, []
+        step, start, hits = max(WALK_FIRST, 2 * end * len(order) // count(bits)), 0, []
         found = 0
         while found < end and start < len(order):
             part = order[start : start + step]
@@ -465,13 +467,15 @@ _CLOCK_SENT = "listing-clock-sent"
 
 def send_clock(using=None):
     """The clock that :func:`current` reads, sent now where the database answers later
-    (``compiled.overlapped``, in a request), so that it comes back with what the page
-    sends next (a release page's release): one wait for both."""
+    (``compiled.overlapped``, in a request): it comes back with what the page sends
+    next (a release page's release), or meanwhile (a feed checks its filters first)."""
     using = using or router.db_for_read(ListingRow)
     memo = request_memo()
     if memo is None or not overlapping(using) or ("listing-index", using) in memo:
         return
-    memo.setdefault((_CLOCK_SENT, using), _send_clock(using, "tree" not in memo))
+    key = (_CLOCK_SENT, using)
+    if key not in memo:
+        memo[key] = _send_clock(using, "tree" not in memo)
 
 
 def _changed_since(seq, now_seq, using):

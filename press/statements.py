@@ -104,8 +104,8 @@ def public_cards(ids, q="", *, whole=False):
     """{pk: release} of the public releases among ``ids``, as a card shows them
     (:data:`CARD_FIELDS`, the node pks of its issuers' relations:
     ``tags.linked_of_cards``), with the search headline of ``q`` when there is one.
-    One query. ``whole``: every field but the body, and no issuers (the JSON API's
-    list, which reads every tag in a query of its own).
+    One query. ``whole``: every field but the body and the search vector, and no
+    issuers (the JSON API's list, which reads every tag in a query of its own).
 
     On SQLite, with ``q``, only those that ``q`` finds: its snippets come from the
     search's own join (the listing's ids are the search's anyway).

@@ -548,8 +548,12 @@ WRITER_ITEMS = [
         "unique_id": "https://example.org/a/",
         "unique_id_is_permalink": False,
     },
+    {"title": "A flag", "link": "https://example.org/f/", "description": "f",
+     "unique_id": "https://example.org/f/", "unique_id_is_permalink": False},  # alone
+    {"title": "No comments", "link": "https://example.org/c/", "description": "c",
+     "comments": ""},  # empty, not None: Django writes <comments/>
     {"title": "Last", "link": "https://example.org/z/", "description": "z", "categories": ["z"]},
-]
+]  # fmt: skip
 
 
 def test_items_are_written_as_djangos_writer_writes_them():
@@ -563,8 +567,12 @@ def test_items_are_written_as_djangos_writer_writes_them():
         "",
         "Миссия ОБСЕ",
         "With an author",
+        "A flag",
+        "No comments",
         "Last",
     ]
+    assert '<guid isPermaLink="false">https://example.org/f/</guid>' in mine
+    assert "<comments/>" in mine
     assert "<title/>" in mine and "<description/>" in mine  # empty, as Django writes it
     assert items[0].findtext("pubDate") == "Fri, 17 May 2024 09:30:00 +0200"
     assert [c.text for c in items[0].findall("category")][2] == "Миссия ОБСЕ в Молдове"

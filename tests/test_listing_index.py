@@ -1183,13 +1183,24 @@ def test_the_clock_brings_the_trees_version_of_the_request(corpus):
     assert in_a_request(version_first) == "read before"
 
 
-@pytest.mark.parametrize("walk_share", [1, 4, 10**9])  # always, as shipped, never walked
-def test_a_page_of_any_selection_is_its_releases_newest_first(corpus, monkeypatch, walk_share):
+@pytest.mark.parametrize(
+    ("walk_share", "walk_first"),
+    [
+        (1, 1),  # always walked, one slot first: steps of 1, 2, 4, ... across pages
+        (1, 256),  # always walked, as shipped: one step here
+        (4, 256),  # as shipped
+        (10**9, 256),  # never walked
+    ],
+)
+def test_a_page_of_any_selection_is_its_releases_newest_first(
+    corpus, monkeypatch, walk_share, walk_first
+):
     """``Index.page`` walks the listing's order for a page near the start of a large
     selection, and ranks the selection otherwise: either way the page is the
     selection's releases ordered by publication time then id (newest first, or
     oldest first), as the database orders them, written down independently here."""
     monkeypatch.setattr(listing_index, "WALK_SHARE", walk_share)
+    monkeypatch.setattr(listing_index, "WALK_FIRST", walk_first)
     index = listing_index.current()
     public = PressRelease.objects.published().filter(language="en")
     newest = list(public.order_by("-published_at", "-pk").values_list("pk", flat=True))

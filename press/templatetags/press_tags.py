@@ -380,7 +380,7 @@ def highlight(headline):
     ts_headline copies the document text verbatim: marking it safe as it
     comes would let typed markup through, so it is escaped first.
     """
-    text = escape(headline or "")
+    text = escape(str(headline or ""))
     return mark_safe(text.replace("\x02", "<mark>").replace("\x03", "</mark>"))  # noqa: S308
 
 
