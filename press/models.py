@@ -107,8 +107,15 @@ def detail_path(slug):
     mark, and each plain slug put in its place (any other slug is reversed,
     to be quoted as reverse() quotes it).
     """
-    if not _PLAIN_SLUG.match(slug):
+    parts = _detail_parts() if _PLAIN_SLUG.match(slug) else None
+    if parts is None:
         return reverse("press:detail", kwargs={"slug": slug})
+    return f"{parts[0]}{slug}{parts[1]}"
+
+
+def _detail_parts():
+    """The release page's path in the active language, URLconf and script prefix, cut
+    around its slug (before, after); None where the slug is not one place in it."""
     key = (translation.get_language(), get_urlconf(), get_script_prefix())
     parts = _DETAIL_PATHS.get(key)
     if parts is None:
@@ -116,21 +123,19 @@ def detail_path(slug):
             _DETAIL_PATHS.clear()
         parts = reverse("press:detail", kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
         _DETAIL_PATHS[key] = parts
-    if len(parts) != 2:
-        return reverse("press:detail", kwargs={"slug": slug})
-    return f"{parts[0]}{slug}{parts[1]}"
+    return parts if len(parts) == 2 else None
 
 
 def release_paths():
     """``release_path`` for the releases of a list: a function of (slug, language), the
     active language, URLconf and script prefix read once, not once a release."""
     active = translation.get_language()
-    parts = _DETAIL_PATHS.get((active, get_urlconf(), get_script_prefix()))
+    parts = _detail_parts()
 
     def path(slug, language):
         if parts is None or language != active or not _PLAIN_SLUG.match(slug):
             return release_path(slug, language)
-        return f"{parts[0]}{slug}{parts[1]}" if len(parts) == 2 else release_path(slug, language)
+        return f"{parts[0]}{slug}{parts[1]}"
 
     return path
 
