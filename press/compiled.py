@@ -376,20 +376,20 @@ def _converters(expression, connection):
     return connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
 
 
-def statement(key, build):
-    """The statement kept under ``key``: ``Statement(*build())``, compiled once per process.
+def statement(key, build, **options):
+    """The statement kept under ``key``: ``Statement(*build(), **options)``, compiled
+    once per process.
 
     ``key`` names everything the SQL depends on (the database alias, the shape,
-    the search configuration); ``build()`` returns the queryset and its marks, and
-    may add the statement's options (``{"plain": True}``).
+    the search configuration); ``build()`` returns the queryset and its marks;
+    ``options`` are the statement's own (``plain=True``).
     """
     found = _kept.get(key)
     if found is None:
         with _lock:
             found = _kept.get(key)
             if found is None:
-                queryset, marks, *options = build()
-                found = _kept[key] = Statement(queryset, marks, **(options[0] if options else {}))
+                found = _kept[key] = Statement(*build(), **options)
     return found
 
 

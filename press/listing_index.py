@@ -338,7 +338,7 @@ class Index:
             return []
         end = min(offset + limit, found)
         if end * WALK_SHARE <= found:  # a walk of about a quarter of the order at most
-            return self._walked(bits, offset, end, oldest_first)
+            return self._walked(bits, found, offset, end, oldest_first)
         slots = slots_of(bits)
         ranks = self.rank[slots]
         if oldest_first:
@@ -349,20 +349,20 @@ class Index:
         chosen = first[np.argsort(ranks[first], kind="stable")][offset:end]
         return [int(pk) for pk in self.ids[slots[chosen]]]
 
-    def _walked(self, bits, offset, end, oldest_first):
+    def _walked(self, bits, found, offset, end, oldest_first):
         """:meth:`page` for a page near the start of its selection: the listing's order
         walked in growing steps until ``end`` of its releases are found, where sorting
         the ranks of the whole selection (most of the archive, unfiltered) took most
-        of a millisecond."""
+        of a millisecond. ``found``: how many releases ``bits`` holds."""
         chosen = np.unpackbits(bits.view(np.uint8), bitorder="little").view(bool)
         order = self.order[::-1] if oldest_first else self.order
-        step, start, hits = max(WALK_FIRST, 2 * end * len(order) // count(bits)), 0, []
-        found = 0
-        while found < end and start < len(order):
+        step, start, hits = max(WALK_FIRST, 2 * end * len(order) // found), 0, []
+        walked = 0
+        while walked < end and start < len(order):
             part = order[start : start + step]
             part = part[chosen[part]]
             hits.append(part)
-            found += len(part)
+            walked += len(part)
             start, step = start + step, step * 2
         slots = np.concatenate(hits)[offset:end]
         return [int(pk) for pk in self.ids[slots]]

@@ -160,11 +160,11 @@ def _cards(ids, q, *, later=False, whole=False):
             queryset, marks["q"] = queryset.with_headlines(_TEXT_MARK), _TEXT_MARK
         if not whole:
             queryset = queryset.annotate(**_linked_columns())
-        return queryset, marks, {"plain": True}
+        return queryset, marks
 
     key = ("cards", using, config, whole)
     values = {"ids": ids, "now": clock.now(), **({"q": q} if q else {})}
-    found = statement(key, build)
+    found = statement(key, build, plain=True)
     return found.send(**values) if later else found.run(**values)
 
 
