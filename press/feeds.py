@@ -35,7 +35,7 @@ from django.utils.xmlutils import SimplerXMLGenerator, UnserializableContentErro
 
 from taxonomy.history import local_day
 
-from . import listing_index, statements
+from . import statements
 from .filter_labels import describe
 from .filters import PressReleaseFilterSet
 from .models import PressRelease, release_path
@@ -280,10 +280,10 @@ class PressFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         # The listing clock (the items' page comes from the listing index) is sent
         # first, and comes back while the feed checks its filters and names itself.
-        with statements.overlapped():
-            if settings.LISTING_INDEX:
-                listing_index.send_clock()
-            return super().__call__(request, *args, **kwargs)
+        feed = super().__call__
+        return statements.respond_overlapped(
+            lambda: feed(request, *args, **kwargs), clock_first=True
+        )
 
     def get_object(self, request, *args, **kwargs):
         filterset = PressReleaseFilterSet(

@@ -122,11 +122,8 @@ class ListingMixin:
             return redirect
         # The page is written while the database reads its cards (``page_rows``): the
         # cards' query is sent, and waited for only where the page first shows them.
-        with statements.overlapped():
-            response = super().dispatch(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response = response.render()
-        return response
+        view = super().dispatch
+        return statements.respond_overlapped(lambda: view(request, *args, **kwargs))
 
     def get_base_queryset(self):
         return PressRelease.objects.published().in_language()

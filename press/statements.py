@@ -10,12 +10,13 @@ releases, the release page went from 30 to 22 times a trivial view."""
 
 import datetime
 
+from django.conf import settings
 from django.db import router
 from django.db.models import F, Lookup, OuterRef
 
 from taxonomy import clock
 
-from . import languages
+from . import languages, listing_index
 from .bulk import link_table
 from .compiled import compiled_on, statement, then
 from .compiled import overlapped as compiled_overlapped
@@ -66,6 +67,20 @@ class _AnyOf(Lookup):
 def overlapped():
     """``compiled.overlapped`` on the database releases are read from."""
     return compiled_overlapped(router.db_for_read(PressRelease))
+
+
+def respond_overlapped(respond, *, clock_first=False):
+    """``respond()``'s response, made within :func:`overlapped` and rendered there (a
+    template response reads the answers sent for it where it shows them).
+    ``clock_first``: the listing clock is sent before anything else
+    (``listing_index.send_clock``), so it comes back with what is sent next."""
+    with overlapped():
+        if clock_first and settings.LISTING_INDEX:
+            listing_index.send_clock()
+        response = respond()
+        if hasattr(response, "render"):
+            response = response.render()
+    return response
 
 
 def _linked_columns(relations=CARD_RELATIONS):

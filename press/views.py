@@ -80,13 +80,9 @@ class PressDetailView(PublicationMixin, DetailView):
         # A visitor: the listing clock (the related releases read the listing index) is
         # sent first and comes back with the release and its tags, one wait for both;
         # the page is written as a listing is (``ListingMixin.dispatch``).
-        with statements.overlapped():
-            if settings.LISTING_INDEX:
-                listing_index.send_clock()
-            response = self._get(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response = response.render()
-        return response
+        return statements.respond_overlapped(
+            lambda: self._get(request, *args, **kwargs), clock_first=True
+        )
 
     def _get(self, request, *args, **kwargs):
         try:
